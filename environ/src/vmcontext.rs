@@ -1,0 +1,312 @@
+//! The layout of the runtime structures that executing code reads.
+//!
+//! Compiled code (and the interpreter) reach an instance's memories, tables,
+//! globals and functions through a [`VMContext`]. Every structure here is
+//! `#[repr(C)]` and is declared through [`vm_struct!`], which also emits a
+//! module of field offsets (for example [`vmctx_offsets::memories`]) so that
+//! a code generator never hard-codes a number. The tests at the bottom pin
+//! the layout on 64-bit hosts.
+//!
+//! The design follows one rule: **one calling convention for every tier**.
+//! A [`VMFuncRef`] names a function no matter who produced its code. Its
+//! `array_call` entry takes arguments and returns results through a
+//! [`ValRaw`] buffer, so the embedder, host functions, the interpreter and
+//! compiled code can all call each other through it; `wasm_call` is the
+//! native entry that a compiling tier fills in when it has one.
+
+use crate::trap::TrapCode;
+use std::any::Any;
+use std::ffi::c_void;
+
+/// Declares a `#[repr(C)]` structure and a module of its field offsets.
+macro_rules! vm_struct {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident, offsets in $offsets:ident {
+            $( $(#[$fmeta:meta])* pub $field:ident : $ty:ty, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[repr(C)]
+        pub struct $name {
+            $( $(#[$fmeta])* pub $field: $ty, )*
+        }
+
+        #[doc = concat!("Byte offsets of the fields of [`", stringify!($name), "`].")]
+        #[allow(non_upper_case_globals)]
+        pub mod $offsets {
+            $(
+                #[doc = concat!("Offset of `", stringify!($field), "`.")]
+                pub const $field: u32 = core::mem::offset_of!(super::$name, $field) as u32;
+            )*
+            #[doc = "Size of the whole structure."]
+            pub const SIZE: u32 = core::mem::size_of::<super::$name>() as u32;
+        }
+    };
+}
+
+/// A register-sized, type-erased WebAssembly value as it crosses the array
+/// calling convention. 16 bytes so that a `v128` fits; scalars live in the
+/// low bytes, little-endian.
+#[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
+#[repr(C, align(16))]
+pub struct ValRaw {
+    bits: [u64; 2],
+}
+
+impl ValRaw {
+    /// From a 64-bit pattern (i64, f64 bits, or a reference).
+    pub fn from_u64(v: u64) -> ValRaw {
+        ValRaw { bits: [v, 0] }
+    }
+    /// From a 32-bit pattern, zero-extended.
+    pub fn from_u32(v: u32) -> ValRaw {
+        ValRaw::from_u64(u64::from(v))
+    }
+    /// From a 128-bit vector.
+    pub fn from_u128(v: u128) -> ValRaw {
+        ValRaw {
+            bits: [v as u64, (v >> 64) as u64],
+        }
+    }
+    /// The low 32 bits.
+    pub fn get_u32(self) -> u32 {
+        self.bits[0] as u32
+    }
+    /// The low 64 bits.
+    pub fn get_u64(self) -> u64 {
+        self.bits[0]
+    }
+    /// All 128 bits.
+    pub fn get_u128(self) -> u128 {
+        u128::from(self.bits[0]) | (u128::from(self.bits[1]) << 64)
+    }
+}
+
+/// The engine-wide number of a function signature. Two functions have the
+/// same signature exactly when they have the same index, in any module.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(transparent)]
+pub struct VMSharedTypeIndex(pub u32);
+
+/// The array calling convention, shared by every tier and by host functions.
+///
+/// `args_results` holds at least `max(params, results)` values: arguments on
+/// entry, results on return. `false` means the call trapped and the reason
+/// was recorded in the store's [`VMStoreContext::trap`].
+///
+/// # Safety
+///
+/// `callee` must be a live function reference of the store that
+/// `caller_vmctx` (if not null) belongs to, and `args_results` must point to
+/// `len` valid values.
+pub type VMArrayCallFn = unsafe extern "C" fn(
+    callee: *const VMFuncRef,
+    caller_vmctx: *mut VMContext,
+    args_results: *mut ValRaw,
+    len: usize,
+) -> bool;
+
+vm_struct! {
+    /// A function reference: what `call`, `call_indirect`, `ref.func` and
+    /// tables of `funcref` point at. Null references are null pointers.
+    pub struct VMFuncRef, offsets in funcref_offsets {
+        /// Entry through the array calling convention; always present.
+        pub array_call: VMArrayCallFn,
+        /// Native entry of compiled code, null while the function has none.
+        pub wasm_call: *const u8,
+        /// The function's signature.
+        pub type_index: VMSharedTypeIndex,
+        /// The function's index in its defining module (unused for host
+        /// functions).
+        pub func_index: u32,
+        /// The context the function runs in: its instance's [`VMContext`],
+        /// or a host function's own context.
+        pub vmctx: *mut VMContext,
+    }
+}
+
+vm_struct! {
+    /// A linear memory as code sees it. `base` never changes while the
+    /// memory lives inside its reservation; it may move only when a memory
+    /// without a full reservation outgrows what it reserved.
+    pub struct VMMemoryDefinition, offsets in memory_offsets {
+        /// Start of the accessible bytes.
+        pub base: *mut u8,
+        /// Accessible length in bytes.
+        pub current_length: usize,
+    }
+}
+
+vm_struct! {
+    /// A table as code sees it: an array of raw references.
+    pub struct VMTableDefinition, offsets in table_offsets {
+        /// The elements: `*const VMFuncRef` for `funcref` tables, the
+        /// store's extern data pointer for `externref` tables; 0 is null.
+        pub base: *mut usize,
+        /// Number of elements.
+        pub current_elements: usize,
+    }
+}
+
+vm_struct! {
+    /// A global's storage, wide enough for `v128`.
+    pub struct VMGlobalDefinition, offsets in global_offsets {
+        /// The value bits, little-endian in the low bytes.
+        pub storage: ValRaw,
+    }
+}
+
+vm_struct! {
+    /// Per-store state that code reads and writes.
+    pub struct VMStoreContext, offsets in store_offsets {
+        /// Fuel left; execution traps with [`TrapCode::OutOfFuel`] when it
+        /// goes below zero (reserved for fuel metering).
+        pub fuel_remaining: i64,
+        /// Epoch after which execution is interrupted (reserved).
+        pub epoch_deadline: u64,
+        /// The runtime's store, opaque to tiers.
+        pub store: *mut c_void,
+        /// How many times execution has re-entered WebAssembly from the host
+        /// without returning; bounded to keep the native stack safe.
+        pub host_depth: u32,
+        /// The maximum number of interpreter frames on the call stack.
+        pub max_frames: u32,
+        /// The reason of the last trap, set when an array call returns
+        /// `false`.
+        pub trap: Option<Box<VMTrap>>,
+        /// A tier's per-store state (the interpreter keeps its value stack
+        /// here so that nested calls reuse it).
+        pub tier_state: Option<Box<dyn Any>>,
+    }
+}
+
+/// One frame of a wasm backtrace: which function of which instance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VMFrameInfo {
+    /// The instance the function belongs to.
+    pub vmctx: *mut VMContext,
+    /// The function's index in its module.
+    pub func_index: u32,
+}
+
+/// A trap recorded by a tier.
+#[derive(Debug)]
+pub struct VMTrap {
+    /// `None` when a host function failed; its error is kept by the store.
+    pub code: Option<TrapCode>,
+    /// The wasm frames active at the trap, innermost first.
+    pub frames: Vec<VMFrameInfo>,
+}
+
+/// Runtime services that code calls for operations that need the store:
+/// growing, initialising and copying between owned objects. Each returns 0
+/// on success or the [`TrapCode`] number of the trap, unless noted.
+#[repr(C)]
+pub struct VMBuiltinFunctions {
+    /// `memory.grow`: the old size in pages, or `u64::MAX` on failure.
+    pub memory_grow: unsafe extern "C" fn(*mut VMContext, memory: u32, delta: u64) -> u64,
+    /// `memory.init`.
+    pub memory_init:
+        unsafe extern "C" fn(*mut VMContext, memory: u32, data: u32, dst: u64, src: u32, len: u32) -> u8,
+    /// `data.drop`.
+    pub data_drop: unsafe extern "C" fn(*mut VMContext, data: u32),
+    /// `table.grow`: the old size, or `u64::MAX` on failure.
+    pub table_grow: unsafe extern "C" fn(*mut VMContext, table: u32, delta: u64, init: usize) -> u64,
+    /// `table.fill`.
+    pub table_fill: unsafe extern "C" fn(*mut VMContext, table: u32, dst: u64, val: usize, len: u64) -> u8,
+    /// `table.copy`.
+    pub table_copy:
+        unsafe extern "C" fn(*mut VMContext, dst_table: u32, src_table: u32, dst: u64, src: u64, len: u64) -> u8,
+    /// `table.init`.
+    pub table_init:
+        unsafe extern "C" fn(*mut VMContext, table: u32, elem: u32, dst: u64, src: u32, len: u32) -> u8,
+    /// `elem.drop`.
+    pub elem_drop: unsafe extern "C" fn(*mut VMContext, elem: u32),
+}
+
+/// Tells an instance context from a host function context.
+pub const VMCONTEXT_MAGIC: u32 = u32::from_le_bytes(*b"strt");
+
+vm_struct! {
+    /// An instance as code sees it. The arrays it points to are indexed by
+    /// the module's index spaces (imports first) and hold pointers, so that
+    /// imported and defined items are reached the same way.
+    pub struct VMContext, offsets in vmctx_offsets {
+        /// [`VMCONTEXT_MAGIC`].
+        pub magic: u32,
+        /// The store this instance lives in.
+        pub store: *mut VMStoreContext,
+        /// One pointer per memory.
+        pub memories: *const *mut VMMemoryDefinition,
+        /// One pointer per table.
+        pub tables: *const *mut VMTableDefinition,
+        /// One pointer per global.
+        pub globals: *const *mut VMGlobalDefinition,
+        /// One pointer per function.
+        pub func_refs: *const *const VMFuncRef,
+        /// The engine-wide signature of each of the module's types.
+        pub type_ids: *const VMSharedTypeIndex,
+        /// Runtime services.
+        pub builtins: *const VMBuiltinFunctions,
+        /// The runtime's record of this instance, opaque to tiers.
+        pub instance: *mut c_void,
+        /// The executing tier's code for the module, opaque to the runtime.
+        pub module_code: *const c_void,
+    }
+}
+
+#[cfg(all(test, target_pointer_width = "64"))]
+mod tests {
+    use super::*;
+    use std::mem::{offset_of, size_of};
+
+    #[test]
+    fn vmcontext_layout() {
+        assert_eq!(offset_of!(VMContext, magic), 0);
+        assert_eq!(offset_of!(VMContext, store), 8);
+        assert_eq!(offset_of!(VMContext, memories), 16);
+        assert_eq!(offset_of!(VMContext, tables), 24);
+        assert_eq!(offset_of!(VMContext, globals), 32);
+        assert_eq!(offset_of!(VMContext, func_refs), 40);
+        assert_eq!(offset_of!(VMContext, type_ids), 48);
+        assert_eq!(offset_of!(VMContext, builtins), 56);
+        assert_eq!(offset_of!(VMContext, instance), 64);
+        assert_eq!(offset_of!(VMContext, module_code), 72);
+        assert_eq!(vmctx_offsets::SIZE, 80);
+        assert_eq!(vmctx_offsets::func_refs, 40);
+    }
+
+    #[test]
+    fn funcref_layout() {
+        assert_eq!(offset_of!(VMFuncRef, array_call), 0);
+        assert_eq!(offset_of!(VMFuncRef, wasm_call), 8);
+        assert_eq!(offset_of!(VMFuncRef, type_index), 16);
+        assert_eq!(offset_of!(VMFuncRef, func_index), 20);
+        assert_eq!(offset_of!(VMFuncRef, vmctx), 24);
+        assert_eq!(size_of::<VMFuncRef>(), 32);
+        assert_eq!(funcref_offsets::vmctx, 24);
+    }
+
+    #[test]
+    fn definition_layouts() {
+        assert_eq!(offset_of!(VMMemoryDefinition, base), 0);
+        assert_eq!(offset_of!(VMMemoryDefinition, current_length), 8);
+        assert_eq!(offset_of!(VMTableDefinition, base), 0);
+        assert_eq!(offset_of!(VMTableDefinition, current_elements), 8);
+        assert_eq!(size_of::<VMGlobalDefinition>(), 16);
+        assert_eq!(size_of::<ValRaw>(), 16);
+        assert_eq!(offset_of!(VMStoreContext, fuel_remaining), 0);
+        assert_eq!(offset_of!(VMStoreContext, epoch_deadline), 8);
+        assert_eq!(offset_of!(VMStoreContext, store), 16);
+        assert_eq!(store_offsets::host_depth, 24);
+    }
+
+    #[test]
+    fn valraw_keeps_bits() {
+        assert_eq!(ValRaw::from_u32(0xdead_beef).get_u32(), 0xdead_beef);
+        assert_eq!(ValRaw::from_u64(u64::MAX).get_u64(), u64::MAX);
+        let v = 0x0123_4567_89ab_cdef_fedc_ba98_7654_3210u128;
+        assert_eq!(ValRaw::from_u128(v).get_u128(), v);
+    }
+}

@@ -1,0 +1,737 @@
+//! The interpreter loop.
+//!
+//! Registers of the virtual machine are Rust locals: the instruction pointer
+//! `ip`, the frame pointer `fp` (slot 0 of the running function), the
+//! running instance's `vmctx` and its memory 0. Calls between interpreted
+//! functions push a [`Frame`] onto a heap stack and keep looping; only calls
+//! into the host (or into other tiers) leave the loop.
+
+use crate::op::Op;
+use crate::{InterpFunc, InterpModule, for_each_numeric_op};
+use strata_environ::TrapCode;
+use strata_environ::vmcontext::{
+    VMContext, VMFrameInfo, VMFuncRef, VMMemoryDefinition, VMStoreContext, VMTrap, ValRaw,
+};
+
+/// Slots of the value stack shared by all interpreted frames of a store
+/// (8 MiB; untouched pages cost nothing).
+const STACK_SLOTS: usize = 1 << 20;
+
+/// How deep host → wasm → host → wasm re-entry may nest. Each level uses
+/// native stack, so it is bounded well below what a thread has.
+const MAX_HOST_DEPTH: u32 = 200;
+
+/// A suspended caller.
+#[derive(Clone, Copy)]
+struct Frame {
+    ret_ip: *const Op,
+    fp: *mut u64,
+    func: *const InterpFunc,
+    vmctx: *mut VMContext,
+}
+
+/// The interpreter's per-store state: value slots and the frame stack.
+struct Stack {
+    slots: *mut u64,
+    len: usize,
+    frames: Vec<Frame>,
+    /// First free slot for a new entry from the host.
+    top: usize,
+}
+
+impl Stack {
+    fn new() -> Stack {
+        let slots: Box<[u64]> = vec![0u64; STACK_SLOTS].into_boxed_slice();
+        let len = slots.len();
+        Stack {
+            slots: Box::into_raw(slots).cast::<u64>(),
+            len,
+            frames: Vec::new(),
+            top: 0,
+        }
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        // SAFETY: `slots` came from `Box::into_raw` of a slice of `len`
+        // elements in `new` and is freed only here.
+        drop(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(self.slots, self.len)) });
+    }
+}
+
+/// The store's interpreter stack, created on first use.
+///
+/// # Safety
+///
+/// `store` must be a valid store context not otherwise borrowed.
+unsafe fn stack_of(store: *mut VMStoreContext) -> *mut Stack {
+    // SAFETY: the caller guarantees `store` is valid; the returned pointer
+    // stays valid while the store keeps its tier state.
+    let state = unsafe { &mut (*store).tier_state };
+    if !state.as_ref().is_some_and(|s| s.is::<Stack>()) {
+        *state = Some(Box::new(Stack::new()));
+    }
+    match state.as_mut().and_then(|s| s.downcast_mut::<Stack>()) {
+        Some(stack) => stack as *mut Stack,
+        None => std::ptr::null_mut(),
+    }
+}
+
+trait SlotValue: Copy {
+    fn from_slot(v: u64) -> Self;
+    fn into_slot(self) -> u64;
+}
+
+macro_rules! slot_int {
+    ($($t:ty => $u:ty),*) => {$(
+        impl SlotValue for $t {
+            #[inline(always)]
+            fn from_slot(v: u64) -> Self { v as $t }
+            #[inline(always)]
+            fn into_slot(self) -> u64 { self as $u as u64 }
+        }
+    )*};
+}
+slot_int!(i32 => u32, u32 => u32, i64 => u64, u64 => u64);
+
+impl SlotValue for f32 {
+    #[inline(always)]
+    fn from_slot(v: u64) -> Self {
+        f32::from_bits(v as u32)
+    }
+    #[inline(always)]
+    fn into_slot(self) -> u64 {
+        u64::from(self.to_bits())
+    }
+}
+
+impl SlotValue for f64 {
+    #[inline(always)]
+    fn from_slot(v: u64) -> Self {
+        f64::from_bits(v)
+    }
+    #[inline(always)]
+    fn into_slot(self) -> u64 {
+        self.to_bits()
+    }
+}
+
+impl SlotValue for bool {
+    #[inline(always)]
+    fn from_slot(v: u64) -> Self {
+        v != 0
+    }
+    #[inline(always)]
+    fn into_slot(self) -> u64 {
+        u64::from(self)
+    }
+}
+
+trait FromImm {
+    fn from_imm(imm: i32) -> Self;
+}
+
+impl FromImm for i32 {
+    #[inline(always)]
+    fn from_imm(imm: i32) -> Self {
+        imm
+    }
+}
+impl FromImm for u32 {
+    #[inline(always)]
+    fn from_imm(imm: i32) -> Self {
+        imm as u32
+    }
+}
+impl FromImm for i64 {
+    #[inline(always)]
+    fn from_imm(imm: i32) -> Self {
+        i64::from(imm)
+    }
+}
+impl FromImm for u64 {
+    #[inline(always)]
+    fn from_imm(imm: i32) -> Self {
+        i64::from(imm) as u64
+    }
+}
+
+/// Records a trap of `callee` before any of its code ran.
+///
+/// # Safety
+///
+/// `store` must be valid.
+unsafe fn record_entry_trap(store: *mut VMStoreContext, code: TrapCode, callee: *const VMFuncRef) {
+    // SAFETY: guaranteed by the caller; `callee` was checked by the caller.
+    unsafe {
+        (*store).trap = Some(Box::new(VMTrap {
+            code: Some(code),
+            frames: vec![VMFrameInfo {
+                vmctx: (*callee).vmctx,
+                func_index: (*callee).func_index,
+            }],
+        }));
+    }
+}
+
+/// Enters the interpreter through the array calling convention.
+///
+/// # Safety
+///
+/// `callee` must be a function reference made by the runtime for an
+/// interpreted function: its `vmctx` is a live instance context whose
+/// `module_code` is an [`InterpModule`] and whose store context is valid.
+/// `args` must point to `len` values, `len >= max(params, results)`.
+pub unsafe extern "C" fn array_call(
+    callee: *const VMFuncRef,
+    _caller_vmctx: *mut VMContext,
+    args: *mut ValRaw,
+    len: usize,
+) -> bool {
+    // SAFETY: the caller guarantees that `callee`, its context, the module
+    // code and `args` are valid. The stack slots used lie within the
+    // allocation (`top + frame_size <= len` is checked).
+    unsafe {
+        let vmctx = (*callee).vmctx;
+        let store = (*vmctx).store;
+        let module = &*((*vmctx).module_code as *const InterpModule);
+        let Some(func) = ((*callee).func_index)
+            .checked_sub(module.num_imported_funcs)
+            .and_then(|i| module.funcs.get(i as usize))
+        else {
+            record_entry_trap(store, TrapCode::Unreachable, callee);
+            return false;
+        };
+        if (*store).host_depth >= MAX_HOST_DEPTH {
+            record_entry_trap(store, TrapCode::StackOverflow, callee);
+            return false;
+        }
+        let stack = stack_of(store);
+        let base = (*stack).top;
+        if base + func.frame_size as usize > (*stack).len
+            || len < func.num_params.max(func.num_results) as usize
+        {
+            record_entry_trap(store, TrapCode::StackOverflow, callee);
+            return false;
+        }
+        let fp = (*stack).slots.add(base);
+        for i in 0..func.num_params as usize {
+            *fp.add(i) = (*args.add(i)).get_u64();
+        }
+        for i in func.num_params as usize..func.num_locals as usize {
+            *fp.add(i) = 0;
+        }
+        (*store).host_depth += 1;
+        let result = execute(store, stack, vmctx, func, fp);
+        (*store).host_depth -= 1;
+        (*stack).top = base;
+        match result {
+            Ok(()) => {
+                for i in 0..func.num_results as usize {
+                    *args.add(i) = ValRaw::from_u64(*fp.add(i));
+                }
+                true
+            }
+            Err(trap) => {
+                (*store).trap = Some(Box::new(trap));
+                false
+            }
+        }
+    }
+}
+
+/// The wasm backtrace at a trap: the running function, then its callers.
+///
+/// # Safety
+///
+/// `stack` must be valid and `frames_base` within its frames.
+unsafe fn backtrace(
+    stack: *mut Stack,
+    frames_base: usize,
+    vmctx: *mut VMContext,
+    func: *const InterpFunc,
+) -> Vec<VMFrameInfo> {
+    // SAFETY: guaranteed by the caller; frames hold live functions.
+    unsafe {
+        let mut frames = vec![VMFrameInfo {
+            vmctx,
+            func_index: (*func).func_index,
+        }];
+        let stack = &mut *stack;
+        for f in stack.frames[frames_base..].iter().rev() {
+            frames.push(VMFrameInfo {
+                vmctx: f.vmctx,
+                func_index: (*f.func).func_index,
+            });
+        }
+        stack.frames.truncate(frames_base);
+        frames
+    }
+}
+
+/// The memory-0 definition of an instance, or null.
+///
+/// # Safety
+///
+/// `vmctx` and `module` must be valid and belong together.
+#[inline(always)]
+unsafe fn memory_of(vmctx: *mut VMContext, module: *const InterpModule) -> *mut VMMemoryDefinition {
+    // SAFETY: a module with a memory has at least one entry in `memories`.
+    unsafe {
+        if (*module).has_memory {
+            *(*vmctx).memories
+        } else {
+            std::ptr::null_mut()
+        }
+    }
+}
+
+/// The address of `len` bytes at `addr + offset` in memory `mem`, if they
+/// are in bounds.
+///
+/// # Safety
+///
+/// `mem` must point to a valid memory definition.
+#[inline(always)]
+unsafe fn mem_addr(mem: *mut VMMemoryDefinition, addr: u64, offset: u64, len: u64) -> Option<*mut u8> {
+    // SAFETY: guaranteed by the caller; the range is checked against the
+    // accessible length before the pointer is formed.
+    unsafe {
+        let ea = addr + offset;
+        if ea + len > (*mem).current_length as u64 {
+            return None;
+        }
+        Some((*mem).base.add(ea as usize))
+    }
+}
+
+macro_rules! define_execute {
+    (
+        binary { $( $bname:ident $([$bimm:ident])? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
+        binary_trap { $( $tname:ident ($ta:ty, $tb:ty) -> $tr:ty = $tf:expr; )* }
+        unary { $( $uname:ident ($ua:ty) -> $ur:ty = $uf:expr; )* }
+        unary_trap { $( $vname:ident ($va:ty) -> $vr:ty = $vf:expr; )* }
+    ) => {
+        /// Runs `func` until it returns to its caller outside the loop.
+        ///
+        /// # Safety
+        ///
+        /// `store`, `stack` and `vmctx` must be valid; `func` must belong to
+        /// the module of `vmctx`; `fp` must point into the stack's slots
+        /// with `frame_size` slots available, arguments in place and locals
+        /// zeroed.
+        #[allow(clippy::redundant_closure_call)]
+        unsafe fn execute(
+            store: *mut VMStoreContext,
+            stack: *mut Stack,
+            mut vmctx: *mut VMContext,
+            mut func: *const InterpFunc,
+            mut fp: *mut u64,
+        ) -> Result<(), VMTrap> {
+            // SAFETY: the translator only emits slots below the frame size of
+            // the function it translated, and every call checks that the new
+            // frame fits in the stack, so slot accesses through `fp` stay in
+            // the stack allocation. Branch offsets land on instructions of
+            // the same function. Memory and table accesses are bounds-checked
+            // against their definitions. Function, table, global and type
+            // indices were validated against the module, whose context
+            // arrays have one entry per index.
+            unsafe {
+                let frames_base = (*stack).frames.len();
+                let slots_end = (*stack).slots.add((*stack).len);
+                let max_frames = ((*store).max_frames as usize).max(1);
+                let mut module: *const InterpModule = (*vmctx).module_code.cast();
+                let mut mem = memory_of(vmctx, module);
+                let mut ip: *const Op = (*func).code.as_ptr();
+
+                macro_rules! slot {
+                    ($s:expr) => {
+                        *fp.add($s as usize)
+                    };
+                }
+                macro_rules! trap {
+                    ($code:expr) => {
+                        return Err(VMTrap {
+                            code: Some($code),
+                            frames: backtrace(stack, frames_base, vmctx, func),
+                        })
+                    };
+                }
+                macro_rules! next {
+                    () => {
+                        ip = ip.add(1)
+                    };
+                }
+                macro_rules! load {
+                    ($dst:expr, $addr:expr, $offset:expr, $t:ty, $via:ty) => {{
+                        let addr = u64::from(slot!($addr) as u32);
+                        match mem_addr(mem, addr, u64::from($offset), std::mem::size_of::<$t>() as u64) {
+                            Some(p) => {
+                                let v = <$t>::from_le(std::ptr::read_unaligned(p as *const $t));
+                                slot!($dst) = (v as $via).into_slot();
+                            }
+                            None => trap!(TrapCode::MemoryOutOfBounds),
+                        }
+                        next!();
+                    }};
+                }
+                macro_rules! store {
+                    ($addr:expr, $value:expr, $offset:expr, $t:ty) => {{
+                        let addr = u64::from(slot!($addr) as u32);
+                        match mem_addr(mem, addr, u64::from($offset), std::mem::size_of::<$t>() as u64) {
+                            Some(p) => {
+                                let v = slot!($value) as $t;
+                                std::ptr::write_unaligned(p as *mut $t, v.to_le());
+                            }
+                            None => trap!(TrapCode::MemoryOutOfBounds),
+                        }
+                        next!();
+                    }};
+                }
+                // Enters `callee` (an interpreted function of `callee_vmctx`)
+                // with its frame at `base`.
+                macro_rules! enter {
+                    ($callee:expr, $callee_vmctx:expr, $base:expr) => {{
+                        let callee: *const InterpFunc = $callee;
+                        let new_fp = fp.add($base as usize);
+                        if new_fp.add((*callee).frame_size as usize) > slots_end
+                            || (*stack).frames.len() - frames_base >= max_frames
+                        {
+                            trap!(TrapCode::StackOverflow);
+                        }
+                        for i in (*callee).num_params as usize..(*callee).num_locals as usize {
+                            *new_fp.add(i) = 0;
+                        }
+                        (*stack).frames.push(Frame {
+                            ret_ip: ip.add(1),
+                            fp,
+                            func,
+                            vmctx,
+                        });
+                        fp = new_fp;
+                        func = callee;
+                        ip = (*callee).code.as_ptr();
+                        let callee_vmctx: *mut VMContext = $callee_vmctx;
+                        if callee_vmctx != vmctx {
+                            vmctx = callee_vmctx;
+                            module = (*vmctx).module_code.cast();
+                            mem = memory_of(vmctx, module);
+                        }
+                    }};
+                }
+                // Calls any function reference with its frame at `base`.
+                macro_rules! call_ref {
+                    ($funcref:expr, $base:expr, $arity:expr) => {{
+                        let funcref: *const VMFuncRef = $funcref;
+                        if (*funcref).array_call as usize == array_call as *const () as usize {
+                            let callee_vmctx = (*funcref).vmctx;
+                            let callee_module: *const InterpModule = (*callee_vmctx).module_code.cast();
+                            let idx = ((*funcref).func_index - (*callee_module).num_imported_funcs) as usize;
+                            enter!(&(&(*callee_module).funcs)[idx], callee_vmctx, $base);
+                        } else {
+                            let (np, nr): (u32, u32) = $arity;
+                            let args = fp.add($base as usize);
+                            let n = np.max(nr) as usize;
+                            let mut small = [ValRaw::default(); 8];
+                            let mut big = Vec::new();
+                            let buf: &mut [ValRaw] = if n <= small.len() {
+                                &mut small[..]
+                            } else {
+                                big.resize(n, ValRaw::default());
+                                &mut big[..]
+                            };
+                            for i in 0..np as usize {
+                                buf[i] = ValRaw::from_u64(*args.add(i));
+                            }
+                            let used_top = fp.add((*func).frame_size as usize).offset_from((*stack).slots);
+                            let saved_top = (*stack).top;
+                            (*stack).top = used_top as usize;
+                            let ok = ((*funcref).array_call)(funcref, vmctx, buf.as_mut_ptr(), n);
+                            (*stack).top = saved_top;
+                            if !ok {
+                                let mut inner = (*store).trap.take().map(|b| *b).unwrap_or(VMTrap {
+                                    code: None,
+                                    frames: Vec::new(),
+                                });
+                                inner.frames.extend(backtrace(stack, frames_base, vmctx, func));
+                                return Err(inner);
+                            }
+                            for i in 0..nr as usize {
+                                *args.add(i) = buf[i].get_u64();
+                            }
+                            next!();
+                        }
+                    }};
+                }
+                macro_rules! builtin_trap {
+                    ($e:expr) => {{
+                        let code: u8 = $e;
+                        if code != 0 {
+                            trap!(TrapCode::from_u8(code).unwrap_or(TrapCode::Unreachable));
+                        }
+                        next!();
+                    }};
+                }
+
+                loop {
+                    match *ip {
+                        $( Op::$bname { dst, a, b } => {
+                            let r: $br = ($bf)(<$ba>::from_slot(slot!(a)), <$bb>::from_slot(slot!(b)));
+                            slot!(dst) = r.into_slot();
+                            next!();
+                        } )*
+                        $( $( Op::$bimm { dst, a, imm } => {
+                            let r: $br = ($bf)(<$ba>::from_slot(slot!(a)), <$bb>::from_imm(imm));
+                            slot!(dst) = r.into_slot();
+                            next!();
+                        } )? )*
+                        $( Op::$tname { dst, a, b } => {
+                            let r: Result<$tr, TrapCode> = ($tf)(<$ta>::from_slot(slot!(a)), <$tb>::from_slot(slot!(b)));
+                            match r {
+                                Ok(r) => slot!(dst) = r.into_slot(),
+                                Err(code) => trap!(code),
+                            }
+                            next!();
+                        } )*
+                        $( Op::$uname { dst, a } => {
+                            let r: $ur = ($uf)(<$ua>::from_slot(slot!(a)));
+                            slot!(dst) = r.into_slot();
+                            next!();
+                        } )*
+                        $( Op::$vname { dst, a } => {
+                            let r: Result<$vr, TrapCode> = ($vf)(<$va>::from_slot(slot!(a)));
+                            match r {
+                                Ok(r) => slot!(dst) = r.into_slot(),
+                                Err(code) => trap!(code),
+                            }
+                            next!();
+                        } )*
+                        Op::Copy { dst, src } => {
+                            slot!(dst) = slot!(src);
+                            next!();
+                        }
+                        Op::Const { dst, value } => {
+                            slot!(dst) = value;
+                            next!();
+                        }
+                        Op::Br { offset } => ip = ip.offset(offset as isize),
+                        Op::BrIfNez { cond, offset } => {
+                            if slot!(cond) as u32 != 0 {
+                                ip = ip.offset(offset as isize);
+                            } else {
+                                next!();
+                            }
+                        }
+                        Op::BrIfEqz { cond, offset } => {
+                            if slot!(cond) as u32 == 0 {
+                                ip = ip.offset(offset as isize);
+                            } else {
+                                next!();
+                            }
+                        }
+                        Op::BrTable { index, len } => {
+                            let i = (slot!(index) as u32).min(len);
+                            ip = ip.add(1 + i as usize);
+                        }
+                        Op::Return0 | Op::Return1 { .. } | Op::ReturnMany { .. } => {
+                            match *ip {
+                                Op::Return1 { src } => slot!(0) = slot!(src),
+                                Op::ReturnMany { src, count } => {
+                                    std::ptr::copy(fp.add(src as usize), fp, count as usize);
+                                }
+                                _ => {}
+                            }
+                            if (*stack).frames.len() == frames_base {
+                                return Ok(());
+                            }
+                            let Some(frame) = (*stack).frames.pop() else {
+                                return Ok(());
+                            };
+                            ip = frame.ret_ip;
+                            fp = frame.fp;
+                            func = frame.func;
+                            if frame.vmctx != vmctx {
+                                vmctx = frame.vmctx;
+                                module = (*vmctx).module_code.cast();
+                                mem = memory_of(vmctx, module);
+                            }
+                        }
+                        Op::Call { func: callee, base } => {
+                            enter!(&(&(*module).funcs)[callee as usize], vmctx, base);
+                        }
+                        Op::CallRef { func: f, base } => {
+                            let funcref = *(*vmctx).func_refs.add(f as usize);
+                            call_ref!(funcref, base, (&(*module).func_arity)[f as usize]);
+                        }
+                        Op::CallIndirect { base, table, ty } => {
+                            let arity = (&(*module).type_arity)[ty as usize];
+                            let index = *fp.add(base as usize + arity.0 as usize) as u32;
+                            let def = *(*vmctx).tables.add(table as usize);
+                            if index as usize >= (*def).current_elements {
+                                trap!(TrapCode::IndirectCallOutOfBounds);
+                            }
+                            let funcref = *(*def).base.add(index as usize) as *const VMFuncRef;
+                            if funcref.is_null() {
+                                trap!(TrapCode::IndirectCallToNull);
+                            }
+                            if (*funcref).type_index != *(*vmctx).type_ids.add(ty as usize) {
+                                trap!(TrapCode::BadSignature);
+                            }
+                            call_ref!(funcref, base, arity);
+                        }
+                        Op::Select { dst, cond, a } => {
+                            let b = match *ip.add(1) {
+                                Op::Operand { slot } => slot,
+                                _ => a,
+                            };
+                            slot!(dst) = if slot!(cond) as u32 != 0 { slot!(a) } else { slot!(b) };
+                            ip = ip.add(2);
+                        }
+                        Op::Operand { .. } => next!(),
+                        Op::Trap { code } => trap!(code),
+                        Op::RefIsNull { dst, a } => {
+                            slot!(dst) = u64::from(slot!(a) == 0);
+                            next!();
+                        }
+                        Op::RefFunc { dst, func: f } => {
+                            slot!(dst) = *(*vmctx).func_refs.add(f as usize) as u64;
+                            next!();
+                        }
+                        Op::GlobalGet { dst, global } => {
+                            let g = *(*vmctx).globals.add(global as usize);
+                            slot!(dst) = (*g).storage.get_u64();
+                            next!();
+                        }
+                        Op::GlobalSet { global, src } => {
+                            let g = *(*vmctx).globals.add(global as usize);
+                            (*g).storage = ValRaw::from_u64(slot!(src));
+                            next!();
+                        }
+                        Op::I32Load { dst, addr, offset } => load!(dst, addr, offset, u32, u32),
+                        Op::I64Load { dst, addr, offset } => load!(dst, addr, offset, u64, u64),
+                        Op::F32Load { dst, addr, offset } => load!(dst, addr, offset, u32, u32),
+                        Op::F64Load { dst, addr, offset } => load!(dst, addr, offset, u64, u64),
+                        Op::I32Load8S { dst, addr, offset } => load!(dst, addr, offset, i8, i32),
+                        Op::I32Load8U { dst, addr, offset } => load!(dst, addr, offset, u8, u32),
+                        Op::I32Load16S { dst, addr, offset } => load!(dst, addr, offset, i16, i32),
+                        Op::I32Load16U { dst, addr, offset } => load!(dst, addr, offset, u16, u32),
+                        Op::I64Load8S { dst, addr, offset } => load!(dst, addr, offset, i8, i64),
+                        Op::I64Load8U { dst, addr, offset } => load!(dst, addr, offset, u8, u64),
+                        Op::I64Load16S { dst, addr, offset } => load!(dst, addr, offset, i16, i64),
+                        Op::I64Load16U { dst, addr, offset } => load!(dst, addr, offset, u16, u64),
+                        Op::I64Load32S { dst, addr, offset } => load!(dst, addr, offset, i32, i64),
+                        Op::I64Load32U { dst, addr, offset } => load!(dst, addr, offset, u32, u64),
+                        Op::Store32 { addr, value, offset } => store!(addr, value, offset, u32),
+                        Op::Store64 { addr, value, offset } => store!(addr, value, offset, u64),
+                        Op::Store8 { addr, value, offset } => store!(addr, value, offset, u8),
+                        Op::Store16 { addr, value, offset } => store!(addr, value, offset, u16),
+                        Op::Store32Wrap { addr, value, offset } => store!(addr, value, offset, u32),
+                        Op::MemorySize { dst } => {
+                            slot!(dst) = ((*mem).current_length as u64 / 65536) & 0xffff_ffff;
+                            next!();
+                        }
+                        Op::MemoryGrow { dst, delta } => {
+                            let delta = u64::from(slot!(delta) as u32);
+                            let old = ((*(*vmctx).builtins).memory_grow)(vmctx, 0, delta);
+                            slot!(dst) = u64::from(old as u32);
+                            mem = memory_of(vmctx, module);
+                            next!();
+                        }
+                        Op::MemoryFill { base } => {
+                            let d = u64::from(slot!(base) as u32);
+                            let val = slot!(base + 1) as u8;
+                            let n = u64::from(slot!(base + 2) as u32);
+                            match mem_addr(mem, d, 0, n) {
+                                Some(p) => std::ptr::write_bytes(p, val, n as usize),
+                                None => trap!(TrapCode::MemoryOutOfBounds),
+                            }
+                            next!();
+                        }
+                        Op::MemoryCopy { base } => {
+                            let d = u64::from(slot!(base) as u32);
+                            let s = u64::from(slot!(base + 1) as u32);
+                            let n = u64::from(slot!(base + 2) as u32);
+                            match (mem_addr(mem, d, 0, n), mem_addr(mem, s, 0, n)) {
+                                (Some(dp), Some(sp)) => std::ptr::copy(sp, dp, n as usize),
+                                _ => trap!(TrapCode::MemoryOutOfBounds),
+                            }
+                            next!();
+                        }
+                        Op::MemoryInit { base, data } => {
+                            let d = u64::from(slot!(base) as u32);
+                            let s = slot!(base + 1) as u32;
+                            let n = slot!(base + 2) as u32;
+                            builtin_trap!(((*(*vmctx).builtins).memory_init)(vmctx, 0, data, d, s, n));
+                        }
+                        Op::DataDrop { data } => {
+                            ((*(*vmctx).builtins).data_drop)(vmctx, data);
+                            next!();
+                        }
+                        Op::TableGet { dst, index, table } => {
+                            let def = *(*vmctx).tables.add(table as usize);
+                            let i = slot!(index) as u32 as usize;
+                            if i >= (*def).current_elements {
+                                trap!(TrapCode::TableOutOfBounds);
+                            }
+                            slot!(dst) = *(*def).base.add(i) as u64;
+                            next!();
+                        }
+                        Op::TableSet { index, value, table } => {
+                            let def = *(*vmctx).tables.add(table as usize);
+                            let i = slot!(index) as u32 as usize;
+                            if i >= (*def).current_elements {
+                                trap!(TrapCode::TableOutOfBounds);
+                            }
+                            *(*def).base.add(i) = slot!(value) as usize;
+                            next!();
+                        }
+                        Op::TableSize { dst, table } => {
+                            let def = *(*vmctx).tables.add(table as usize);
+                            slot!(dst) = (*def).current_elements as u64;
+                            next!();
+                        }
+                        Op::TableGrow { base, table } => {
+                            let init = slot!(base) as usize;
+                            let delta = u64::from(slot!(base + 1) as u32);
+                            let old = ((*(*vmctx).builtins).table_grow)(vmctx, table, delta, init);
+                            slot!(base) = u64::from(old as u32);
+                            next!();
+                        }
+                        Op::TableFill { base, table } => {
+                            let d = u64::from(slot!(base) as u32);
+                            let val = slot!(base + 1) as usize;
+                            let n = u64::from(slot!(base + 2) as u32);
+                            builtin_trap!(((*(*vmctx).builtins).table_fill)(vmctx, table, d, val, n));
+                        }
+                        Op::TableCopy { base, dst_table } => {
+                            let src_table = match *ip.add(1) {
+                                Op::Operand { slot } => slot,
+                                _ => dst_table,
+                            };
+                            let d = u64::from(slot!(base) as u32);
+                            let s = u64::from(slot!(base + 1) as u32);
+                            let n = u64::from(slot!(base + 2) as u32);
+                            builtin_trap!(((*(*vmctx).builtins).table_copy)(vmctx, dst_table, src_table, d, s, n));
+                        }
+                        Op::TableInit { base, table } => {
+                            let elem = match *ip.add(1) {
+                                Op::Operand { slot } => slot,
+                                _ => 0,
+                            };
+                            let d = u64::from(slot!(base) as u32);
+                            let s = slot!(base + 1) as u32;
+                            let n = slot!(base + 2) as u32;
+                            builtin_trap!(((*(*vmctx).builtins).table_init)(vmctx, table, elem, d, s, n));
+                        }
+                        Op::ElemDrop { elem } => {
+                            ((*(*vmctx).builtins).elem_drop)(vmctx, elem);
+                            next!();
+                        }
+                    }
+                }
+            }
+        }
+    };
+}
+for_each_numeric_op!(define_execute);

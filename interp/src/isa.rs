@@ -1,0 +1,165 @@
+//! The numeric part of the instruction set, defined once.
+//!
+//! [`for_each_numeric_op!`] lists every numeric instruction with its operand
+//! types and its semantics. The same list generates the [`crate::op::Op`]
+//! variants, the translator's mapping from WebAssembly operators and the
+//! executor's handlers, so the three can never disagree.
+//!
+//! Each group is handed to a callback macro:
+//! - `binary`: `Name(A, B) -> R = f`, `f: fn(A, B) -> R`;
+//! - `binary_trap`: as `binary`, `f` returns `Result<R, TrapCode>`;
+//! - `unary`: `Name(A) -> R = f`;
+//! - `unary_trap`: as `unary`, `f` returns `Result<R, TrapCode>`;
+//!
+//! A binary entry written `Name[NameImm](A, B)` also has a variant whose
+//! right operand is an `i32` immediate (sign-extended for 64-bit operations).
+
+/// Invokes `$m!` with the numeric instruction table.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! for_each_numeric_op {
+    ($m:ident) => {
+        $m! {
+            binary {
+                I32Add[I32AddImm](i32, i32) -> i32 = |a: i32, b: i32| a.wrapping_add(b);
+                I32Sub(i32, i32) -> i32 = |a: i32, b: i32| a.wrapping_sub(b);
+                I32Mul[I32MulImm](i32, i32) -> i32 = |a: i32, b: i32| a.wrapping_mul(b);
+                I32And[I32AndImm](i32, i32) -> i32 = |a: i32, b: i32| a & b;
+                I32Or[I32OrImm](i32, i32) -> i32 = |a: i32, b: i32| a | b;
+                I32Xor[I32XorImm](i32, i32) -> i32 = |a: i32, b: i32| a ^ b;
+                I32Shl[I32ShlImm](i32, i32) -> i32 = |a: i32, b: i32| a.wrapping_shl(b as u32);
+                I32ShrS[I32ShrSImm](i32, i32) -> i32 = |a: i32, b: i32| a.wrapping_shr(b as u32);
+                I32ShrU[I32ShrUImm](u32, u32) -> u32 = |a: u32, b: u32| a.wrapping_shr(b);
+                I32Rotl(u32, u32) -> u32 = |a: u32, b: u32| a.rotate_left(b);
+                I32Rotr(u32, u32) -> u32 = |a: u32, b: u32| a.rotate_right(b);
+                I32Eq[I32EqImm](i32, i32) -> bool = |a: i32, b: i32| a == b;
+                I32Ne[I32NeImm](i32, i32) -> bool = |a: i32, b: i32| a != b;
+                I32LtS[I32LtSImm](i32, i32) -> bool = |a: i32, b: i32| a < b;
+                I32LtU[I32LtUImm](u32, u32) -> bool = |a: u32, b: u32| a < b;
+                I32GtS[I32GtSImm](i32, i32) -> bool = |a: i32, b: i32| a > b;
+                I32GtU[I32GtUImm](u32, u32) -> bool = |a: u32, b: u32| a > b;
+                I32LeS[I32LeSImm](i32, i32) -> bool = |a: i32, b: i32| a <= b;
+                I32LeU[I32LeUImm](u32, u32) -> bool = |a: u32, b: u32| a <= b;
+                I32GeS[I32GeSImm](i32, i32) -> bool = |a: i32, b: i32| a >= b;
+                I32GeU[I32GeUImm](u32, u32) -> bool = |a: u32, b: u32| a >= b;
+                I64Add[I64AddImm](i64, i64) -> i64 = |a: i64, b: i64| a.wrapping_add(b);
+                I64Sub(i64, i64) -> i64 = |a: i64, b: i64| a.wrapping_sub(b);
+                I64Mul[I64MulImm](i64, i64) -> i64 = |a: i64, b: i64| a.wrapping_mul(b);
+                I64And[I64AndImm](i64, i64) -> i64 = |a: i64, b: i64| a & b;
+                I64Or[I64OrImm](i64, i64) -> i64 = |a: i64, b: i64| a | b;
+                I64Xor[I64XorImm](i64, i64) -> i64 = |a: i64, b: i64| a ^ b;
+                I64Shl[I64ShlImm](i64, i64) -> i64 = |a: i64, b: i64| a.wrapping_shl(b as u32);
+                I64ShrS[I64ShrSImm](i64, i64) -> i64 = |a: i64, b: i64| a.wrapping_shr(b as u32);
+                I64ShrU[I64ShrUImm](u64, u64) -> u64 = |a: u64, b: u64| a.wrapping_shr(b as u32);
+                I64Rotl(u64, u64) -> u64 = |a: u64, b: u64| a.rotate_left(b as u32);
+                I64Rotr(u64, u64) -> u64 = |a: u64, b: u64| a.rotate_right(b as u32);
+                I64Eq[I64EqImm](i64, i64) -> bool = |a: i64, b: i64| a == b;
+                I64Ne[I64NeImm](i64, i64) -> bool = |a: i64, b: i64| a != b;
+                I64LtS[I64LtSImm](i64, i64) -> bool = |a: i64, b: i64| a < b;
+                I64LtU[I64LtUImm](u64, u64) -> bool = |a: u64, b: u64| a < b;
+                I64GtS[I64GtSImm](i64, i64) -> bool = |a: i64, b: i64| a > b;
+                I64GtU[I64GtUImm](u64, u64) -> bool = |a: u64, b: u64| a > b;
+                I64LeS[I64LeSImm](i64, i64) -> bool = |a: i64, b: i64| a <= b;
+                I64LeU[I64LeUImm](u64, u64) -> bool = |a: u64, b: u64| a <= b;
+                I64GeS[I64GeSImm](i64, i64) -> bool = |a: i64, b: i64| a >= b;
+                I64GeU[I64GeUImm](u64, u64) -> bool = |a: u64, b: u64| a >= b;
+                F32Add(f32, f32) -> f32 = |a: f32, b: f32| a + b;
+                F32Sub(f32, f32) -> f32 = |a: f32, b: f32| a - b;
+                F32Mul(f32, f32) -> f32 = |a: f32, b: f32| a * b;
+                F32Div(f32, f32) -> f32 = |a: f32, b: f32| a / b;
+                F32Min(f32, f32) -> f32 = $crate::semantics::f32_min;
+                F32Max(f32, f32) -> f32 = $crate::semantics::f32_max;
+                F32Copysign(f32, f32) -> f32 = |a: f32, b: f32| a.copysign(b);
+                F32Eq(f32, f32) -> bool = |a: f32, b: f32| a == b;
+                F32Ne(f32, f32) -> bool = |a: f32, b: f32| a != b;
+                F32Lt(f32, f32) -> bool = |a: f32, b: f32| a < b;
+                F32Gt(f32, f32) -> bool = |a: f32, b: f32| a > b;
+                F32Le(f32, f32) -> bool = |a: f32, b: f32| a <= b;
+                F32Ge(f32, f32) -> bool = |a: f32, b: f32| a >= b;
+                F64Add(f64, f64) -> f64 = |a: f64, b: f64| a + b;
+                F64Sub(f64, f64) -> f64 = |a: f64, b: f64| a - b;
+                F64Mul(f64, f64) -> f64 = |a: f64, b: f64| a * b;
+                F64Div(f64, f64) -> f64 = |a: f64, b: f64| a / b;
+                F64Min(f64, f64) -> f64 = $crate::semantics::f64_min;
+                F64Max(f64, f64) -> f64 = $crate::semantics::f64_max;
+                F64Copysign(f64, f64) -> f64 = |a: f64, b: f64| a.copysign(b);
+                F64Eq(f64, f64) -> bool = |a: f64, b: f64| a == b;
+                F64Ne(f64, f64) -> bool = |a: f64, b: f64| a != b;
+                F64Lt(f64, f64) -> bool = |a: f64, b: f64| a < b;
+                F64Gt(f64, f64) -> bool = |a: f64, b: f64| a > b;
+                F64Le(f64, f64) -> bool = |a: f64, b: f64| a <= b;
+                F64Ge(f64, f64) -> bool = |a: f64, b: f64| a >= b;
+            }
+            binary_trap {
+                I32DivS(i32, i32) -> i32 = $crate::semantics::i32_div_s;
+                I32DivU(u32, u32) -> u32 = $crate::semantics::i32_div_u;
+                I32RemS(i32, i32) -> i32 = $crate::semantics::i32_rem_s;
+                I32RemU(u32, u32) -> u32 = $crate::semantics::i32_rem_u;
+                I64DivS(i64, i64) -> i64 = $crate::semantics::i64_div_s;
+                I64DivU(u64, u64) -> u64 = $crate::semantics::i64_div_u;
+                I64RemS(i64, i64) -> i64 = $crate::semantics::i64_rem_s;
+                I64RemU(u64, u64) -> u64 = $crate::semantics::i64_rem_u;
+            }
+            unary {
+                I32Eqz(i32) -> bool = |a: i32| a == 0;
+                I32Clz(u32) -> u32 = |a: u32| a.leading_zeros();
+                I32Ctz(u32) -> u32 = |a: u32| a.trailing_zeros();
+                I32Popcnt(u32) -> u32 = |a: u32| a.count_ones();
+                I32Extend8S(i32) -> i32 = |a: i32| a as i8 as i32;
+                I32Extend16S(i32) -> i32 = |a: i32| a as i16 as i32;
+                I32WrapI64(i64) -> i32 = |a: i64| a as i32;
+                I64Eqz(i64) -> bool = |a: i64| a == 0;
+                I64Clz(u64) -> u64 = |a: u64| u64::from(a.leading_zeros());
+                I64Ctz(u64) -> u64 = |a: u64| u64::from(a.trailing_zeros());
+                I64Popcnt(u64) -> u64 = |a: u64| u64::from(a.count_ones());
+                I64Extend8S(i64) -> i64 = |a: i64| a as i8 as i64;
+                I64Extend16S(i64) -> i64 = |a: i64| a as i16 as i64;
+                I64Extend32S(i64) -> i64 = |a: i64| a as i32 as i64;
+                I64ExtendI32S(i32) -> i64 = |a: i32| i64::from(a);
+                I64ExtendI32U(u32) -> u64 = |a: u32| u64::from(a);
+                F32Abs(f32) -> f32 = |a: f32| a.abs();
+                F32Neg(f32) -> f32 = |a: f32| -a;
+                F32Ceil(f32) -> f32 = |a: f32| a.ceil();
+                F32Floor(f32) -> f32 = |a: f32| a.floor();
+                F32Trunc(f32) -> f32 = |a: f32| a.trunc();
+                F32Nearest(f32) -> f32 = |a: f32| a.round_ties_even();
+                F32Sqrt(f32) -> f32 = |a: f32| a.sqrt();
+                F64Abs(f64) -> f64 = |a: f64| a.abs();
+                F64Neg(f64) -> f64 = |a: f64| -a;
+                F64Ceil(f64) -> f64 = |a: f64| a.ceil();
+                F64Floor(f64) -> f64 = |a: f64| a.floor();
+                F64Trunc(f64) -> f64 = |a: f64| a.trunc();
+                F64Nearest(f64) -> f64 = |a: f64| a.round_ties_even();
+                F64Sqrt(f64) -> f64 = |a: f64| a.sqrt();
+                F32ConvertI32S(i32) -> f32 = |a: i32| a as f32;
+                F32ConvertI32U(u32) -> f32 = |a: u32| a as f32;
+                F32ConvertI64S(i64) -> f32 = |a: i64| a as f32;
+                F32ConvertI64U(u64) -> f32 = |a: u64| a as f32;
+                F32DemoteF64(f64) -> f32 = |a: f64| a as f32;
+                F64ConvertI32S(i32) -> f64 = |a: i32| f64::from(a);
+                F64ConvertI32U(u32) -> f64 = |a: u32| f64::from(a);
+                F64ConvertI64S(i64) -> f64 = |a: i64| a as f64;
+                F64ConvertI64U(u64) -> f64 = |a: u64| a as f64;
+                F64PromoteF32(f32) -> f64 = |a: f32| f64::from(a);
+                I32TruncSatF32S(f32) -> i32 = |a: f32| a as i32;
+                I32TruncSatF32U(f32) -> u32 = |a: f32| a as u32;
+                I32TruncSatF64S(f64) -> i32 = |a: f64| a as i32;
+                I32TruncSatF64U(f64) -> u32 = |a: f64| a as u32;
+                I64TruncSatF32S(f32) -> i64 = |a: f32| a as i64;
+                I64TruncSatF32U(f32) -> u64 = |a: f32| a as u64;
+                I64TruncSatF64S(f64) -> i64 = |a: f64| a as i64;
+                I64TruncSatF64U(f64) -> u64 = |a: f64| a as u64;
+            }
+            unary_trap {
+                I32TruncF32S(f32) -> i32 = |a: f32| $crate::semantics::trunc_i32(f64::from(a));
+                I32TruncF32U(f32) -> u32 = |a: f32| $crate::semantics::trunc_u32(f64::from(a));
+                I32TruncF64S(f64) -> i32 = $crate::semantics::trunc_i32;
+                I32TruncF64U(f64) -> u32 = $crate::semantics::trunc_u32;
+                I64TruncF32S(f32) -> i64 = |a: f32| $crate::semantics::trunc_i64(f64::from(a));
+                I64TruncF32U(f32) -> u64 = |a: f32| $crate::semantics::trunc_u64(f64::from(a));
+                I64TruncF64S(f64) -> i64 = $crate::semantics::trunc_i64;
+                I64TruncF64U(f64) -> u64 = $crate::semantics::trunc_u64;
+            }
+        }
+    };
+}

@@ -1,0 +1,227 @@
+//! Strata's interpreter code: a slot machine.
+//!
+//! Every WebAssembly value that a function handles lives in an 8-byte *slot*
+//! of the function's frame: first its parameters and locals, then one slot
+//! per operand-stack position. Since the height of the WebAssembly operand
+//! stack is known at every instruction, the translator names operands by
+//! slot and the executor never pushes or pops. `local.get` emits nothing;
+//! `i32.add` reading two locals into a temporary is one instruction.
+//!
+//! A `v128` will take two adjacent slots, so the layout has room for SIMD.
+
+use strata_environ::TrapCode;
+
+/// The index of an 8-byte cell in a function's frame.
+pub type Slot = u32;
+
+/// A branch distance in instructions, relative to the branch itself.
+pub type BranchOffset = i32;
+
+macro_rules! define_op_enum {
+    (
+        binary { $( $bname:ident $([$bimm:ident])? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
+        binary_trap { $( $tname:ident ($ta:ty, $tb:ty) -> $tr:ty = $tf:expr; )* }
+        unary { $( $uname:ident ($ua:ty) -> $ur:ty = $uf:expr; )* }
+        unary_trap { $( $vname:ident ($va:ty) -> $vr:ty = $vf:expr; )* }
+    ) => {
+        /// One interpreter instruction. Slots are frame-relative.
+        #[derive(Clone, Copy, Debug, PartialEq)]
+        pub enum Op {
+            $(
+                #[doc = concat!("`", stringify!($bname), "`: `dst = a op b`.")]
+                $bname { dst: Slot, a: Slot, b: Slot },
+            )*
+            $(
+                #[doc = concat!("`", stringify!($tname), "`: `dst = a op b`; may trap.")]
+                $tname { dst: Slot, a: Slot, b: Slot },
+            )*
+            $(
+                #[doc = concat!("`", stringify!($uname), "`: `dst = op a`.")]
+                $uname { dst: Slot, a: Slot },
+            )*
+            $(
+                #[doc = concat!("`", stringify!($vname), "`: `dst = op a`; may trap.")]
+                $vname { dst: Slot, a: Slot },
+            )*
+            $( $(
+                #[doc = concat!("`", stringify!($bname), "` with an immediate right operand.")]
+                $bimm { dst: Slot, a: Slot, imm: i32 },
+            )? )*
+            /// Traps with the given code.
+            Trap { code: TrapCode },
+            /// `dst = src`.
+            Copy { dst: Slot, src: Slot },
+            /// `dst = value` (32-bit values are zero-extended).
+            Const { dst: Slot, value: u64 },
+            /// Unconditional jump.
+            Br { offset: BranchOffset },
+            /// Jump if `cond` (an i32) is not zero.
+            BrIfNez { cond: Slot, offset: BranchOffset },
+            /// Jump if `cond` (an i32) is zero.
+            BrIfEqz { cond: Slot, offset: BranchOffset },
+            /// Jump to entry `min(index, len)` of the `len + 1` `Br`
+            /// instructions that follow.
+            BrTable { index: Slot, len: u32 },
+            /// Return without results.
+            Return0,
+            /// Return one value: the caller finds it in the callee's slot 0.
+            Return1 { src: Slot },
+            /// Return `count` values stored from `src` on.
+            ReturnMany { src: Slot, count: u32 },
+            /// Call a function defined by this module. Its frame starts at
+            /// `base`, where the arguments are and the results will be.
+            Call { func: u32, base: Slot },
+            /// Call through the instance's function reference `func`
+            /// (imports, or any function that may live in another tier).
+            CallRef { func: u32, base: Slot },
+            /// `call_indirect`: the table index follows the arguments.
+            CallIndirect { base: Slot, table: u32, ty: u32 },
+            /// `select`: `dst = cond != 0 ? a : b`; `b` is the `Operand`
+            /// that follows.
+            Select { dst: Slot, cond: Slot, a: Slot },
+            /// An extra operand of the preceding instruction.
+            Operand { slot: Slot },
+            /// `ref.is_null`.
+            RefIsNull { dst: Slot, a: Slot },
+            /// `ref.func`.
+            RefFunc { dst: Slot, func: u32 },
+            /// `global.get`.
+            GlobalGet { dst: Slot, global: u32 },
+            /// `global.set`.
+            GlobalSet { global: u32, src: Slot },
+            /// `i32.load` and friends: `dst = mem[addr + offset]`.
+            I32Load { dst: Slot, addr: Slot, offset: u32 },
+            /// `i64.load`.
+            I64Load { dst: Slot, addr: Slot, offset: u32 },
+            /// `f32.load`.
+            F32Load { dst: Slot, addr: Slot, offset: u32 },
+            /// `f64.load`.
+            F64Load { dst: Slot, addr: Slot, offset: u32 },
+            /// `i32.load8_s`.
+            I32Load8S { dst: Slot, addr: Slot, offset: u32 },
+            /// `i32.load8_u`.
+            I32Load8U { dst: Slot, addr: Slot, offset: u32 },
+            /// `i32.load16_s`.
+            I32Load16S { dst: Slot, addr: Slot, offset: u32 },
+            /// `i32.load16_u`.
+            I32Load16U { dst: Slot, addr: Slot, offset: u32 },
+            /// `i64.load8_s`.
+            I64Load8S { dst: Slot, addr: Slot, offset: u32 },
+            /// `i64.load8_u`.
+            I64Load8U { dst: Slot, addr: Slot, offset: u32 },
+            /// `i64.load16_s`.
+            I64Load16S { dst: Slot, addr: Slot, offset: u32 },
+            /// `i64.load16_u`.
+            I64Load16U { dst: Slot, addr: Slot, offset: u32 },
+            /// `i64.load32_s`.
+            I64Load32S { dst: Slot, addr: Slot, offset: u32 },
+            /// `i64.load32_u`.
+            I64Load32U { dst: Slot, addr: Slot, offset: u32 },
+            /// `i32.store` and `f32.store`: `mem[addr + offset] = value`.
+            Store32 { addr: Slot, value: Slot, offset: u32 },
+            /// `i64.store` and `f64.store`.
+            Store64 { addr: Slot, value: Slot, offset: u32 },
+            /// `i32.store8` and `i64.store8`.
+            Store8 { addr: Slot, value: Slot, offset: u32 },
+            /// `i32.store16` and `i64.store16`.
+            Store16 { addr: Slot, value: Slot, offset: u32 },
+            /// `i64.store32`.
+            Store32Wrap { addr: Slot, value: Slot, offset: u32 },
+            /// `memory.size`.
+            MemorySize { dst: Slot },
+            /// `memory.grow`.
+            MemoryGrow { dst: Slot, delta: Slot },
+            /// `memory.fill`: destination, value, length from `base` on.
+            MemoryFill { base: Slot },
+            /// `memory.copy`: destination, source, length from `base` on.
+            MemoryCopy { base: Slot },
+            /// `memory.init`: destination, source, length from `base` on.
+            MemoryInit { base: Slot, data: u32 },
+            /// `data.drop`.
+            DataDrop { data: u32 },
+            /// `table.get`.
+            TableGet { dst: Slot, index: Slot, table: u32 },
+            /// `table.set`.
+            TableSet { index: Slot, value: Slot, table: u32 },
+            /// `table.size`.
+            TableSize { dst: Slot, table: u32 },
+            /// `table.grow`: init value, delta from `base` on; result at `base`.
+            TableGrow { base: Slot, table: u32 },
+            /// `table.fill`: index, value, length from `base` on.
+            TableFill { base: Slot, table: u32 },
+            /// `table.copy`: destination, source, length from `base` on; the
+            /// source table is the `Operand` that follows (as a number).
+            TableCopy { base: Slot, dst_table: u32 },
+            /// `table.init`: destination, source, length from `base` on; the
+            /// segment is the `Operand` that follows (as a number).
+            TableInit { base: Slot, table: u32 },
+            /// `elem.drop`.
+            ElemDrop { elem: u32 },
+        }
+
+        impl Op {
+            /// The slot this instruction writes its single result to, if it
+            /// has one, so that the translator can retarget it to a local.
+            pub fn dst_mut(&mut self) -> Option<&mut Slot> {
+                match self {
+                    $( Op::$bname { dst, .. } => Some(dst), )*
+                    $( Op::$tname { dst, .. } => Some(dst), )*
+                    $( Op::$uname { dst, .. } => Some(dst), )*
+                    $( Op::$vname { dst, .. } => Some(dst), )*
+                    $( $( Op::$bimm { dst, .. } => Some(dst), )? )*
+                    Op::Copy { dst, .. }
+                    | Op::Const { dst, .. }
+                    | Op::RefIsNull { dst, .. }
+                    | Op::RefFunc { dst, .. }
+                    | Op::GlobalGet { dst, .. }
+                    | Op::I32Load { dst, .. }
+                    | Op::I64Load { dst, .. }
+                    | Op::F32Load { dst, .. }
+                    | Op::F64Load { dst, .. }
+                    | Op::I32Load8S { dst, .. }
+                    | Op::I32Load8U { dst, .. }
+                    | Op::I32Load16S { dst, .. }
+                    | Op::I32Load16U { dst, .. }
+                    | Op::I64Load8S { dst, .. }
+                    | Op::I64Load8U { dst, .. }
+                    | Op::I64Load16S { dst, .. }
+                    | Op::I64Load16U { dst, .. }
+                    | Op::I64Load32S { dst, .. }
+                    | Op::I64Load32U { dst, .. }
+                    | Op::MemorySize { dst }
+                    | Op::MemoryGrow { dst, .. }
+                    | Op::TableGet { dst, .. }
+                    | Op::TableSize { dst, .. } => Some(dst),
+                    _ => None,
+                }
+            }
+
+            /// The immediate form of a binary instruction, if it has one.
+            pub fn with_imm(self, imm: i32) -> Option<Op> {
+                match self {
+                    $( $( Op::$bname { dst, a, .. } => Some(Op::$bimm { dst, a, imm }), )? )*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+crate::for_each_numeric_op!(define_op_enum);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn op_is_sixteen_bytes() {
+        // The executor streams through instructions; keep them compact.
+        assert_eq!(std::mem::size_of::<Op>(), 16);
+    }
+
+    #[test]
+    fn imm_forms_exist_for_common_ops() {
+        let add = Op::I32Add { dst: 1, a: 2, b: 3 };
+        assert_eq!(add.with_imm(7), Some(Op::I32AddImm { dst: 1, a: 2, imm: 7 }));
+        assert_eq!(Op::I32DivS { dst: 1, a: 2, b: 3 }.with_imm(7), None);
+    }
+}

@@ -1,0 +1,130 @@
+//! Numeric semantics that need more than one Rust operator.
+
+use strata_environ::TrapCode;
+
+macro_rules! float_min_max {
+    ($min:ident, $max:ident, $f:ty) => {
+        /// WebAssembly `min`: NaN if either operand is NaN; -0 is below +0.
+        #[inline(always)]
+        pub fn $min(a: $f, b: $f) -> $f {
+            if a.is_nan() || b.is_nan() {
+                // Arithmetic on a NaN yields a quiet NaN, as the spec asks.
+                a + b
+            } else if a == b {
+                // Equal but possibly zeros of different signs: prefer -0.
+                <$f>::from_bits(a.to_bits() | b.to_bits())
+            } else if a < b {
+                a
+            } else {
+                b
+            }
+        }
+
+        /// WebAssembly `max`: NaN if either operand is NaN; +0 is above -0.
+        #[inline(always)]
+        pub fn $max(a: $f, b: $f) -> $f {
+            if a.is_nan() || b.is_nan() {
+                a + b
+            } else if a == b {
+                <$f>::from_bits(a.to_bits() & b.to_bits())
+            } else if a > b {
+                a
+            } else {
+                b
+            }
+        }
+    };
+}
+float_min_max!(f32_min, f32_max, f32);
+float_min_max!(f64_min, f64_max, f64);
+
+macro_rules! div_rem {
+    ($div_s:ident, $div_u:ident, $rem_s:ident, $rem_u:ident, $s:ty, $u:ty) => {
+        /// Signed division; traps on zero and on `MIN / -1`.
+        #[inline(always)]
+        pub fn $div_s(a: $s, b: $s) -> Result<$s, TrapCode> {
+            if b == 0 {
+                Err(TrapCode::IntegerDivisionByZero)
+            } else if a == <$s>::MIN && b == -1 {
+                Err(TrapCode::IntegerOverflow)
+            } else {
+                Ok(a / b)
+            }
+        }
+        /// Unsigned division; traps on zero.
+        #[inline(always)]
+        pub fn $div_u(a: $u, b: $u) -> Result<$u, TrapCode> {
+            a.checked_div(b).ok_or(TrapCode::IntegerDivisionByZero)
+        }
+        /// Signed remainder; traps on zero (`MIN % -1` is 0).
+        #[inline(always)]
+        pub fn $rem_s(a: $s, b: $s) -> Result<$s, TrapCode> {
+            if b == 0 {
+                Err(TrapCode::IntegerDivisionByZero)
+            } else {
+                Ok(a.wrapping_rem(b))
+            }
+        }
+        /// Unsigned remainder; traps on zero.
+        #[inline(always)]
+        pub fn $rem_u(a: $u, b: $u) -> Result<$u, TrapCode> {
+            a.checked_rem(b).ok_or(TrapCode::IntegerDivisionByZero)
+        }
+    };
+}
+div_rem!(i32_div_s, i32_div_u, i32_rem_s, i32_rem_u, i32, u32);
+div_rem!(i64_div_s, i64_div_u, i64_rem_s, i64_rem_u, i64, u64);
+
+// Trapping float-to-int conversions. Every f32 is exactly representable as
+// an f64, so one set of range checks in f64 serves both source widths. The
+// bounds are exclusive and exact powers of two (or one below them).
+macro_rules! trunc {
+    ($name:ident, $t:ty, $lower_exclusive:expr, $upper_exclusive:expr) => {
+        /// Truncates toward zero; traps on NaN and out-of-range values.
+        #[inline(always)]
+        pub fn $name(a: f64) -> Result<$t, TrapCode> {
+            if a.is_nan() {
+                return Err(TrapCode::BadConversionToInteger);
+            }
+            if a <= $lower_exclusive || a >= $upper_exclusive {
+                return Err(TrapCode::IntegerOverflow);
+            }
+            Ok(a as $t)
+        }
+    };
+}
+trunc!(trunc_i32, i32, -2147483649.0, 2147483648.0);
+trunc!(trunc_u32, u32, -1.0, 4294967296.0);
+trunc!(trunc_i64, i64, -9223372036854777856.0, 9223372036854775808.0);
+trunc!(trunc_u64, u64, -1.0, 18446744073709551616.0);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn min_max_zero_signs_and_nan() {
+        assert!(f32_min(0.0, -0.0).is_sign_negative());
+        assert!(f32_max(-0.0, 0.0).is_sign_positive());
+        assert!(f64_min(f64::NAN, 1.0).is_nan());
+        assert_eq!(f64_max(1.0, 2.0), 2.0);
+    }
+
+    #[test]
+    fn trunc_bounds() {
+        assert_eq!(trunc_i32(-2147483648.9), Ok(i32::MIN));
+        assert_eq!(trunc_i32(2147483648.0), Err(TrapCode::IntegerOverflow));
+        assert_eq!(trunc_u32(-0.9), Ok(0));
+        assert_eq!(trunc_u32(-1.0), Err(TrapCode::IntegerOverflow));
+        assert_eq!(trunc_i64(-9223372036854775808.0), Ok(i64::MIN));
+        assert_eq!(trunc_i64(9223372036854775808.0), Err(TrapCode::IntegerOverflow));
+        assert_eq!(trunc_u64(f64::NAN), Err(TrapCode::BadConversionToInteger));
+    }
+
+    #[test]
+    fn division_traps() {
+        assert_eq!(i32_div_s(i32::MIN, -1), Err(TrapCode::IntegerOverflow));
+        assert_eq!(i32_rem_s(i32::MIN, -1), Ok(0));
+        assert_eq!(i64_div_u(1, 0), Err(TrapCode::IntegerDivisionByZero));
+    }
+}

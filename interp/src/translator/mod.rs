@@ -1,0 +1,953 @@
+//! One pass over a function body: validate each operator with `wasmparser`
+//! and translate it into slot code ([`crate::op`]).
+//!
+//! The translator keeps a model of the operand stack ([`stack`]) in which an
+//! entry may still be "the value of local 3" or "the constant 7". Most
+//! `local.get`s and constants therefore cost nothing at run time: they
+//! become operands of the instruction that consumes them. An instruction
+//! whose result goes straight into a `local.set` is retargeted to write the
+//! local directly.
+//!
+//! ```text
+//! local.get 0        ;; stack: [L0]
+//! i32.const 1        ;; stack: [L0, 1]
+//! i32.add            ;; emits  I32AddImm { dst: T0, a: L0, imm: 1 }
+//! local.set 1        ;; retargets it: I32AddImm { dst: L1, a: L0, imm: 1 }
+//! ```
+
+mod control;
+mod stack;
+
+use crate::op::{BranchOffset, Op, Slot};
+use crate::{InterpFunc, for_each_numeric_op};
+use control::{Control, ControlKind};
+use stack::{FrameLayout, OperandStack, Provider};
+use strata_environ::{ModuleInfo, TrapCode, WasmError};
+use wasmparser::{BlockType, FuncValidator, FunctionBody, Operator, ValidatorResources};
+
+/// Largest frame, in slots, that the translator accepts.
+const MAX_FRAME_SLOTS: u32 = 1 << 20;
+
+/// Translates function bodies; reuse one for many functions to keep its
+/// allocations.
+#[derive(Default)]
+pub struct FuncTranslator {
+    code: Vec<Op>,
+    stack: OperandStack,
+    control: Vec<Control>,
+    layout: Option<FrameLayout>,
+    reachable: bool,
+    /// The last instruction if it wrote a fresh temporary at this position.
+    last_def: Option<(usize, u32)>,
+}
+
+impl FuncTranslator {
+    /// Creates a translator.
+    pub fn new() -> FuncTranslator {
+        FuncTranslator::default()
+    }
+
+    /// Validates and translates the body of function `func_index`.
+    ///
+    /// # Errors
+    ///
+    /// Returns the validator's error for an invalid body, or an error when
+    /// the function exceeds the interpreter's frame size limit.
+    pub fn translate(
+        &mut self,
+        module: &ModuleInfo,
+        func_index: u32,
+        mut validator: FuncValidator<ValidatorResources>,
+        body: &FunctionBody<'_>,
+    ) -> Result<InterpFunc, WasmError> {
+        let ty = module.func_type(func_index);
+        let num_params = ty.params().len() as u32;
+        let num_results = ty.results().len() as u32;
+        let mut num_locals = num_params;
+        let mut locals = body.get_locals_reader()?;
+        for _ in 0..locals.get_count() {
+            let offset = locals.original_position();
+            let (count, ty) = locals.read()?;
+            validator.define_locals(offset as u64, count, ty)?;
+            num_locals = num_locals
+                .checked_add(count)
+                .filter(|n| *n < MAX_FRAME_SLOTS)
+                .ok_or_else(|| WasmError::new("too many locals", offset as u64))?;
+        }
+        self.code.clear();
+        self.stack.clear();
+        self.control.clear();
+        self.layout = Some(FrameLayout { num_locals });
+        self.reachable = true;
+        self.last_def = None;
+        self.control.push(Control {
+            kind: ControlKind::Function,
+            height: 0,
+            num_params: 0,
+            num_results,
+            dead: false,
+            patches: Vec::new(),
+            else_patch: None,
+            loop_start: 0,
+        });
+        let mut reader = body.get_operators_reader()?;
+        while !reader.eof() {
+            let offset = reader.original_position();
+            let op = reader.read()?;
+            validator.op(offset as u64, &op)?;
+            self.translate_op(module, &op)
+                .map_err(|m| WasmError::new(m, offset as u64))?;
+        }
+        reader.finish()?;
+        drop(validator);
+        let frame_size = num_locals + self.stack.max_height();
+        if frame_size >= MAX_FRAME_SLOTS {
+            return Err(WasmError::new(
+                "function frame too large for the interpreter",
+                body.range().start as u64,
+            ));
+        }
+        Ok(InterpFunc {
+            code: self.code.as_slice().into(),
+            func_index,
+            num_params,
+            num_results,
+            num_locals,
+            frame_size,
+        })
+    }
+
+    fn temp(&self, pos: u32) -> Slot {
+        self.layout.map_or(0, |l| l.temp(pos))
+    }
+
+    fn pc(&self) -> usize {
+        self.code.len()
+    }
+
+    fn emit(&mut self, op: Op) -> usize {
+        self.last_def = None;
+        self.code.push(op);
+        self.code.len() - 1
+    }
+
+    /// Emits `make(dst)` writing a new temporary on top of the stack.
+    fn push_def(&mut self, make: impl FnOnce(Slot) -> Op) {
+        let pos = self.stack.height();
+        let dst = self.temp(pos);
+        self.stack.push(Provider::Temp);
+        let idx = self.emit(make(dst));
+        self.last_def = Some((idx, pos));
+    }
+
+    /// The slot holding the value of `p` at `pos`, emitting a constant into
+    /// the position's own temporary if needed. Does not change the model.
+    fn slot_of(&mut self, p: Provider, pos: u32) -> Slot {
+        match p {
+            Provider::Temp => self.temp(pos),
+            Provider::Local(l) => l,
+            Provider::Const(value) => {
+                let dst = self.temp(pos);
+                self.emit(Op::Const { dst, value });
+                dst
+            }
+        }
+    }
+
+    fn pop_slot(&mut self) -> Slot {
+        let (p, pos) = self.stack.pop();
+        self.slot_of(p, pos)
+    }
+
+    /// Moves the value at `pos` into its own temporary.
+    fn materialize(&mut self, pos: u32) {
+        let dst = self.temp(pos);
+        match self.stack.get(pos) {
+            Provider::Temp => return,
+            Provider::Local(src) => self.emit(Op::Copy { dst, src }),
+            Provider::Const(value) => self.emit(Op::Const { dst, value }),
+        };
+        self.stack.set(pos, Provider::Temp);
+    }
+
+    /// Materializes the top `n` entries; returns the slot of the first.
+    fn materialize_top(&mut self, n: u32) -> Slot {
+        let h = self.stack.height();
+        for pos in h - n..h {
+            self.materialize(pos);
+        }
+        self.temp(h - n)
+    }
+
+    /// Pops `n` operands into consecutive temporaries; returns the first.
+    fn pop_contiguous(&mut self, n: u32) -> Slot {
+        let base = self.materialize_top(n);
+        self.stack.truncate(self.stack.height() - n);
+        base
+    }
+
+    /// Before a local changes, entries still reading it get their own copy.
+    fn preserve_local(&mut self, local: u32) -> bool {
+        let positions: Vec<u32> = self.stack.positions_of_local(local).collect();
+        for &pos in &positions {
+            self.materialize(pos);
+        }
+        !positions.is_empty()
+    }
+
+    /// At block boundaries no entry may refer to a local: a `local.set` on
+    /// one path must not change what another path sees.
+    fn flush_locals(&mut self) {
+        let positions: Vec<u32> = self.stack.positions_of_locals().collect();
+        for pos in positions {
+            self.materialize(pos);
+        }
+    }
+
+    fn set_local(&mut self, local: u32, tee: bool) {
+        let (p, pos) = self.stack.pop();
+        if p == Provider::Local(local) {
+            if tee {
+                self.stack.push(p);
+            }
+            return;
+        }
+        let preserved = self.preserve_local(local);
+        match p {
+            Provider::Temp => {
+                let retarget = !preserved
+                    && self.last_def == Some((self.code.len().wrapping_sub(1), pos));
+                if retarget {
+                    let last = self.code.len() - 1;
+                    if let Some(dst) = self.code[last].dst_mut() {
+                        *dst = local;
+                    }
+                    self.last_def = None;
+                } else {
+                    let src = self.temp(pos);
+                    self.emit(Op::Copy { dst: local, src });
+                }
+                if tee {
+                    self.stack
+                        .push(if retarget { Provider::Local(local) } else { Provider::Temp });
+                }
+            }
+            Provider::Local(src) => {
+                self.emit(Op::Copy { dst: local, src });
+                if tee {
+                    self.stack.push(Provider::Local(local));
+                }
+            }
+            Provider::Const(value) => {
+                self.emit(Op::Const { dst: local, value });
+                if tee {
+                    self.stack.push(p);
+                }
+            }
+        }
+    }
+
+    /// Whether branching with the top `arity` values to a label whose values
+    /// live from `label_base` on needs copies.
+    fn needs_copies(&self, arity: u32, label_base: u32) -> bool {
+        let h = self.stack.height();
+        (0..arity).any(|i| {
+            let pos = h - arity + i;
+            pos != label_base + i || self.stack.get(pos) != Provider::Temp
+        })
+    }
+
+    /// Copies the top `arity` values to the label's slots without changing
+    /// the model (the code runs only on the branch's path).
+    fn copy_to_label(&mut self, arity: u32, label_base: u32) {
+        let h = self.stack.height();
+        for i in 0..arity {
+            let pos = h - arity + i;
+            let dst = self.temp(label_base + i);
+            match self.stack.get(pos) {
+                Provider::Temp if pos == label_base + i => {}
+                Provider::Temp => {
+                    let src = self.temp(pos);
+                    self.emit(Op::Copy { dst, src });
+                }
+                Provider::Local(src) => {
+                    self.emit(Op::Copy { dst, src });
+                }
+                Provider::Const(value) => {
+                    self.emit(Op::Const { dst, value });
+                }
+            }
+        }
+    }
+
+    /// Emits a return of the top values without changing the model.
+    fn emit_return(&mut self) {
+        let n = self.control[0].num_results;
+        let h = self.stack.height();
+        match n {
+            0 => {
+                self.emit(Op::Return0);
+            }
+            1 => {
+                let src = self.slot_of(self.stack.get(h - 1), h - 1);
+                self.emit(Op::Return1 { src });
+            }
+            _ => {
+                for pos in h - n..h {
+                    let dst = self.temp(pos);
+                    match self.stack.get(pos) {
+                        Provider::Temp => {}
+                        Provider::Local(src) => {
+                            self.emit(Op::Copy { dst, src });
+                        }
+                        Provider::Const(value) => {
+                            self.emit(Op::Const { dst, value });
+                        }
+                    }
+                }
+                let src = self.temp(h - n);
+                self.emit(Op::ReturnMany { src, count: n });
+            }
+        }
+    }
+
+    fn offset_to(from: usize, to: usize) -> BranchOffset {
+        (to as i64 - from as i64) as BranchOffset
+    }
+
+    fn patch(&mut self, at: usize, to: usize) {
+        let off = Self::offset_to(at, to);
+        match &mut self.code[at] {
+            Op::Br { offset } | Op::BrIfNez { offset, .. } | Op::BrIfEqz { offset, .. } => {
+                *offset = off
+            }
+            _ => {}
+        }
+    }
+
+    /// Emits an unconditional branch (with value copies) to `depth`.
+    fn branch(&mut self, depth: u32) {
+        let idx = self.control.len() - 1 - depth as usize;
+        if self.control[idx].kind == ControlKind::Function {
+            self.emit_return();
+            return;
+        }
+        let (arity, base) = (self.control[idx].branch_arity(), self.control[idx].height);
+        self.copy_to_label(arity, base);
+        self.jump_to_label(idx);
+    }
+
+    /// Emits a `Br` to the label of control frame `idx`.
+    fn jump_to_label(&mut self, idx: usize) {
+        if self.control[idx].kind == ControlKind::Loop {
+            let offset = Self::offset_to(self.pc(), self.control[idx].loop_start);
+            self.emit(Op::Br { offset });
+        } else {
+            let at = self.emit(Op::Br { offset: 0 });
+            self.control[idx].patches.push(at);
+        }
+    }
+
+    fn block_arity(module: &ModuleInfo, ty: BlockType) -> (u32, u32) {
+        match ty {
+            BlockType::Empty => (0, 0),
+            BlockType::Type(_) => (0, 1),
+            BlockType::FuncType(i) => {
+                let ft = &module.types[i as usize];
+                (ft.params().len() as u32, ft.results().len() as u32)
+            }
+        }
+    }
+
+    fn push_control(&mut self, kind: ControlKind, params: u32, results: u32, dead: bool) {
+        let height = self.stack.height().saturating_sub(params);
+        let loop_start = self.pc();
+        self.control.push(Control {
+            kind,
+            height,
+            num_params: params,
+            num_results: results,
+            dead,
+            patches: Vec::new(),
+            else_patch: None,
+            loop_start,
+        });
+    }
+
+    fn mark_unreachable(&mut self) {
+        self.reachable = false;
+        let h = self.control.last().map_or(0, |c| c.height);
+        self.stack.truncate(h);
+    }
+
+    fn translate_op(&mut self, module: &ModuleInfo, op: &Operator<'_>) -> Result<(), String> {
+        if !self.reachable {
+            return self.translate_unreachable(module, op);
+        }
+        match op {
+            Operator::I32Sub => {
+                self.sub_imm(false, |dst, a, b| Op::I32Sub { dst, a, b });
+                return Ok(());
+            }
+            Operator::I64Sub => {
+                self.sub_imm(true, |dst, a, b| Op::I64Sub { dst, a, b });
+                return Ok(());
+            }
+            _ => {}
+        }
+        if self.translate_numeric(op) {
+            return Ok(());
+        }
+        match *op {
+            Operator::Nop => {}
+            Operator::Unreachable => {
+                self.emit(Op::Trap {
+                    code: TrapCode::Unreachable,
+                });
+                self.mark_unreachable();
+            }
+            Operator::Block { blockty } => {
+                let (p, r) = Self::block_arity(module, blockty);
+                self.flush_locals();
+                self.push_control(ControlKind::Block, p, r, false);
+            }
+            Operator::Loop { blockty } => {
+                let (p, r) = Self::block_arity(module, blockty);
+                self.flush_locals();
+                self.materialize_top(p);
+                self.last_def = None;
+                self.push_control(ControlKind::Loop, p, r, false);
+            }
+            Operator::If { blockty } => {
+                let (p, r) = Self::block_arity(module, blockty);
+                let cond = self.pop_slot();
+                self.flush_locals();
+                if p > 0 {
+                    // Both arms start from the parameters: the `then` arm
+                    // works on copies above them, so the originals are
+                    // still in place for the `else` arm.
+                    let base = self.materialize_top(p);
+                    let h = self.stack.height();
+                    for i in 0..p {
+                        let dst = self.temp(h + i);
+                        self.emit(Op::Copy { dst, src: base + i });
+                        self.stack.push(Provider::Temp);
+                    }
+                }
+                let at = self.emit(Op::BrIfEqz { cond, offset: 0 });
+                let height = self.stack.height() - 2 * p;
+                self.push_control(ControlKind::If, p, r, false);
+                let frame = self.control.last_mut().expect("just pushed");
+                frame.height = height;
+                frame.else_patch = Some(at);
+            }
+            Operator::Else => self.translate_else(),
+            Operator::End => self.translate_end(),
+            Operator::Br { relative_depth } => {
+                self.branch(relative_depth);
+                self.mark_unreachable();
+            }
+            Operator::BrIf { relative_depth } => self.translate_br_if(relative_depth),
+            Operator::BrTable { ref targets } => {
+                let mut depths = Vec::with_capacity(targets.len() as usize + 1);
+                for t in targets.targets() {
+                    depths.push(t.map_err(|e| e.to_string())?);
+                }
+                depths.push(targets.default());
+                self.translate_br_table(&depths);
+            }
+            Operator::Return => {
+                self.emit_return();
+                self.mark_unreachable();
+            }
+            Operator::Call { function_index } => {
+                let ty = module.func_type(function_index);
+                let (np, nr) = (ty.params().len() as u32, ty.results().len() as u32);
+                let base = self.pop_contiguous(np);
+                let op = if function_index < module.num_imported_functions {
+                    Op::CallRef {
+                        func: function_index,
+                        base,
+                    }
+                } else {
+                    Op::Call {
+                        func: function_index - module.num_imported_functions,
+                        base,
+                    }
+                };
+                self.emit(op);
+                for _ in 0..nr {
+                    self.stack.push(Provider::Temp);
+                }
+            }
+            Operator::CallIndirect {
+                type_index,
+                table_index,
+            } => {
+                let ty = &module.types[type_index as usize];
+                let (np, nr) = (ty.params().len() as u32, ty.results().len() as u32);
+                let base = self.pop_contiguous(np + 1);
+                self.emit(Op::CallIndirect {
+                    base,
+                    table: table_index,
+                    ty: type_index,
+                });
+                for _ in 0..nr {
+                    self.stack.push(Provider::Temp);
+                }
+            }
+            Operator::Drop => {
+                self.stack.pop();
+            }
+            Operator::Select | Operator::TypedSelect { .. } => {
+                let cond = self.pop_slot();
+                let b = self.pop_slot();
+                let a = self.pop_slot();
+                let pos = self.stack.height();
+                let dst = self.temp(pos);
+                self.stack.push(Provider::Temp);
+                self.emit(Op::Select { dst, cond, a });
+                self.emit(Op::Operand { slot: b });
+            }
+            Operator::LocalGet { local_index } => self.stack.push(Provider::Local(local_index)),
+            Operator::LocalSet { local_index } => self.set_local(local_index, false),
+            Operator::LocalTee { local_index } => self.set_local(local_index, true),
+            Operator::GlobalGet { global_index } => {
+                self.push_def(|dst| Op::GlobalGet {
+                    dst,
+                    global: global_index,
+                });
+            }
+            Operator::GlobalSet { global_index } => {
+                let src = self.pop_slot();
+                self.emit(Op::GlobalSet {
+                    global: global_index,
+                    src,
+                });
+            }
+            Operator::I32Const { value } => self.stack.push(Provider::Const(value as u32 as u64)),
+            Operator::I64Const { value } => self.stack.push(Provider::Const(value as u64)),
+            Operator::F32Const { value } => self.stack.push(Provider::Const(value.bits() as u64)),
+            Operator::F64Const { value } => self.stack.push(Provider::Const(value.bits())),
+            Operator::I32ReinterpretF32
+            | Operator::F32ReinterpretI32
+            | Operator::I64ReinterpretF64
+            | Operator::F64ReinterpretI64 => {
+                // Slots are untyped: the bits stay where they are.
+            }
+            Operator::I32Load { memarg } => self.load(memarg.offset, |dst, addr, offset| {
+                Op::I32Load { dst, addr, offset }
+            }),
+            Operator::I64Load { memarg } => self.load(memarg.offset, |dst, addr, offset| {
+                Op::I64Load { dst, addr, offset }
+            }),
+            Operator::F32Load { memarg } => self.load(memarg.offset, |dst, addr, offset| {
+                Op::F32Load { dst, addr, offset }
+            }),
+            Operator::F64Load { memarg } => self.load(memarg.offset, |dst, addr, offset| {
+                Op::F64Load { dst, addr, offset }
+            }),
+            Operator::I32Load8S { memarg } => self.load(memarg.offset, |dst, addr, offset| {
+                Op::I32Load8S { dst, addr, offset }
+            }),
+            Operator::I32Load8U { memarg } => self.load(memarg.offset, |dst, addr, offset| {
+                Op::I32Load8U { dst, addr, offset }
+            }),
+            Operator::I32Load16S { memarg } => self.load(memarg.offset, |dst, addr, offset| {
+                Op::I32Load16S { dst, addr, offset }
+            }),
+            Operator::I32Load16U { memarg } => self.load(memarg.offset, |dst, addr, offset| {
+                Op::I32Load16U { dst, addr, offset }
+            }),
+            Operator::I64Load8S { memarg } => self.load(memarg.offset, |dst, addr, offset| {
+                Op::I64Load8S { dst, addr, offset }
+            }),
+            Operator::I64Load8U { memarg } => self.load(memarg.offset, |dst, addr, offset| {
+                Op::I64Load8U { dst, addr, offset }
+            }),
+            Operator::I64Load16S { memarg } => self.load(memarg.offset, |dst, addr, offset| {
+                Op::I64Load16S { dst, addr, offset }
+            }),
+            Operator::I64Load16U { memarg } => self.load(memarg.offset, |dst, addr, offset| {
+                Op::I64Load16U { dst, addr, offset }
+            }),
+            Operator::I64Load32S { memarg } => self.load(memarg.offset, |dst, addr, offset| {
+                Op::I64Load32S { dst, addr, offset }
+            }),
+            Operator::I64Load32U { memarg } => self.load(memarg.offset, |dst, addr, offset| {
+                Op::I64Load32U { dst, addr, offset }
+            }),
+            Operator::I32Store { memarg } | Operator::F32Store { memarg } => {
+                self.store(memarg.offset, |addr, value, offset| Op::Store32 {
+                    addr,
+                    value,
+                    offset,
+                })
+            }
+            Operator::I64Store { memarg } | Operator::F64Store { memarg } => {
+                self.store(memarg.offset, |addr, value, offset| Op::Store64 {
+                    addr,
+                    value,
+                    offset,
+                })
+            }
+            Operator::I32Store8 { memarg } | Operator::I64Store8 { memarg } => {
+                self.store(memarg.offset, |addr, value, offset| Op::Store8 {
+                    addr,
+                    value,
+                    offset,
+                })
+            }
+            Operator::I32Store16 { memarg } | Operator::I64Store16 { memarg } => {
+                self.store(memarg.offset, |addr, value, offset| Op::Store16 {
+                    addr,
+                    value,
+                    offset,
+                })
+            }
+            Operator::I64Store32 { memarg } => {
+                self.store(memarg.offset, |addr, value, offset| Op::Store32Wrap {
+                    addr,
+                    value,
+                    offset,
+                })
+            }
+            Operator::MemorySize { .. } => self.push_def(|dst| Op::MemorySize { dst }),
+            Operator::MemoryGrow { .. } => {
+                let delta = self.pop_slot();
+                self.push_def(|dst| Op::MemoryGrow { dst, delta });
+            }
+            Operator::MemoryFill { .. } => {
+                let base = self.pop_contiguous(3);
+                self.emit(Op::MemoryFill { base });
+            }
+            Operator::MemoryCopy { .. } => {
+                let base = self.pop_contiguous(3);
+                self.emit(Op::MemoryCopy { base });
+            }
+            Operator::MemoryInit { data_index, .. } => {
+                let base = self.pop_contiguous(3);
+                self.emit(Op::MemoryInit {
+                    base,
+                    data: data_index,
+                });
+            }
+            Operator::DataDrop { data_index } => {
+                self.emit(Op::DataDrop { data: data_index });
+            }
+            Operator::RefNull { .. } => self.stack.push(Provider::Const(0)),
+            Operator::RefIsNull => {
+                let a = self.pop_slot();
+                self.push_def(|dst| Op::RefIsNull { dst, a });
+            }
+            Operator::RefFunc { function_index } => {
+                self.push_def(|dst| Op::RefFunc {
+                    dst,
+                    func: function_index,
+                });
+            }
+            Operator::TableGet { table } => {
+                let index = self.pop_slot();
+                self.push_def(|dst| Op::TableGet { dst, index, table });
+            }
+            Operator::TableSet { table } => {
+                let value = self.pop_slot();
+                let index = self.pop_slot();
+                self.emit(Op::TableSet {
+                    index,
+                    value,
+                    table,
+                });
+            }
+            Operator::TableSize { table } => self.push_def(|dst| Op::TableSize { dst, table }),
+            Operator::TableGrow { table } => {
+                let base = self.pop_contiguous(2);
+                self.emit(Op::TableGrow { base, table });
+                self.stack.push(Provider::Temp);
+            }
+            Operator::TableFill { table } => {
+                let base = self.pop_contiguous(3);
+                self.emit(Op::TableFill { base, table });
+            }
+            Operator::TableCopy {
+                dst_table,
+                src_table,
+            } => {
+                let base = self.pop_contiguous(3);
+                self.emit(Op::TableCopy { base, dst_table });
+                self.emit(Op::Operand { slot: src_table });
+            }
+            Operator::TableInit { elem_index, table } => {
+                let base = self.pop_contiguous(3);
+                self.emit(Op::TableInit { base, table });
+                self.emit(Op::Operand { slot: elem_index });
+            }
+            Operator::ElemDrop { elem_index } => {
+                self.emit(Op::ElemDrop { elem: elem_index });
+            }
+            ref other => return Err(format!("unsupported operator {other:?}")),
+        }
+        Ok(())
+    }
+
+    /// Keeps the block structure in code that can never run.
+    fn translate_unreachable(&mut self, _module: &ModuleInfo, op: &Operator<'_>) -> Result<(), String> {
+        match op {
+            Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
+                self.push_control(ControlKind::Block, 0, 0, true);
+            }
+            Operator::Else => {
+                if !self.control.last().is_some_and(|c| c.dead) {
+                    self.translate_else();
+                }
+            }
+            Operator::End => {
+                if self.control.last().is_some_and(|c| c.dead) {
+                    self.control.pop();
+                } else {
+                    self.translate_end();
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn translate_else(&mut self) {
+        let idx = self.control.len() - 1;
+        if self.reachable {
+            let (arity, base) = (self.control[idx].num_results, self.control[idx].height);
+            self.copy_to_label(arity, base);
+            let at = self.emit(Op::Br { offset: 0 });
+            self.control[idx].patches.push(at);
+        }
+        let pc = self.pc();
+        if let Some(at) = self.control[idx].else_patch.take() {
+            self.patch(at, pc);
+        }
+        let frame = &mut self.control[idx];
+        frame.kind = ControlKind::Else;
+        let keep = frame.height + frame.num_params;
+        self.stack.truncate(keep);
+        while self.stack.height() < keep {
+            self.stack.push(Provider::Temp);
+        }
+        self.reachable = true;
+        self.last_def = None;
+    }
+
+    fn translate_end(&mut self) {
+        let Some(frame) = self.control.pop() else {
+            return;
+        };
+        if frame.kind == ControlKind::Function {
+            if self.reachable {
+                self.emit_return();
+            }
+            self.reachable = false;
+            return;
+        }
+        let targeted = !frame.patches.is_empty() || frame.else_patch.is_some();
+        if self.reachable && targeted {
+            self.copy_to_label(frame.num_results, frame.height);
+        }
+        let pc = self.pc();
+        if let Some(at) = frame.else_patch {
+            self.patch(at, pc);
+        }
+        for &at in &frame.patches {
+            self.patch(at, pc);
+        }
+        if targeted || !self.reachable {
+            self.stack.truncate(frame.height);
+            for _ in 0..frame.num_results {
+                self.stack.push(Provider::Temp);
+            }
+            self.last_def = None;
+        }
+        if targeted {
+            self.last_def = None;
+        }
+        self.reachable = self.reachable || targeted;
+    }
+
+    fn translate_br_if(&mut self, depth: u32) {
+        let cond = self.pop_slot();
+        let idx = self.control.len() - 1 - depth as usize;
+        let frame = &self.control[idx];
+        let simple = frame.kind != ControlKind::Function
+            && !self.needs_copies(frame.branch_arity(), frame.height);
+        if simple {
+            if frame.kind == ControlKind::Loop {
+                let offset = Self::offset_to(self.pc(), frame.loop_start);
+                self.emit(Op::BrIfNez { cond, offset });
+            } else {
+                let at = self.emit(Op::BrIfNez { cond, offset: 0 });
+                self.control[idx].patches.push(at);
+            }
+        } else {
+            let skip = self.emit(Op::BrIfEqz { cond, offset: 0 });
+            self.branch(depth);
+            let pc = self.pc();
+            self.patch(skip, pc);
+            self.last_def = None;
+        }
+    }
+
+    fn translate_br_table(&mut self, depths: &[u32]) {
+        let index = self.pop_slot();
+        let len = depths.len() as u32 - 1;
+        let table_at = self.emit(Op::BrTable { index, len });
+        for _ in depths {
+            self.emit(Op::Br { offset: 0 });
+        }
+        for (i, &depth) in depths.iter().enumerate() {
+            let entry = table_at + 1 + i;
+            let idx = self.control.len() - 1 - depth as usize;
+            let frame = &self.control[idx];
+            let direct = frame.kind != ControlKind::Function
+                && !self.needs_copies(frame.branch_arity(), frame.height);
+            if direct {
+                if frame.kind == ControlKind::Loop {
+                    self.code[entry] = Op::Br {
+                        offset: Self::offset_to(entry, frame.loop_start),
+                    };
+                } else {
+                    self.control[idx].patches.push(entry);
+                }
+            } else {
+                let stub = self.pc();
+                self.patch(entry, stub);
+                self.branch(depth);
+            }
+        }
+        self.mark_unreachable();
+    }
+
+    fn load(&mut self, offset: u64, make: impl FnOnce(Slot, Slot, u32) -> Op) {
+        let addr = self.pop_slot();
+        // Offsets of 32-bit memories fit in 32 bits (checked by validation).
+        let offset = offset as u32;
+        self.push_def(|dst| make(dst, addr, offset));
+    }
+
+    fn store(&mut self, offset: u64, make: impl FnOnce(Slot, Slot, u32) -> Op) {
+        let value = self.pop_slot();
+        let addr = self.pop_slot();
+        self.emit(make(addr, value, offset as u32));
+    }
+
+    /// An immediate that fits the instruction's immediate field.
+    fn imm_of(value: u64, is64: bool) -> Option<i32> {
+        if !is64 {
+            Some(value as u32 as i32)
+        } else {
+            let v = value as i64;
+            i32::try_from(v).ok()
+        }
+    }
+
+    fn binary(&mut self, is64: bool, commutative: bool, make: impl Fn(Slot, Slot, Slot) -> Op) {
+        let (pb, posb) = self.stack.pop();
+        let (pa, posa) = self.stack.pop();
+        let has_imm_form = make(0, 0, 0).with_imm(0).is_some();
+        if has_imm_form {
+            // `x op c`, or `c op x` when the operation is commutative.
+            let imm_operand = match (pa, pb) {
+                (_, Provider::Const(c)) => Self::imm_of(c, is64).map(|imm| (imm, pa, posa)),
+                (Provider::Const(c), _) if commutative => {
+                    Self::imm_of(c, is64).map(|imm| (imm, pb, posb))
+                }
+                _ => None,
+            };
+            if let Some((imm, p, pos)) = imm_operand {
+                let a = self.slot_of(p, pos);
+                let op = make(0, a, 0).with_imm(imm);
+                self.push_def(|dst| match op {
+                    Some(mut op) => {
+                        if let Some(d) = op.dst_mut() {
+                            *d = dst;
+                        }
+                        op
+                    }
+                    None => Op::Trap {
+                        code: TrapCode::Unreachable,
+                    },
+                });
+                return;
+            }
+        }
+        let b = self.slot_of(pb, posb);
+        let a = self.slot_of(pa, posa);
+        self.push_def(|dst| make(dst, a, b));
+    }
+
+    fn sub_imm(&mut self, is64: bool, make: impl Fn(Slot, Slot, Slot) -> Op) {
+        let h = self.stack.height();
+        if let Provider::Const(c) = self.stack.get(h - 1) {
+            let neg = if is64 {
+                (c as i64).wrapping_neg() as u64
+            } else {
+                (c as u32).wrapping_neg() as u64
+            };
+            if let Some(imm) = Self::imm_of(neg, is64) {
+                self.stack.pop();
+                let a = self.pop_slot();
+                let add = if is64 {
+                    Op::I64AddImm { dst: 0, a, imm }
+                } else {
+                    Op::I32AddImm { dst: 0, a, imm }
+                };
+                self.push_def(|dst| match add {
+                    Op::I64AddImm { a, imm, .. } => Op::I64AddImm { dst, a, imm },
+                    Op::I32AddImm { a, imm, .. } => Op::I32AddImm { dst, a, imm },
+                    other => other,
+                });
+                return;
+            }
+        }
+        self.binary(is64, false, make);
+    }
+
+    fn unary(&mut self, make: impl FnOnce(Slot, Slot) -> Op) {
+        let a = self.pop_slot();
+        self.push_def(|dst| make(dst, a));
+    }
+}
+
+macro_rules! define_translate_numeric {
+    (
+        binary { $( $bname:ident $([$bimm:ident])? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
+        binary_trap { $( $tname:ident ($ta:ty, $tb:ty) -> $tr:ty = $tf:expr; )* }
+        unary { $( $uname:ident ($ua:ty) -> $ur:ty = $uf:expr; )* }
+        unary_trap { $( $vname:ident ($va:ty) -> $vr:ty = $vf:expr; )* }
+    ) => {
+        impl FuncTranslator {
+            /// Translates a numeric operator; `false` if `op` is not one.
+            fn translate_numeric(&mut self, op: &Operator<'_>) -> bool {
+                match op {
+                    $( Operator::$bname => {
+                        let is64 = std::mem::size_of::<$ba>() == 8;
+                        let commutative = is_commutative(stringify!($bname));
+                        self.binary(is64, commutative, |dst, a, b| Op::$bname { dst, a, b });
+                    } )*
+                    $( Operator::$tname => {
+                        self.binary(false, false, |dst, a, b| Op::$tname { dst, a, b });
+                    } )*
+                    $( Operator::$uname => self.unary(|dst, a| Op::$uname { dst, a }), )*
+                    $( Operator::$vname => self.unary(|dst, a| Op::$vname { dst, a }), )*
+                    _ => return false,
+                }
+                true
+            }
+        }
+    };
+}
+for_each_numeric_op!(define_translate_numeric);
+
+fn is_commutative(name: &str) -> bool {
+    name.starts_with('I')
+        && ["Add", "Mul", "And", "Or", "Xor", "Eq", "Ne"]
+            .iter()
+            .any(|s| name.ends_with(s))
+}
