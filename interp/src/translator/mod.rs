@@ -39,6 +39,8 @@ pub struct FuncTranslator {
     reachable: bool,
     /// The last instruction if it wrote a fresh temporary at this position.
     last_def: Option<(usize, u32)>,
+    /// Result count of the function being translated.
+    num_results: u32,
 }
 
 impl FuncTranslator {
@@ -80,6 +82,7 @@ impl FuncTranslator {
         self.layout = Some(FrameLayout { num_locals });
         self.reachable = true;
         self.last_def = None;
+        self.num_results = num_results;
         self.control.push(Control {
             kind: ControlKind::Function,
             height: 0,
@@ -282,7 +285,7 @@ impl FuncTranslator {
 
     /// Emits a return of the top values without changing the model.
     fn emit_return(&mut self) {
-        let n = self.control[0].num_results;
+        let n = self.num_results;
         let h = self.stack.height();
         match n {
             0 => {

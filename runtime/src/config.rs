@@ -1,0 +1,163 @@
+//! Engine configuration and the engine itself.
+
+use crate::error::{Error, Result};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use strata_environ::vmcontext::VMSharedTypeIndex;
+use strata_environ::{FuncType, WasmFeatures};
+
+/// Which execution tier runs a module's functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Tier {
+    /// The interpreter: validation fused with translation to slot code.
+    #[default]
+    Interpreter,
+}
+
+impl Tier {
+    /// The tier's name as the CLI spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Tier::Interpreter => "interp",
+        }
+    }
+
+    /// Every tier this build has.
+    pub const ALL: [Tier; 1] = [Tier::Interpreter];
+
+    /// Parses a CLI name.
+    pub fn from_name(name: &str) -> Option<Tier> {
+        Tier::ALL.into_iter().find(|t| t.name() == name)
+    }
+}
+
+/// Global settings for an [`Engine`].
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub(crate) tier: Tier,
+    pub(crate) features: WasmFeatures,
+    pub(crate) max_wasm_frames: u32,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            tier: Tier::Interpreter,
+            features: strata_environ::supported_features(),
+            max_wasm_frames: 100_000,
+        }
+    }
+}
+
+impl Config {
+    /// The default configuration: the interpreter, every supported feature.
+    pub fn new() -> Config {
+        Config::default()
+    }
+
+    /// Chooses the execution tier.
+    pub fn tier(&mut self, tier: Tier) -> &mut Config {
+        self.tier = tier;
+        self
+    }
+
+    /// Sets the WebAssembly features to accept. Features Strata does not
+    /// support are ignored (their modules fail validation).
+    pub fn wasm_features(&mut self, features: WasmFeatures) -> &mut Config {
+        self.features = features.intersection(strata_environ::supported_features());
+        self
+    }
+
+    /// Accept exactly the WebAssembly 2.0 feature set (less SIMD, which
+    /// Strata does not support yet).
+    pub fn wasm_2_0(&mut self) -> &mut Config {
+        self.wasm_features(WasmFeatures::WASM2)
+    }
+
+    /// The maximum number of nested wasm calls before a
+    /// `call stack exhausted` trap.
+    pub fn max_wasm_frames(&mut self, frames: u32) -> &mut Config {
+        self.max_wasm_frames = frames.max(1);
+        self
+    }
+}
+
+/// Interns function signatures engine-wide so that two signatures are equal
+/// exactly when their indices are.
+#[derive(Default)]
+struct TypeRegistry {
+    by_type: HashMap<FuncType, VMSharedTypeIndex>,
+    types: Vec<FuncType>,
+}
+
+pub(crate) struct EngineInner {
+    pub(crate) config: Config,
+    types: Mutex<TypeRegistry>,
+}
+
+/// A compilation and execution environment shared by stores and modules.
+/// Cheap to clone.
+#[derive(Clone)]
+pub struct Engine {
+    pub(crate) inner: Arc<EngineInner>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("tier", &self.inner.config.tier)
+            .finish()
+    }
+}
+
+impl Default for Engine {
+    fn default() -> Engine {
+        Engine::new(&Config::default()).expect("the default configuration is valid")
+    }
+}
+
+impl Engine {
+    /// Creates an engine with `config`.
+    ///
+    /// # Errors
+    ///
+    /// Fails when the configuration asks for something this build cannot do.
+    pub fn new(config: &Config) -> Result<Engine> {
+        Ok(Engine {
+            inner: Arc::new(EngineInner {
+                config: config.clone(),
+                types: Mutex::new(TypeRegistry::default()),
+            }),
+        })
+    }
+
+    /// The engine's configuration.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// The tier this engine executes with.
+    pub fn tier(&self) -> Tier {
+        self.inner.config.tier
+    }
+
+    /// Whether two handles name the same engine.
+    pub fn same(a: &Engine, b: &Engine) -> bool {
+        Arc::ptr_eq(&a.inner, &b.inner)
+    }
+
+    pub(crate) fn register_type(&self, ty: &FuncType) -> Result<VMSharedTypeIndex> {
+        let mut reg = self
+            .inner
+            .types
+            .lock()
+            .map_err(|_| Error::msg("type registry poisoned"))?;
+        if let Some(idx) = reg.by_type.get(ty) {
+            return Ok(*idx);
+        }
+        let idx = VMSharedTypeIndex(reg.types.len() as u32);
+        reg.types.push(ty.clone());
+        reg.by_type.insert(ty.clone(), idx);
+        Ok(idx)
+    }
+}

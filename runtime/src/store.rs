@@ -1,0 +1,266 @@
+//! Stores: the owners of all runtime objects, and the handles into them.
+
+use crate::config::Engine;
+use crate::error::{Error, FrameInfo, Result, Trap};
+use crate::func::FuncData;
+use crate::global::GlobalData;
+use crate::instance::InstanceData;
+use crate::limits::StoreLimits;
+use crate::memory::LinearMemory;
+use crate::table::TableData;
+use crate::values::ExternData;
+use std::collections::HashMap;
+use std::ffi::c_void;
+use std::sync::atomic::{AtomicU64, Ordering};
+use strata_environ::vmcontext::{VMStoreContext, VMTrap};
+
+static NEXT_STORE_ID: AtomicU64 = AtomicU64::new(1);
+
+/// Identifies a store; every handle carries the id of its store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct StoreId(u64);
+
+/// A handle: which store, and which object in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct Stored {
+    pub(crate) store: StoreId,
+    pub(crate) index: usize,
+}
+
+/// The part of a store that does not depend on the host data type.
+pub(crate) struct StoreOpaque {
+    pub(crate) id: StoreId,
+    pub(crate) engine: Engine,
+    pub(crate) vm: Box<VMStoreContext>,
+    pub(crate) instances: Vec<Box<InstanceData>>,
+    pub(crate) funcs: Vec<FuncData>,
+    pub(crate) memories: Vec<Box<LinearMemory>>,
+    pub(crate) tables: Vec<Box<TableData>>,
+    pub(crate) globals: Vec<Box<GlobalData>>,
+    pub(crate) externs: Vec<Box<ExternData>>,
+    /// Function handles by the address of their function reference.
+    pub(crate) func_by_ref: HashMap<usize, usize>,
+    /// The error of a failed host function, until the call returns.
+    pub(crate) pending_error: Option<Error>,
+    pub(crate) limits: StoreLimits,
+}
+
+/// A store and the host's data.
+pub struct StoreInner<T> {
+    pub(crate) opaque: StoreOpaque,
+    pub(crate) data: T,
+}
+
+/// Owns every instance, memory, table, global and function created in it,
+/// plus a host value of type `T`. Objects live as long as their store.
+pub struct Store<T> {
+    inner: Box<StoreInner<T>>,
+}
+
+// SAFETY: the raw pointers inside a store point only at memory the store
+// owns (or at the engine's immutable module code), and host callbacks are
+// required to be `Send + Sync`; moving the whole store to another thread
+// moves all of it.
+unsafe impl<T: Send> Send for Store<T> {}
+
+impl<T> Store<T> {
+    /// Creates a store for `engine` holding `data`.
+    pub fn new(engine: &Engine, data: T) -> Store<T> {
+        let vm = Box::new(VMStoreContext {
+            fuel_remaining: i64::MAX,
+            epoch_deadline: u64::MAX,
+            store: std::ptr::null_mut(),
+            host_depth: 0,
+            max_frames: engine.config().max_wasm_frames,
+            trap: None,
+            tier_state: None,
+        });
+        let mut inner = Box::new(StoreInner {
+            opaque: StoreOpaque {
+                id: StoreId(NEXT_STORE_ID.fetch_add(1, Ordering::Relaxed)),
+                engine: engine.clone(),
+                vm,
+                instances: Vec::new(),
+                funcs: Vec::new(),
+                memories: Vec::new(),
+                tables: Vec::new(),
+                globals: Vec::new(),
+                externs: Vec::new(),
+                func_by_ref: HashMap::new(),
+                pending_error: None,
+                limits: StoreLimits::default(),
+            },
+            data,
+        });
+        let ptr: *mut StoreInner<T> = &mut *inner;
+        inner.opaque.vm.store = ptr.cast::<c_void>();
+        Store { inner }
+    }
+
+    /// The engine the store was created for.
+    pub fn engine(&self) -> &Engine {
+        &self.inner.opaque.engine
+    }
+
+    /// The host data.
+    pub fn data(&self) -> &T {
+        &self.inner.data
+    }
+
+    /// The host data, mutably.
+    pub fn data_mut(&mut self) -> &mut T {
+        &mut self.inner.data
+    }
+
+    /// Consumes the store and returns its host data.
+    pub fn into_data(self) -> T {
+        let inner = *self.inner;
+        inner.data
+    }
+
+    /// Limits the memories, tables and instances of this store.
+    pub fn limiter(&mut self, limits: StoreLimits) {
+        self.inner.opaque.limits = limits;
+    }
+}
+
+impl StoreOpaque {
+    /// Refuses a handle of another store.
+    pub(crate) fn check(&self, stored: Stored, what: &str) -> Result<usize> {
+        if stored.store == self.id {
+            Ok(stored.index)
+        } else {
+            Err(Error::Usage(format!(
+                "{what} used with a store it does not belong to"
+            )))
+        }
+    }
+
+    pub(crate) fn stored(&self, index: usize) -> Stored {
+        Stored {
+            store: self.id,
+            index,
+        }
+    }
+
+    /// Turns the trap recorded by a failed array call into an error.
+    pub(crate) fn take_trap(&mut self) -> Error {
+        let trap = self.vm.trap.take();
+        match trap.map(|b| *b) {
+            Some(VMTrap { code: Some(code), frames }) => {
+                let backtrace = frames
+                    .iter()
+                    .map(|f| InstanceData::frame_info(f.vmctx, f.func_index))
+                    .collect::<Vec<FrameInfo>>();
+                Error::Trap(Trap::new(code, backtrace))
+            }
+            Some(VMTrap { code: None, .. }) => self
+                .pending_error
+                .take()
+                .unwrap_or_else(|| Error::msg("host function failed")),
+            None => self
+                .pending_error
+                .take()
+                .unwrap_or_else(|| Error::msg("call failed without a recorded trap")),
+        }
+    }
+}
+
+/// A shared borrow of a store.
+pub struct StoreContext<'a, T>(pub(crate) &'a StoreInner<T>);
+
+/// An exclusive borrow of a store.
+pub struct StoreContextMut<'a, T>(pub(crate) &'a mut StoreInner<T>);
+
+impl<T> StoreContext<'_, T> {
+    /// The host data.
+    pub fn data(&self) -> &T {
+        &self.0.data
+    }
+    /// The engine.
+    pub fn engine(&self) -> &Engine {
+        &self.0.opaque.engine
+    }
+}
+
+impl<T> StoreContextMut<'_, T> {
+    /// The host data.
+    pub fn data(&self) -> &T {
+        &self.0.data
+    }
+    /// The host data, mutably.
+    pub fn data_mut(&mut self) -> &mut T {
+        &mut self.0.data
+    }
+    /// The engine.
+    pub fn engine(&self) -> &Engine {
+        &self.0.opaque.engine
+    }
+}
+
+/// Anything that can lend a store for reading.
+pub trait AsContext {
+    /// The host data type.
+    type Data;
+    /// Borrows the store.
+    fn as_context(&self) -> StoreContext<'_, Self::Data>;
+}
+
+/// Anything that can lend a store for writing.
+pub trait AsContextMut: AsContext {
+    /// Borrows the store exclusively.
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, Self::Data>;
+}
+
+impl<T> AsContext for Store<T> {
+    type Data = T;
+    fn as_context(&self) -> StoreContext<'_, T> {
+        StoreContext(&self.inner)
+    }
+}
+
+impl<T> AsContextMut for Store<T> {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, T> {
+        StoreContextMut(&mut self.inner)
+    }
+}
+
+impl<T> AsContext for StoreContext<'_, T> {
+    type Data = T;
+    fn as_context(&self) -> StoreContext<'_, T> {
+        StoreContext(self.0)
+    }
+}
+
+impl<T> AsContext for StoreContextMut<'_, T> {
+    type Data = T;
+    fn as_context(&self) -> StoreContext<'_, T> {
+        StoreContext(self.0)
+    }
+}
+
+impl<T> AsContextMut for StoreContextMut<'_, T> {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, T> {
+        StoreContextMut(self.0)
+    }
+}
+
+impl<S: AsContext + ?Sized> AsContext for &S {
+    type Data = S::Data;
+    fn as_context(&self) -> StoreContext<'_, S::Data> {
+        (**self).as_context()
+    }
+}
+
+impl<S: AsContext + ?Sized> AsContext for &mut S {
+    type Data = S::Data;
+    fn as_context(&self) -> StoreContext<'_, S::Data> {
+        (**self).as_context()
+    }
+}
+
+impl<S: AsContextMut + ?Sized> AsContextMut for &mut S {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, S::Data> {
+        (**self).as_context_mut()
+    }
+}

@@ -1,0 +1,350 @@
+//! The directive interpreter.
+
+use crate::spectest::define_spectest;
+use std::collections::HashMap;
+use strata::{Config, Engine, Error, ExternRef, Instance, Linker, Module, Store, Tier, Val};
+use wast::core::{NanPattern, WastArgCore, WastRetCore};
+use wast::parser::{self, ParseBuffer};
+use wast::token::{F32, F64, Id, Span};
+use wast::{QuoteWat, Wast, WastArg, WastDirective, WastExecute, WastInvoke, WastRet, Wat};
+
+/// How to run a script.
+#[derive(Debug, Clone, Default)]
+pub struct WastOptions {
+    /// The execution tier.
+    pub tier: Tier,
+    /// Accept exactly the Wasm 2.0 feature set instead of everything Strata
+    /// supports.
+    pub wasm_2_0: bool,
+}
+
+/// One failed directive.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    /// 1-based line of the directive.
+    pub line: usize,
+    /// What was expected and what happened.
+    pub message: String,
+}
+
+/// The outcome of one script.
+#[derive(Debug, Clone, Default)]
+pub struct FileReport {
+    /// Directives that behaved as expected.
+    pub passed: usize,
+    /// Directives that did not.
+    pub failed: usize,
+    /// Details of each failure.
+    pub failures: Vec<Failure>,
+}
+
+/// Runs the script `source` (named `name` in messages).
+pub fn run_wast(name: &str, source: &str, options: &WastOptions) -> FileReport {
+    let mut report = FileReport::default();
+    let buf = match ParseBuffer::new(source) {
+        Ok(b) => b,
+        Err(e) => {
+            report.fail(1, format!("{name}: cannot lex script: {e}"));
+            return report;
+        }
+    };
+    let wast = match parser::parse::<Wast<'_>>(&buf) {
+        Ok(w) => w,
+        Err(mut e) => {
+            e.set_text(source);
+            report.fail(1, format!("cannot parse script: {e}"));
+            return report;
+        }
+    };
+    let mut ctx = match Context::new(options) {
+        Ok(c) => c,
+        Err(e) => {
+            report.fail(1, format!("cannot set up the runtime: {e}"));
+            return report;
+        }
+    };
+    for directive in wast.directives {
+        let line = line_of(source, directive.span());
+        match ctx.run(directive) {
+            Ok(()) => report.passed += 1,
+            Err(message) => report.fail(line, message),
+        }
+    }
+    report
+}
+
+impl FileReport {
+    fn fail(&mut self, line: usize, message: String) {
+        self.failed += 1;
+        self.failures.push(Failure { line, message });
+    }
+}
+
+fn line_of(source: &str, span: Span) -> usize {
+    span.linecol_in(source).0 + 1
+}
+
+struct Context {
+    engine: Engine,
+    store: Store<()>,
+    linker: Linker<()>,
+    current: Option<Instance>,
+    named: HashMap<String, Instance>,
+    definitions: HashMap<String, Module>,
+}
+
+type Outcome = Result<(), String>;
+
+impl Context {
+    fn new(options: &WastOptions) -> Result<Context, Error> {
+        let mut config = Config::new();
+        config.tier(options.tier);
+        if options.wasm_2_0 {
+            config.wasm_2_0();
+        }
+        let engine = Engine::new(&config)?;
+        let mut store = Store::new(&engine, ());
+        let mut linker = Linker::new(&engine);
+        linker.allow_shadowing(true);
+        define_spectest(&mut linker, &mut store, &engine)?;
+        Ok(Context {
+            engine,
+            store,
+            linker,
+            current: None,
+            named: HashMap::new(),
+            definitions: HashMap::new(),
+        })
+    }
+
+    fn run(&mut self, directive: WastDirective<'_>) -> Outcome {
+        match directive {
+            WastDirective::Module(mut quote) => {
+                let id = quote.name();
+                let module = self.compile(&mut quote)?;
+                let instance = self
+                    .linker
+                    .instantiate(&mut self.store, &module)
+                    .map_err(|e| format!("instantiation failed: {e}"))?;
+                self.current = Some(instance);
+                if let Some(id) = id {
+                    self.named.insert(id.name().to_string(), instance);
+                }
+                Ok(())
+            }
+            WastDirective::ModuleDefinition(mut quote) => {
+                let id = quote.name();
+                let module = self.compile(&mut quote)?;
+                if let Some(id) = id {
+                    self.definitions.insert(id.name().to_string(), module);
+                }
+                Ok(())
+            }
+            WastDirective::ModuleInstance {
+                instance, module, ..
+            } => {
+                let def = module
+                    .and_then(|m| self.definitions.get(m.name()))
+                    .cloned()
+                    .ok_or("unknown module definition")?;
+                let inst = self
+                    .linker
+                    .instantiate(&mut self.store, &def)
+                    .map_err(|e| format!("instantiation failed: {e}"))?;
+                self.current = Some(inst);
+                if let Some(id) = instance {
+                    self.named.insert(id.name().to_string(), inst);
+                }
+                Ok(())
+            }
+            WastDirective::Register { name, module, .. } => {
+                let inst = self.instance(module)?;
+                self.linker
+                    .instance(&mut self.store, name, inst)
+                    .map(|_| ())
+                    .map_err(|e| format!("register failed: {e}"))
+            }
+            WastDirective::Invoke(invoke) => self.invoke(&invoke).map(|_| ()).map_err(|e| format!("invoke failed: {e}")),
+            WastDirective::AssertReturn { exec, results, .. } => {
+                let got = self.execute(exec).map_err(|e| format!("expected a return, got: {e}"))?;
+                self.check_results(&results, &got)
+            }
+            WastDirective::AssertTrap { exec, message, .. } => match self.execute(exec) {
+                Ok(vals) => Err(format!("expected trap `{message}`, got return {vals:?}")),
+                Err(e) => check_trap(&e, message),
+            },
+            WastDirective::AssertExhaustion { call, message, .. } => match self.invoke(&call) {
+                Ok(vals) => Err(format!("expected exhaustion `{message}`, got return {vals:?}")),
+                Err(e) => check_trap(&e, message),
+            },
+            WastDirective::AssertInvalid {
+                mut module, message, ..
+            } => self.expect_rejection(&mut module, "invalid", message),
+            WastDirective::AssertMalformed {
+                mut module, message, ..
+            } => self.expect_rejection(&mut module, "malformed", message),
+            WastDirective::AssertUnlinkable {
+                mut module, message, ..
+            } => {
+                let bytes = encode_wat(&mut module)?;
+                let module = Module::new(&self.engine, bytes)
+                    .map_err(|e| format!("expected unlinkable module, but it failed to compile: {e}"))?;
+                match self.linker.instantiate(&mut self.store, &module) {
+                    Ok(_) => Err(format!("expected unlinkable module (`{message}`), but it linked")),
+                    Err(Error::Link(_)) => Ok(()),
+                    Err(e) => Err(format!("expected a link error (`{message}`), got: {e}")),
+                }
+            }
+            other => Err(format!("unsupported directive at {:?}", other.span())),
+        }
+    }
+
+    fn compile(&self, quote: &mut QuoteWat<'_>) -> Result<Module, String> {
+        let bytes = quote.encode().map_err(|e| format!("cannot encode module: {e}"))?;
+        Module::new(&self.engine, bytes).map_err(|e| format!("module failed to compile: {e}"))
+    }
+
+    fn expect_rejection(&self, quote: &mut QuoteWat<'_>, kind: &str, message: &str) -> Outcome {
+        let bytes = match quote.encode() {
+            Ok(b) => b,
+            // Rejected by the text parser: that is Strata's text front end.
+            Err(_) => return Ok(()),
+        };
+        match Module::new(&self.engine, bytes) {
+            Ok(_) => Err(format!("expected {kind} module (`{message}`), but it compiled")),
+            Err(Error::Compile(_) | Error::Text(_)) => Ok(()),
+            Err(e) => Err(format!("expected {kind} module (`{message}`), got a different error: {e}")),
+        }
+    }
+
+    fn instance(&self, id: Option<Id<'_>>) -> Result<Instance, String> {
+        match id {
+            Some(id) => self
+                .named
+                .get(id.name())
+                .copied()
+                .ok_or_else(|| format!("unknown module ${}", id.name())),
+            None => self.current.ok_or_else(|| "no module instantiated".to_string()),
+        }
+    }
+
+    fn execute(&mut self, exec: WastExecute<'_>) -> Result<Vec<Val>, Error> {
+        match exec {
+            WastExecute::Invoke(invoke) => self.invoke(&invoke),
+            WastExecute::Wat(mut wat) => {
+                let bytes = encode_wat(&mut wat).map_err(Error::Usage)?;
+                let module = Module::new(&self.engine, bytes)?;
+                self.linker.instantiate(&mut self.store, &module)?;
+                Ok(Vec::new())
+            }
+            WastExecute::Get { module, global, .. } => {
+                let inst = self.instance(module).map_err(Error::Usage)?;
+                let g = inst
+                    .get_global(&mut self.store, global)
+                    .ok_or_else(|| Error::Usage(format!("no global `{global}`")))?;
+                Ok(vec![g.get(&mut self.store)?])
+            }
+        }
+    }
+
+    fn invoke(&mut self, invoke: &WastInvoke<'_>) -> Result<Vec<Val>, Error> {
+        let inst = self.instance(invoke.module).map_err(Error::Usage)?;
+        let func = inst
+            .get_func(&mut self.store, invoke.name)
+            .ok_or_else(|| Error::Usage(format!("no function `{}`", invoke.name)))?;
+        let mut args = Vec::with_capacity(invoke.args.len());
+        for arg in &invoke.args {
+            args.push(self.arg(arg)?);
+        }
+        let ty = func.ty(&self.store)?;
+        let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
+        func.call(&mut self.store, &args, &mut results)?;
+        Ok(results)
+    }
+
+    fn arg(&mut self, arg: &WastArg<'_>) -> Result<Val, Error> {
+        let WastArg::Core(core) = arg else {
+            return Err(Error::Usage("component arguments are not supported".into()));
+        };
+        Ok(match core {
+            WastArgCore::I32(v) => Val::I32(*v),
+            WastArgCore::I64(v) => Val::I64(*v),
+            WastArgCore::F32(v) => Val::F32(v.bits),
+            WastArgCore::F64(v) => Val::F64(v.bits),
+            WastArgCore::RefNull(wast::core::HeapType::Abstract {
+                ty: wast::core::AbstractHeapType::Extern,
+                ..
+            }) => Val::ExternRef(None),
+            WastArgCore::RefNull(_) => Val::FuncRef(None),
+            WastArgCore::RefExtern(n) => Val::ExternRef(Some(ExternRef::new(&mut self.store, *n))),
+            other => return Err(Error::Usage(format!("unsupported argument {other:?}"))),
+        })
+    }
+
+    fn check_results(&self, expected: &[WastRet<'_>], got: &[Val]) -> Outcome {
+        if expected.len() != got.len() {
+            return Err(format!("expected {} results, got {got:?}", expected.len()));
+        }
+        for (i, (e, g)) in expected.iter().zip(got).enumerate() {
+            let WastRet::Core(e) = e else {
+                return Err("component results are not supported".into());
+            };
+            if !self.matches(e, g) {
+                return Err(format!("result {i}: expected {e:?}, got {g:?}"));
+            }
+        }
+        Ok(())
+    }
+
+    fn matches(&self, expected: &WastRetCore<'_>, got: &Val) -> bool {
+        match (expected, got) {
+            (WastRetCore::I32(e), Val::I32(g)) => e == g,
+            (WastRetCore::I64(e), Val::I64(g)) => e == g,
+            (WastRetCore::F32(e), Val::F32(g)) => match_f32(e, *g),
+            (WastRetCore::F64(e), Val::F64(g)) => match_f64(e, *g),
+            (WastRetCore::RefNull(_), Val::FuncRef(None) | Val::ExternRef(None)) => true,
+            (WastRetCore::RefFunc(_), Val::FuncRef(Some(_))) => true,
+            (WastRetCore::RefExtern(None), Val::ExternRef(Some(_))) => true,
+            (WastRetCore::RefExtern(Some(n)), Val::ExternRef(Some(r))) => r
+                .data(&self.store)
+                .ok()
+                .and_then(|d| d.downcast_ref::<u32>())
+                .is_some_and(|v| v == n),
+            _ => false,
+        }
+    }
+}
+
+fn encode_wat(wat: &mut Wat<'_>) -> Result<Vec<u8>, String> {
+    wat.encode().map_err(|e| format!("cannot encode module: {e}"))
+}
+
+fn match_f32(expected: &NanPattern<F32>, got: u32) -> bool {
+    match expected {
+        NanPattern::CanonicalNan => got & 0x7fff_ffff == 0x7fc0_0000,
+        NanPattern::ArithmeticNan => got & 0x7fc0_0000 == 0x7fc0_0000,
+        NanPattern::Value(v) => v.bits == got,
+    }
+}
+
+fn match_f64(expected: &NanPattern<F64>, got: u64) -> bool {
+    match expected {
+        NanPattern::CanonicalNan => got & 0x7fff_ffff_ffff_ffff == 0x7ff8_0000_0000_0000,
+        NanPattern::ArithmeticNan => got & 0x7ff8_0000_0000_0000 == 0x7ff8_0000_0000_0000,
+        NanPattern::Value(v) => v.bits == got,
+    }
+}
+
+fn check_trap(error: &Error, message: &str) -> Outcome {
+    match error.as_trap() {
+        Some(trap) => {
+            let msg = trap.code().message();
+            if message.contains(msg) || msg.contains(message) {
+                Ok(())
+            } else {
+                Err(format!("expected trap `{message}`, got trap `{msg}`"))
+            }
+        }
+        None => Err(format!("expected trap `{message}`, got error: {error}")),
+    }
+}

