@@ -81,7 +81,9 @@ impl ModuleEnvironment {
         let mut validator = Validator::new_with_features(self.features);
         let mut info = ModuleInfo::default();
         let mut next_defined_func = 0u32;
-        for payload in Parser::new(0).parse_all(wasm) {
+        let mut parser = Parser::new(0);
+        parser.set_features(self.features);
+        for payload in parser.parse_all(wasm) {
             let payload = payload?;
             match validator.payload(&payload)? {
                 ValidPayload::Func(to_validate, body) => {

@@ -38,6 +38,33 @@ macro_rules! float_min_max {
 float_min_max!(f32_min, f32_max, f32);
 float_min_max!(f64_min, f64_max, f64);
 
+/// Rounding results are exact, but a NaN operand must come back quiet
+/// (an "arithmetic NaN"); some libm routines pass signalling NaNs through.
+pub trait Quiet: Copy {
+    /// `result`, or `operand` made quiet if it is a NaN.
+    fn quiet_nan_of(result: Self, operand: Self) -> Self;
+}
+
+impl Quiet for f32 {
+    #[inline(always)]
+    fn quiet_nan_of(result: f32, operand: f32) -> f32 {
+        if operand.is_nan() { f32::from_bits(operand.to_bits() | 0x0040_0000) } else { result }
+    }
+}
+
+impl Quiet for f64 {
+    #[inline(always)]
+    fn quiet_nan_of(result: f64, operand: f64) -> f64 {
+        if operand.is_nan() { f64::from_bits(operand.to_bits() | 0x0008_0000_0000_0000) } else { result }
+    }
+}
+
+/// See [`Quiet`].
+#[inline(always)]
+pub fn quiet<F: Quiet>(result: F, operand: F) -> F {
+    F::quiet_nan_of(result, operand)
+}
+
 macro_rules! div_rem {
     ($div_s:ident, $div_u:ident, $rem_s:ident, $rem_u:ident, $s:ty, $u:ty) => {
         /// Signed division; traps on zero and on `MIN / -1`.

@@ -4,6 +4,7 @@ use crate::spectest::define_spectest;
 use std::collections::HashMap;
 use strata::{Config, Engine, Error, ExternRef, Instance, Linker, Module, Store, Tier, Val};
 use wast::core::{NanPattern, WastArgCore, WastRetCore};
+use wast::lexer::Lexer;
 use wast::parser::{self, ParseBuffer};
 use wast::token::{F32, F64, Id, Span};
 use wast::{QuoteWat, Wast, WastArg, WastDirective, WastExecute, WastInvoke, WastRet, Wat};
@@ -41,7 +42,11 @@ pub struct FileReport {
 /// Runs the script `source` (named `name` in messages).
 pub fn run_wast(name: &str, source: &str, options: &WastOptions) -> FileReport {
     let mut report = FileReport::default();
-    let buf = match ParseBuffer::new(source) {
+    // The suite names exports with bidirectional-control characters on
+    // purpose (names.wast); the lexer must accept them.
+    let mut lexer = Lexer::new(source);
+    lexer.allow_confusing_unicode(true);
+    let buf = match ParseBuffer::new_with_lexer(lexer) {
         Ok(b) => b,
         Err(e) => {
             report.fail(1, format!("{name}: cannot lex script: {e}"));

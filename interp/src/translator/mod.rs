@@ -425,11 +425,12 @@ impl FuncTranslator {
                 let (p, r) = Self::block_arity(module, blockty);
                 let cond = self.pop_slot();
                 self.flush_locals();
+                let base = self.materialize_top(p);
+                let at = self.emit(Op::BrIfEqz { cond, offset: 0 });
                 if p > 0 {
                     // Both arms start from the parameters: the `then` arm
                     // works on copies above them, so the originals are
                     // still in place for the `else` arm.
-                    let base = self.materialize_top(p);
                     let h = self.stack.height();
                     for i in 0..p {
                         let dst = self.temp(h + i);
@@ -437,7 +438,6 @@ impl FuncTranslator {
                         self.stack.push(Provider::Temp);
                     }
                 }
-                let at = self.emit(Op::BrIfEqz { cond, offset: 0 });
                 let height = self.stack.height() - 2 * p;
                 self.push_control(ControlKind::If, p, r, false);
                 let frame = self.control.last_mut().expect("just pushed");
