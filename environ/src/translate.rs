@@ -6,8 +6,8 @@ use crate::module::{
 };
 use crate::types::{FuncType, GlobalType, MemoryType, RefType, TableType, ValType};
 use wasmparser::{
-    BinaryReaderError, FuncValidator, FunctionBody, KnownCustom, Name, Parser, Payload,
-    TypeRef, ValidPayload, Validator, ValidatorResources, WasmFeatures,
+    BinaryReaderError, FuncValidator, FunctionBody, KnownCustom, Name, Parser, Payload, TypeRef,
+    ValidPayload, Validator, ValidatorResources, WasmFeatures,
 };
 
 /// Why a module was rejected while decoding, validating or translating it.
@@ -106,7 +106,7 @@ impl ModuleEnvironment {
     fn section(&self, info: &mut ModuleInfo, payload: Payload<'_>) -> Result<(), WasmError> {
         match payload {
             Payload::TypeSection(reader) => {
-                let offset = reader.range().start as u64;
+                let offset = reader.range().start;
                 for ty in reader.into_iter_err_on_gc_types() {
                     let ty = ty?;
                     let params = convert_types(ty.params(), offset)?;
@@ -117,7 +117,7 @@ impl ModuleEnvironment {
             Payload::ImportSection(reader) => {
                 for import in reader.into_imports_with_offsets() {
                     let (offset, import) = import?;
-                                        let index = match import.ty {
+                    let index = match import.ty {
                         TypeRef::Func(ty) | TypeRef::FuncExact(ty) => {
                             info.functions.push(ty);
                             info.num_imported_functions += 1;
@@ -300,7 +300,8 @@ fn convert_types(tys: &[wasmparser::ValType], offset: u64) -> Result<Vec<ValType
 
 fn convert_table(ty: wasmparser::TableType, offset: u64) -> Result<TableType, WasmError> {
     Ok(TableType {
-        element: RefType::from_wasmparser(ty.element_type).ok_or_else(|| unsupported_type(offset))?,
+        element: RefType::from_wasmparser(ty.element_type)
+            .ok_or_else(|| unsupported_type(offset))?,
         minimum: ty.initial,
         maximum: ty.maximum,
     })
@@ -317,7 +318,8 @@ fn convert_memory(ty: wasmparser::MemoryType) -> MemoryType {
 
 fn convert_global(ty: wasmparser::GlobalType, offset: u64) -> Result<GlobalType, WasmError> {
     Ok(GlobalType {
-        content: ValType::from_wasmparser(ty.content_type).ok_or_else(|| unsupported_type(offset))?,
+        content: ValType::from_wasmparser(ty.content_type)
+            .ok_or_else(|| unsupported_type(offset))?,
         mutable: ty.mutable,
     })
 }

@@ -163,11 +163,7 @@ impl MemoryType {
 
     /// The largest number of pages the memory's index type can address.
     pub fn max_addressable_pages(&self) -> u64 {
-        if self.memory64 {
-            1 << 48
-        } else {
-            1 << 16
-        }
+        if self.memory64 { 1 << 48 } else { 1 << 16 }
     }
 }
 

@@ -207,20 +207,40 @@ pub struct VMBuiltinFunctions {
     /// `memory.grow`: the old size in pages, or `u64::MAX` on failure.
     pub memory_grow: unsafe extern "C" fn(*mut VMContext, memory: u32, delta: u64) -> u64,
     /// `memory.init`.
-    pub memory_init:
-        unsafe extern "C" fn(*mut VMContext, memory: u32, data: u32, dst: u64, src: u32, len: u32) -> u8,
+    pub memory_init: unsafe extern "C" fn(
+        *mut VMContext,
+        memory: u32,
+        data: u32,
+        dst: u64,
+        src: u32,
+        len: u32,
+    ) -> u8,
     /// `data.drop`.
     pub data_drop: unsafe extern "C" fn(*mut VMContext, data: u32),
     /// `table.grow`: the old size, or `u64::MAX` on failure.
-    pub table_grow: unsafe extern "C" fn(*mut VMContext, table: u32, delta: u64, init: usize) -> u64,
+    pub table_grow:
+        unsafe extern "C" fn(*mut VMContext, table: u32, delta: u64, init: usize) -> u64,
     /// `table.fill`.
-    pub table_fill: unsafe extern "C" fn(*mut VMContext, table: u32, dst: u64, val: usize, len: u64) -> u8,
+    pub table_fill:
+        unsafe extern "C" fn(*mut VMContext, table: u32, dst: u64, val: usize, len: u64) -> u8,
     /// `table.copy`.
-    pub table_copy:
-        unsafe extern "C" fn(*mut VMContext, dst_table: u32, src_table: u32, dst: u64, src: u64, len: u64) -> u8,
+    pub table_copy: unsafe extern "C" fn(
+        *mut VMContext,
+        dst_table: u32,
+        src_table: u32,
+        dst: u64,
+        src: u64,
+        len: u64,
+    ) -> u8,
     /// `table.init`.
-    pub table_init:
-        unsafe extern "C" fn(*mut VMContext, table: u32, elem: u32, dst: u64, src: u32, len: u32) -> u8,
+    pub table_init: unsafe extern "C" fn(
+        *mut VMContext,
+        table: u32,
+        elem: u32,
+        dst: u64,
+        src: u32,
+        len: u32,
+    ) -> u8,
     /// `elem.drop`.
     pub elem_drop: unsafe extern "C" fn(*mut VMContext, elem: u32),
 }

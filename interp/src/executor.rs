@@ -294,7 +294,12 @@ unsafe fn memory_of(vmctx: *mut VMContext, module: *const InterpModule) -> *mut 
 ///
 /// `mem` must point to a valid memory definition.
 #[inline(always)]
-unsafe fn mem_addr(mem: *mut VMMemoryDefinition, addr: u64, offset: u64, len: u64) -> Option<*mut u8> {
+unsafe fn mem_addr(
+    mem: *mut VMMemoryDefinition,
+    addr: u64,
+    offset: u64,
+    len: u64,
+) -> Option<*mut u8> {
     // SAFETY: guaranteed by the caller; the range is checked against the
     // accessible length before the pointer is formed.
     unsafe {

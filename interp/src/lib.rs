@@ -65,7 +65,8 @@ pub struct InterpModule {
 impl InterpModule {
     /// Completes the module's tables once every body is translated.
     pub fn finish(&mut self, module: &ModuleInfo) {
-        let arity = |t: &strata_environ::FuncType| (t.params().len() as u32, t.results().len() as u32);
+        let arity =
+            |t: &strata_environ::FuncType| (t.params().len() as u32, t.results().len() as u32);
         self.num_imported_funcs = module.num_imported_functions;
         self.type_arity = module.types.iter().map(arity).collect();
         self.func_arity = module
@@ -105,7 +106,9 @@ impl FuncBodySink for InterpCompiler {
         validator: FuncValidator<ValidatorResources>,
         body: FunctionBody<'_>,
     ) -> Result<(), WasmError> {
-        let func = self.translator.translate(module, func_index, validator, &body)?;
+        let func = self
+            .translator
+            .translate(module, func_index, validator, &body)?;
         self.module.funcs.push(func);
         Ok(())
     }

@@ -221,7 +221,14 @@ mod tests {
     #[test]
     fn imm_forms_exist_for_common_ops() {
         let add = Op::I32Add { dst: 1, a: 2, b: 3 };
-        assert_eq!(add.with_imm(7), Some(Op::I32AddImm { dst: 1, a: 2, imm: 7 }));
+        assert_eq!(
+            add.with_imm(7),
+            Some(Op::I32AddImm {
+                dst: 1,
+                a: 2,
+                imm: 7
+            })
+        );
         assert_eq!(Op::I32DivS { dst: 1, a: 2, b: 3 }.with_imm(7), None);
     }
 }

@@ -48,14 +48,22 @@ pub trait Quiet: Copy {
 impl Quiet for f32 {
     #[inline(always)]
     fn quiet_nan_of(result: f32, operand: f32) -> f32 {
-        if operand.is_nan() { f32::from_bits(operand.to_bits() | 0x0040_0000) } else { result }
+        if operand.is_nan() {
+            f32::from_bits(operand.to_bits() | 0x0040_0000)
+        } else {
+            result
+        }
     }
 }
 
 impl Quiet for f64 {
     #[inline(always)]
     fn quiet_nan_of(result: f64, operand: f64) -> f64 {
-        if operand.is_nan() { f64::from_bits(operand.to_bits() | 0x0008_0000_0000_0000) } else { result }
+        if operand.is_nan() {
+            f64::from_bits(operand.to_bits() | 0x0008_0000_0000_0000)
+        } else {
+            result
+        }
     }
 }
 
@@ -122,7 +130,12 @@ macro_rules! trunc {
 }
 trunc!(trunc_i32, i32, -2147483649.0, 2147483648.0);
 trunc!(trunc_u32, u32, -1.0, 4294967296.0);
-trunc!(trunc_i64, i64, -9223372036854777856.0, 9223372036854775808.0);
+trunc!(
+    trunc_i64,
+    i64,
+    -9223372036854777856.0,
+    9223372036854775808.0
+);
 trunc!(trunc_u64, u64, -1.0, 18446744073709551616.0);
 
 #[cfg(test)]
@@ -144,7 +157,10 @@ mod tests {
         assert_eq!(trunc_u32(-0.9), Ok(0));
         assert_eq!(trunc_u32(-1.0), Err(TrapCode::IntegerOverflow));
         assert_eq!(trunc_i64(-9223372036854775808.0), Ok(i64::MIN));
-        assert_eq!(trunc_i64(9223372036854775808.0), Err(TrapCode::IntegerOverflow));
+        assert_eq!(
+            trunc_i64(9223372036854775808.0),
+            Err(TrapCode::IntegerOverflow)
+        );
         assert_eq!(trunc_u64(f64::NAN), Err(TrapCode::BadConversionToInteger));
     }
 

@@ -4,7 +4,9 @@
 use crate::error::{Error, Result};
 use crate::instance::{Instance, InstanceData};
 use crate::linker::Extern;
-use crate::store::{AsContext, AsContextMut, StoreContext, StoreContextMut, StoreInner, StoreOpaque, Stored};
+use crate::store::{
+    AsContext, AsContextMut, StoreContext, StoreContextMut, StoreInner, StoreOpaque, Stored,
+};
 use crate::values::Val;
 use std::ffi::c_void;
 use std::marker::PhantomData;
@@ -119,7 +121,9 @@ pub(crate) unsafe fn invoke<T>(
     buf: &mut [ValRaw],
 ) -> Result<()> {
     // SAFETY: guaranteed by the caller.
-    let ok = unsafe { ((*funcref).array_call)(funcref, std::ptr::null_mut(), buf.as_mut_ptr(), buf.len()) };
+    let ok = unsafe {
+        ((*funcref).array_call)(funcref, std::ptr::null_mut(), buf.as_mut_ptr(), buf.len())
+    };
     if ok {
         Ok(())
     } else {
@@ -164,30 +168,32 @@ impl Func {
             .engine
             .register_type(&ty)
             .unwrap_or(strata_environ::vmcontext::VMSharedTypeIndex(u32::MAX));
-        let call: Box<RawHostFn> = Box::new(move |store: *mut c_void, caller_vmctx: *mut VMContext, vals: &mut [ValRaw]| {
-            // SAFETY: `store` is the `StoreInner<T>` this function was
-            // created in (host functions never move between stores), and no
-            // other reference to it is in use while wasm runs.
-            let inner = unsafe { &mut *store.cast::<StoreInner<T>>() };
-            let instance = InstanceData::handle_of(caller_vmctx);
-            match cb(
-                Caller {
-                    store: StoreContextMut(&mut *inner),
-                    instance,
-                },
-                vals,
-            ) {
-                Ok(()) => true,
-                Err(e) => {
-                    inner.opaque.pending_error = Some(e);
-                    inner.opaque.vm.trap = Some(Box::new(VMTrap {
-                        code: None,
-                        frames: Vec::new(),
-                    }));
-                    false
+        let call: Box<RawHostFn> = Box::new(
+            move |store: *mut c_void, caller_vmctx: *mut VMContext, vals: &mut [ValRaw]| {
+                // SAFETY: `store` is the `StoreInner<T>` this function was
+                // created in (host functions never move between stores), and no
+                // other reference to it is in use while wasm runs.
+                let inner = unsafe { &mut *store.cast::<StoreInner<T>>() };
+                let instance = InstanceData::handle_of(caller_vmctx);
+                match cb(
+                    Caller {
+                        store: StoreContextMut(&mut *inner),
+                        instance,
+                    },
+                    vals,
+                ) {
+                    Ok(()) => true,
+                    Err(e) => {
+                        inner.opaque.pending_error = Some(e);
+                        inner.opaque.vm.trap = Some(Box::new(VMTrap {
+                            code: None,
+                            frames: Vec::new(),
+                        }));
+                        false
+                    }
                 }
-            }
-        });
+            },
+        );
         let mut ctx = Box::new(HostFuncCtx {
             funcref: VMFuncRef {
                 array_call: host_array_call,
@@ -249,7 +255,12 @@ impl Func {
     /// A [`crate::Trap`] if execution traps, the host's error if a host
     /// function fails, or a usage error when the arguments do not match the
     /// function's type or the function belongs to another store.
-    pub fn call(&self, mut store: impl AsContextMut, params: &[Val], results: &mut [Val]) -> Result<()> {
+    pub fn call(
+        &self,
+        mut store: impl AsContextMut,
+        params: &[Val],
+        results: &mut [Val],
+    ) -> Result<()> {
         let ctx = store.as_context_mut();
         let inner: *mut StoreInner<_> = ctx.0;
         // SAFETY: `inner` comes from a live exclusive borrow; the references
@@ -296,7 +307,8 @@ impl Func {
         store: impl AsContext,
     ) -> Result<TypedFunc<Params, Results>> {
         let ty = self.ty(&store)?;
-        if ty.params() != Params::types().as_slice() || ty.results() != Results::types().as_slice() {
+        if ty.params() != Params::types().as_slice() || ty.results() != Results::types().as_slice()
+        {
             return Err(Error::Usage(format!(
                 "function of type `{ty}` is not `{}`",
                 FuncType::new(Params::types(), Results::types())
@@ -333,7 +345,10 @@ fn val_callback<T: 'static>(
         let opaque = &mut caller.store.0.opaque;
         for ((v, t), slot) in results.iter().zip(ty.results()).zip(raw.iter_mut()) {
             if v.ty() != *t {
-                return Err(Error::Usage(format!("host function returned a {} where {t} is expected", v.ty())));
+                return Err(Error::Usage(format!(
+                    "host function returned a {} where {t} is expected",
+                    v.ty()
+                )));
             }
             *slot = v.to_raw(opaque)?;
         }

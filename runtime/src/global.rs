@@ -93,7 +93,11 @@ impl Global {
             return Err(Error::Usage("cannot set an immutable global".into()));
         }
         if val.ty() != ty.content {
-            return Err(Error::Usage(format!("global of type {} set to a {}", ty.content, val.ty())));
+            return Err(Error::Usage(format!(
+                "global of type {} set to a {}",
+                ty.content,
+                val.ty()
+            )));
         }
         let raw = val.to_raw(opaque)?;
         opaque.globals[i].def.storage = raw;

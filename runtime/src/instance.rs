@@ -117,7 +117,11 @@ impl InstanceData {
                 return FuncType::new([], []);
             }
             let inst = &*(*vmctx).instance.cast::<InstanceData>();
-            inst.module.inner.info.func_type((*funcref).func_index).clone()
+            inst.module
+                .inner
+                .info
+                .func_type((*funcref).func_index)
+                .clone()
         }
     }
 }
@@ -131,7 +135,11 @@ impl Instance {
     /// [`Error::Link`] when the imports do not match, [`Error::Trap`] when a
     /// segment initialiser or the start function traps, [`Error::Resource`]
     /// when a memory or table cannot be allocated.
-    pub fn new<T>(mut store: impl AsContextMut<Data = T>, module: &Module, imports: &[Extern]) -> Result<Instance> {
+    pub fn new<T>(
+        mut store: impl AsContextMut<Data = T>,
+        module: &Module,
+        imports: &[Extern],
+    ) -> Result<Instance> {
         let ctx = store.as_context_mut();
         instantiate(ctx.0, module, imports)
     }
@@ -215,7 +223,11 @@ impl Instance {
 }
 
 /// Evaluates a constant expression to raw bits.
-fn eval_const(expr: &ConstExpr, globals: &[*mut VMGlobalDefinition], func_refs: &[*const VMFuncRef]) -> ValRaw {
+fn eval_const(
+    expr: &ConstExpr,
+    globals: &[*mut VMGlobalDefinition],
+    func_refs: &[*const VMFuncRef],
+) -> ValRaw {
     let mut stack: Vec<ValRaw> = Vec::with_capacity(2);
     for op in expr.ops.iter() {
         let v = match *op {
@@ -252,12 +264,22 @@ fn eval_const(expr: &ConstExpr, globals: &[*mut VMGlobalDefinition], func_refs: 
     stack.pop().unwrap_or_default()
 }
 
-pub(crate) fn instantiate<T>(inner: &mut StoreInner<T>, module: &Module, imports: &[Extern]) -> Result<Instance> {
+pub(crate) fn instantiate<T>(
+    inner: &mut StoreInner<T>,
+    module: &Module,
+    imports: &[Extern],
+) -> Result<Instance> {
     let opaque = &mut inner.opaque;
     if !crate::Engine::same(&opaque.engine, module.engine()) {
-        return Err(Error::Usage("module and store belong to different engines".into()));
+        return Err(Error::Usage(
+            "module and store belong to different engines".into(),
+        ));
     }
-    if opaque.limits.instances.is_some_and(|n| opaque.instances.len() >= n) {
+    if opaque
+        .limits
+        .instances
+        .is_some_and(|n| opaque.instances.len() >= n)
+    {
         return Err(Error::Resource("too many instances".into()));
     }
     let info = &module.inner.info;
@@ -279,7 +301,11 @@ pub(crate) fn instantiate<T>(inner: &mut StoreInner<T>, module: &Module, imports
             (EntityIndex::Function(f), Extern::Func(func)) => {
                 let i = opaque.check(func.0, "function")?;
                 if opaque.funcs[i].ty != *info.func_type(f) {
-                    return Err(link_error(m, n, "incompatible import type: function signature differs"));
+                    return Err(link_error(
+                        m,
+                        n,
+                        "incompatible import type: function signature differs",
+                    ));
                 }
                 func_refs.push(opaque.funcs[i].funcref);
             }
@@ -290,7 +316,11 @@ pub(crate) fn instantiate<T>(inner: &mut StoreInner<T>, module: &Module, imports
                 if have.element != want.element
                     || !limits_match(have.minimum, have.maximum, want.minimum, want.maximum)
                 {
-                    return Err(link_error(m, n, "incompatible import type: table type differs"));
+                    return Err(link_error(
+                        m,
+                        n,
+                        "incompatible import type: table type differs",
+                    ));
                 }
                 table_handles.push(*table);
             }
@@ -299,31 +329,52 @@ pub(crate) fn instantiate<T>(inner: &mut StoreInner<T>, module: &Module, imports
                 let want = info.memories[mi as usize];
                 let have = opaque.memories[i].ty();
                 if !limits_match(have.minimum, have.maximum, want.minimum, want.maximum) {
-                    return Err(link_error(m, n, "incompatible import type: memory limits differ"));
+                    return Err(link_error(
+                        m,
+                        n,
+                        "incompatible import type: memory limits differ",
+                    ));
                 }
                 memory_handles.push(*mem);
             }
             (EntityIndex::Global(g), Extern::Global(global)) => {
                 let i = opaque.check(global.0, "global")?;
                 if opaque.globals[i].ty != info.globals[g as usize] {
-                    return Err(link_error(m, n, "incompatible import type: global type differs"));
+                    return Err(link_error(
+                        m,
+                        n,
+                        "incompatible import type: global type differs",
+                    ));
                 }
                 global_handles.push(*global);
             }
-            _ => return Err(link_error(m, n, "incompatible import type: wrong kind of item")),
+            _ => {
+                return Err(link_error(
+                    m,
+                    n,
+                    "incompatible import type: wrong kind of item",
+                ));
+            }
         }
     }
 
     // Defined memories and tables.
     for ty in &info.memories[info.num_imported_memories as usize..] {
-        if opaque.limits.memories.is_some_and(|n| opaque.memories.len() >= n) {
+        if opaque
+            .limits
+            .memories
+            .is_some_and(|n| opaque.memories.len() >= n)
+        {
             return Err(Error::Resource("too many memories".into()));
         }
         let mem = LinearMemory::new(*ty, &opaque.limits)?;
         opaque.memories.push(Box::new(mem));
         memory_handles.push(Memory(opaque.stored(opaque.memories.len() - 1)));
     }
-    let memories: Box<[_]> = memory_handles.iter().map(|m| m.definition(opaque)).collect();
+    let memories: Box<[_]> = memory_handles
+        .iter()
+        .map(|m| m.definition(opaque))
+        .collect();
 
     let index = opaque.instances.len();
     let handle = Instance(opaque.stored(index));
@@ -379,7 +430,10 @@ pub(crate) fn instantiate<T>(inner: &mut StoreInner<T>, module: &Module, imports
     data.func_refs = func_refs.into_boxed_slice();
 
     // Globals, in order: an initialiser may read earlier globals.
-    let mut globals: Vec<*mut VMGlobalDefinition> = global_handles.iter().map(|g| g.definition(opaque)).collect();
+    let mut globals: Vec<*mut VMGlobalDefinition> = global_handles
+        .iter()
+        .map(|g| g.definition(opaque))
+        .collect();
     for (ty, init) in info.globals[info.num_imported_globals as usize..]
         .iter()
         .zip(&info.global_inits)
@@ -392,8 +446,15 @@ pub(crate) fn instantiate<T>(inner: &mut StoreInner<T>, module: &Module, imports
     data.globals = globals.into_boxed_slice();
     data.global_handles = global_handles;
 
-    for (i, ty) in info.tables[info.num_imported_tables as usize..].iter().enumerate() {
-        if opaque.limits.tables.is_some_and(|n| opaque.tables.len() >= n) {
+    for (i, ty) in info.tables[info.num_imported_tables as usize..]
+        .iter()
+        .enumerate()
+    {
+        if opaque
+            .limits
+            .tables
+            .is_some_and(|n| opaque.tables.len() >= n)
+        {
             return Err(Error::Resource("too many tables".into()));
         }
         let init = match info.table_inits.get(i).and_then(|e| e.as_ref()) {
@@ -412,7 +473,10 @@ pub(crate) fn instantiate<T>(inner: &mut StoreInner<T>, module: &Module, imports
         .iter()
         .map(|seg| {
             let items: Box<[usize]> = match &seg.items {
-                ElemItems::Functions(fs) => fs.iter().map(|f| data.func_refs[*f as usize] as usize).collect(),
+                ElemItems::Functions(fs) => fs
+                    .iter()
+                    .map(|f| data.func_refs[*f as usize] as usize)
+                    .collect(),
                 ElemItems::Expressions(es) => es
                     .iter()
                     .map(|e| eval_const(e, &data.globals, &data.func_refs).get_u64() as usize)
@@ -542,15 +606,28 @@ unsafe extern "C" fn builtin_data_drop(vmctx: *mut VMContext, data: u32) {
     store.instances[i].dropped_data[data as usize] = true;
 }
 
-unsafe extern "C" fn builtin_table_grow(vmctx: *mut VMContext, table: u32, delta: u64, init: usize) -> u64 {
+unsafe extern "C" fn builtin_table_grow(
+    vmctx: *mut VMContext,
+    table: u32,
+    delta: u64,
+    init: usize,
+) -> u64 {
     // SAFETY: builtins are called by code running in `vmctx`.
     let (store, i) = unsafe { resolve(vmctx) };
     let t = store.instances[i].table_handles[table as usize].0.index;
     let limits = store.limits.clone();
-    store.tables[t].grow(delta, init, &limits).unwrap_or(u64::MAX)
+    store.tables[t]
+        .grow(delta, init, &limits)
+        .unwrap_or(u64::MAX)
 }
 
-unsafe extern "C" fn builtin_table_fill(vmctx: *mut VMContext, table: u32, dst: u64, val: usize, len: u64) -> u8 {
+unsafe extern "C" fn builtin_table_fill(
+    vmctx: *mut VMContext,
+    table: u32,
+    dst: u64,
+    val: usize,
+    len: u64,
+) -> u8 {
     // SAFETY: builtins are called by code running in `vmctx`.
     let (store, i) = unsafe { resolve(vmctx) };
     let t = store.instances[i].table_handles[table as usize].0.index;

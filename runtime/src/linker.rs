@@ -1,6 +1,7 @@
 //! Linking: naming host functions and other instances' exports so that a
 //! module's imports can be satisfied by name.
 
+use crate::Engine;
 use crate::error::{Error, Result};
 use crate::func::{Caller, Func, HostCallback, IntoFunc};
 use crate::global::Global;
@@ -10,7 +11,6 @@ use crate::module::Module;
 use crate::store::AsContextMut;
 use crate::table::Table;
 use crate::values::Val;
-use crate::Engine;
 use std::collections::HashMap;
 use std::sync::Arc;
 use strata_environ::FuncType;
@@ -31,19 +31,35 @@ pub enum Extern {
 impl Extern {
     /// The function, if this is one.
     pub fn into_func(self) -> Option<Func> {
-        if let Extern::Func(f) = self { Some(f) } else { None }
+        if let Extern::Func(f) = self {
+            Some(f)
+        } else {
+            None
+        }
     }
     /// The table, if this is one.
     pub fn into_table(self) -> Option<Table> {
-        if let Extern::Table(t) = self { Some(t) } else { None }
+        if let Extern::Table(t) = self {
+            Some(t)
+        } else {
+            None
+        }
     }
     /// The memory, if this is one.
     pub fn into_memory(self) -> Option<Memory> {
-        if let Extern::Memory(m) = self { Some(m) } else { None }
+        if let Extern::Memory(m) = self {
+            Some(m)
+        } else {
+            None
+        }
     }
     /// The global, if this is one.
     pub fn into_global(self) -> Option<Global> {
-        if let Extern::Global(g) = self { Some(g) } else { None }
+        if let Extern::Global(g) = self {
+            Some(g)
+        } else {
+            None
+        }
     }
 }
 
@@ -125,7 +141,9 @@ impl<T: 'static> Linker<T> {
     fn insert(&mut self, module: &str, name: &str, def: Definition<T>) -> Result<&mut Self> {
         let key = (module.to_string(), name.to_string());
         if !self.allow_shadowing && self.defs.contains_key(&key) {
-            return Err(Error::Link(format!("`{module}::{name}` is already defined")));
+            return Err(Error::Link(format!(
+                "`{module}::{name}` is already defined"
+            )));
         }
         self.defs.insert(key, def);
         Ok(self)
@@ -136,7 +154,12 @@ impl<T: 'static> Linker<T> {
     /// # Errors
     ///
     /// Fails if the name is taken and shadowing is not allowed.
-    pub fn define(&mut self, module: &str, name: &str, item: impl Into<Extern>) -> Result<&mut Self> {
+    pub fn define(
+        &mut self,
+        module: &str,
+        name: &str,
+        item: impl Into<Extern>,
+    ) -> Result<&mut Self> {
         self.insert(module, name, Definition::Extern(item.into()))
     }
 
@@ -176,7 +199,12 @@ impl<T: 'static> Linker<T> {
     /// # Errors
     ///
     /// Fails if a name is taken and shadowing is not allowed.
-    pub fn instance(&mut self, mut store: impl AsContextMut<Data = T>, module: &str, instance: Instance) -> Result<&mut Self> {
+    pub fn instance(
+        &mut self,
+        mut store: impl AsContextMut<Data = T>,
+        module: &str,
+        instance: Instance,
+    ) -> Result<&mut Self> {
         for (name, ext) in instance.exports(&mut store) {
             self.define(module, &name, ext)?;
         }
@@ -184,7 +212,12 @@ impl<T: 'static> Linker<T> {
     }
 
     /// The item defined as `module::name`, made for `store`.
-    pub fn get(&self, mut store: impl AsContextMut<Data = T>, module: &str, name: &str) -> Option<Extern> {
+    pub fn get(
+        &self,
+        mut store: impl AsContextMut<Data = T>,
+        module: &str,
+        name: &str,
+    ) -> Option<Extern> {
         match self.defs.get(&(module.to_string(), name.to_string()))? {
             Definition::Extern(e) => Some(*e),
             Definition::HostFunc(ty, cb) => {
@@ -200,7 +233,11 @@ impl<T: 'static> Linker<T> {
     ///
     /// [`Error::Link`] for an import that is not defined or has the wrong
     /// type; otherwise as [`Instance::new`].
-    pub fn instantiate(&self, mut store: impl AsContextMut<Data = T>, module: &Module) -> Result<Instance> {
+    pub fn instantiate(
+        &self,
+        mut store: impl AsContextMut<Data = T>,
+        module: &Module,
+    ) -> Result<Instance> {
         let mut imports = Vec::with_capacity(module.info().imports.len());
         for import in &module.info().imports {
             let ext = self

@@ -101,10 +101,13 @@ impl LinearMemory {
     /// Allocates a memory of type `ty`.
     pub(crate) fn new(ty: MemoryType, limits: &StoreLimits) -> Result<LinearMemory> {
         if ty.memory64 || ty.shared {
-            return Err(Error::Resource("64-bit and shared memories are not supported".into()));
+            return Err(Error::Resource(
+                "64-bit and shared memories are not supported".into(),
+            ));
         }
-        let initial = Self::bytes_for(ty.minimum, limits)
-            .ok_or_else(|| Error::Resource(format!("memory of {} pages is too large", ty.minimum)))?;
+        let initial = Self::bytes_for(ty.minimum, limits).ok_or_else(|| {
+            Error::Resource(format!("memory of {} pages is too large", ty.minimum))
+        })?;
         let page = os_page_size();
         let (mapping, capacity, full) = match Mapping::reserve(FULL_RESERVATION as usize) {
             Some(m) if cfg!(target_pointer_width = "64") => (m, 4usize << 30, true),
@@ -114,13 +117,16 @@ impl LinearMemory {
                     .and_then(|m| Self::bytes_for(m, limits))
                     .unwrap_or(initial);
                 let cap = round_up(max.max(page), page);
-                let m = Mapping::reserve(cap)
-                    .ok_or_else(|| Error::Resource(format!("cannot reserve {cap} bytes for a memory")))?;
+                let m = Mapping::reserve(cap).ok_or_else(|| {
+                    Error::Resource(format!("cannot reserve {cap} bytes for a memory"))
+                })?;
                 (m, cap, false)
             }
         };
         if !mapping.make_accessible(initial) {
-            return Err(Error::Resource(format!("cannot commit {initial} bytes of memory")));
+            return Err(Error::Resource(format!(
+                "cannot commit {initial} bytes of memory"
+            )));
         }
         Ok(LinearMemory {
             def: Box::new(VMMemoryDefinition {
@@ -335,7 +341,12 @@ impl Memory {
     /// # Errors
     ///
     /// [`MemoryAccessError`] if the range is out of bounds.
-    pub fn read(&self, store: impl AsContext, offset: usize, buf: &mut [u8]) -> Result<(), MemoryAccessError> {
+    pub fn read(
+        &self,
+        store: impl AsContext,
+        offset: usize,
+        buf: &mut [u8],
+    ) -> Result<(), MemoryAccessError> {
         let data = self.data(&store);
         let end = offset.checked_add(buf.len()).ok_or(MemoryAccessError)?;
         buf.copy_from_slice(data.get(offset..end).ok_or(MemoryAccessError)?);
@@ -347,7 +358,12 @@ impl Memory {
     /// # Errors
     ///
     /// [`MemoryAccessError`] if the range is out of bounds.
-    pub fn write(&self, mut store: impl AsContextMut, offset: usize, buf: &[u8]) -> Result<(), MemoryAccessError> {
+    pub fn write(
+        &self,
+        mut store: impl AsContextMut,
+        offset: usize,
+        buf: &[u8],
+    ) -> Result<(), MemoryAccessError> {
         let data = self.data_mut(&mut store);
         let end = offset.checked_add(buf.len()).ok_or(MemoryAccessError)?;
         data.get_mut(offset..end)
@@ -411,7 +427,11 @@ mod tests {
         if mem.is_guarded() {
             assert_eq!(mem.def.base, base, "a reserved memory never moves");
         }
-        assert_eq!(mem.grow(2, &StoreLimits::default()), None, "beyond the maximum");
+        assert_eq!(
+            mem.grow(2, &StoreLimits::default()),
+            None,
+            "beyond the maximum"
+        );
     }
 
     #[test]

@@ -51,6 +51,16 @@ pub(crate) fn wasm_bytes(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>> {
     if bytes.starts_with(b"\0asm") {
         return Ok(bytes.into());
     }
+    let looks_like_text = bytes
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| *b == b'(' || *b == b';');
+    if !looks_like_text {
+        return Err(Error::Compile(strata_environ::WasmError::new(
+            "not a WebAssembly module: no binary magic header (\\0asm) and not text",
+            0,
+        )));
+    }
     wat::parse_bytes(bytes).map_err(|e| Error::Text(e.to_string()))
 }
 
@@ -149,11 +159,13 @@ impl Module {
 
     /// The imports: module name, field name and type.
     pub fn imports(&self) -> impl Iterator<Item = (&str, &str, ExternType)> + '_ {
-        self.inner
-            .info
-            .imports
-            .iter()
-            .map(|i| (i.module.as_str(), i.name.as_str(), self.entity_type(i.index)))
+        self.inner.info.imports.iter().map(|i| {
+            (
+                i.module.as_str(),
+                i.name.as_str(),
+                self.entity_type(i.index),
+            )
+        })
     }
 
     /// The exports: name and type.

@@ -147,7 +147,10 @@ impl StoreOpaque {
     pub(crate) fn take_trap(&mut self) -> Error {
         let trap = self.vm.trap.take();
         match trap.map(|b| *b) {
-            Some(VMTrap { code: Some(code), frames }) => {
+            Some(VMTrap {
+                code: Some(code),
+                frames,
+            }) => {
                 let backtrace = frames
                     .iter()
                     .map(|f| InstanceData::frame_info(f.vmctx, f.func_index))

@@ -20,7 +20,9 @@ impl TableData {
             .ok()
             .filter(|n| limits.table_elements.is_none_or(|cap| *n <= cap))
             .filter(|n| *n <= u32::MAX as usize)
-            .ok_or_else(|| Error::Resource(format!("table of {} elements is too large", ty.minimum)))?;
+            .ok_or_else(|| {
+                Error::Resource(format!("table of {} elements is too large", ty.minimum))
+            })?;
         let mut elements = Vec::new();
         elements
             .try_reserve_exact(n)
@@ -82,7 +84,11 @@ impl Table {
     pub fn new(mut store: impl AsContextMut, ty: TableType, init: Val) -> Result<Table> {
         let ctx = store.as_context_mut();
         let opaque = &mut ctx.0.opaque;
-        if opaque.limits.tables.is_some_and(|n| opaque.tables.len() >= n) {
+        if opaque
+            .limits
+            .tables
+            .is_some_and(|n| opaque.tables.len() >= n)
+        {
             return Err(Error::Resource("too many tables".into()));
         }
         let raw = init.to_raw_ref(opaque, ty.element)?;
@@ -124,7 +130,11 @@ impl Table {
         let i = opaque.check(self.0, "table")?;
         let t = &opaque.tables[i];
         let elem = t.ty.element;
-        let Some(raw) = usize::try_from(index).ok().and_then(|x| t.elements.get(x)).copied() else {
+        let Some(raw) = usize::try_from(index)
+            .ok()
+            .and_then(|x| t.elements.get(x))
+            .copied()
+        else {
             return Ok(None);
         };
         Ok(Some(Val::from_raw_ref(opaque, raw, elem)))

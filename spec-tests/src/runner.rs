@@ -169,9 +169,14 @@ impl Context {
                     .map(|_| ())
                     .map_err(|e| format!("register failed: {e}"))
             }
-            WastDirective::Invoke(invoke) => self.invoke(&invoke).map(|_| ()).map_err(|e| format!("invoke failed: {e}")),
+            WastDirective::Invoke(invoke) => self
+                .invoke(&invoke)
+                .map(|_| ())
+                .map_err(|e| format!("invoke failed: {e}")),
             WastDirective::AssertReturn { exec, results, .. } => {
-                let got = self.execute(exec).map_err(|e| format!("expected a return, got: {e}"))?;
+                let got = self
+                    .execute(exec)
+                    .map_err(|e| format!("expected a return, got: {e}"))?;
                 self.check_results(&results, &got)
             }
             WastDirective::AssertTrap { exec, message, .. } => match self.execute(exec) {
@@ -179,23 +184,34 @@ impl Context {
                 Err(e) => check_trap(&e, message),
             },
             WastDirective::AssertExhaustion { call, message, .. } => match self.invoke(&call) {
-                Ok(vals) => Err(format!("expected exhaustion `{message}`, got return {vals:?}")),
+                Ok(vals) => Err(format!(
+                    "expected exhaustion `{message}`, got return {vals:?}"
+                )),
                 Err(e) => check_trap(&e, message),
             },
             WastDirective::AssertInvalid {
-                mut module, message, ..
+                mut module,
+                message,
+                ..
             } => self.expect_rejection(&mut module, "invalid", message),
             WastDirective::AssertMalformed {
-                mut module, message, ..
+                mut module,
+                message,
+                ..
             } => self.expect_rejection(&mut module, "malformed", message),
             WastDirective::AssertUnlinkable {
-                mut module, message, ..
+                mut module,
+                message,
+                ..
             } => {
                 let bytes = encode_wat(&mut module)?;
-                let module = Module::new(&self.engine, bytes)
-                    .map_err(|e| format!("expected unlinkable module, but it failed to compile: {e}"))?;
+                let module = Module::new(&self.engine, bytes).map_err(|e| {
+                    format!("expected unlinkable module, but it failed to compile: {e}")
+                })?;
                 match self.linker.instantiate(&mut self.store, &module) {
-                    Ok(_) => Err(format!("expected unlinkable module (`{message}`), but it linked")),
+                    Ok(_) => Err(format!(
+                        "expected unlinkable module (`{message}`), but it linked"
+                    )),
                     Err(Error::Link(_)) => Ok(()),
                     Err(e) => Err(format!("expected a link error (`{message}`), got: {e}")),
                 }
@@ -205,7 +221,9 @@ impl Context {
     }
 
     fn compile(&self, quote: &mut QuoteWat<'_>) -> Result<Module, String> {
-        let bytes = quote.encode().map_err(|e| format!("cannot encode module: {e}"))?;
+        let bytes = quote
+            .encode()
+            .map_err(|e| format!("cannot encode module: {e}"))?;
         Module::new(&self.engine, bytes).map_err(|e| format!("module failed to compile: {e}"))
     }
 
@@ -216,9 +234,13 @@ impl Context {
             Err(_) => return Ok(()),
         };
         match Module::new(&self.engine, bytes) {
-            Ok(_) => Err(format!("expected {kind} module (`{message}`), but it compiled")),
+            Ok(_) => Err(format!(
+                "expected {kind} module (`{message}`), but it compiled"
+            )),
             Err(Error::Compile(_) | Error::Text(_)) => Ok(()),
-            Err(e) => Err(format!("expected {kind} module (`{message}`), got a different error: {e}")),
+            Err(e) => Err(format!(
+                "expected {kind} module (`{message}`), got a different error: {e}"
+            )),
         }
     }
 
@@ -229,7 +251,9 @@ impl Context {
                 .get(id.name())
                 .copied()
                 .ok_or_else(|| format!("unknown module ${}", id.name())),
-            None => self.current.ok_or_else(|| "no module instantiated".to_string()),
+            None => self
+                .current
+                .ok_or_else(|| "no module instantiated".to_string()),
         }
     }
 
@@ -321,7 +345,8 @@ impl Context {
 }
 
 fn encode_wat(wat: &mut Wat<'_>) -> Result<Vec<u8>, String> {
-    wat.encode().map_err(|e| format!("cannot encode module: {e}"))
+    wat.encode()
+        .map_err(|e| format!("cannot encode module: {e}"))
 }
 
 fn match_f32(expected: &NanPattern<F32>, got: u32) -> bool {

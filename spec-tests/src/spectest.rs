@@ -10,7 +10,11 @@ use strata::{
 /// # Errors
 ///
 /// Only if the definitions collide with existing ones.
-pub fn define_spectest(linker: &mut Linker<()>, store: &mut Store<()>, _engine: &Engine) -> Result<()> {
+pub fn define_spectest(
+    linker: &mut Linker<()>,
+    store: &mut Store<()>,
+    _engine: &Engine,
+) -> Result<()> {
     let prints: [(&str, Vec<ValType>); 7] = [
         ("print", vec![]),
         ("print_i32", vec![ValType::I32]),

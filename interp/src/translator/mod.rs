@@ -218,8 +218,8 @@ impl FuncTranslator {
         let preserved = self.preserve_local(local);
         match p {
             Provider::Temp => {
-                let retarget = !preserved
-                    && self.last_def == Some((self.code.len().wrapping_sub(1), pos));
+                let retarget =
+                    !preserved && self.last_def == Some((self.code.len().wrapping_sub(1), pos));
                 if retarget {
                     let last = self.code.len() - 1;
                     if let Some(dst) = self.code[last].dst_mut() {
@@ -231,8 +231,11 @@ impl FuncTranslator {
                     self.emit(Op::Copy { dst: local, src });
                 }
                 if tee {
-                    self.stack
-                        .push(if retarget { Provider::Local(local) } else { Provider::Temp });
+                    self.stack.push(if retarget {
+                        Provider::Local(local)
+                    } else {
+                        Provider::Temp
+                    });
                 }
             }
             Provider::Local(src) => {
@@ -694,7 +697,11 @@ impl FuncTranslator {
     }
 
     /// Keeps the block structure in code that can never run.
-    fn translate_unreachable(&mut self, _module: &ModuleInfo, op: &Operator<'_>) -> Result<(), String> {
+    fn translate_unreachable(
+        &mut self,
+        _module: &ModuleInfo,
+        op: &Operator<'_>,
+    ) -> Result<(), String> {
         match op {
             Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
                 self.push_control(ControlKind::Block, 0, 0, true);

@@ -1,0 +1,149 @@
+//! `strata run`.
+
+use clap::Args;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use strata::{Config, Engine, Error, Func, Linker, Module, Store, Tier, Val, ValType};
+
+/// Exit status of a run that trapped, as wasmtime uses it.
+const TRAP_EXIT: u8 = 134;
+
+#[derive(Args)]
+pub struct RunArgs {
+    /// The execution tier.
+    #[arg(long, default_value = "interp", value_parser = crate::parse_tier)]
+    tier: Tier,
+    /// Call this exported function instead of `_start`; the arguments after
+    /// the module are its parameters.
+    #[arg(long, value_name = "NAME")]
+    invoke: Option<String>,
+    /// The module (`.wasm` or `.wat`).
+    file: PathBuf,
+    /// Arguments for the program (or for the `--invoke`d function).
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    args: Vec<String>,
+}
+
+pub fn run(args: RunArgs) -> ExitCode {
+    match run_inner(&args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("Error: {e}");
+            if e.as_trap().is_some() {
+                ExitCode::from(TRAP_EXIT)
+            } else {
+                ExitCode::from(1)
+            }
+        }
+    }
+}
+
+fn run_inner(args: &RunArgs) -> Result<ExitCode, Error> {
+    let mut config = Config::new();
+    config.tier(args.tier);
+    let engine = Engine::new(&config)?;
+    let bytes = std::fs::read(&args.file)
+        .map_err(|e| Error::Usage(format!("failed to read {}: {e}", args.file.display())))?;
+    let module = Module::new(&engine, &bytes)
+        .map_err(|e| Error::Usage(format!("{}: {e}", args.file.display())))?;
+    let mut store = Store::new(&engine, ());
+    let linker = Linker::new(&engine);
+    let instance = linker.instantiate(&mut store, &module)?;
+    let func_name = match &args.invoke {
+        Some(name) => name.clone(),
+        None => {
+            if instance.get_func(&mut store, "_start").is_none() {
+                return Ok(ExitCode::SUCCESS);
+            }
+            "_start".to_string()
+        }
+    };
+    let func = instance
+        .get_func(&mut store, &func_name)
+        .ok_or_else(|| Error::Usage(format!("no exported function named `{func_name}`")))?;
+    let call_args = if args.invoke.is_some() {
+        parse_args(&func, &store, &args.args)?
+    } else {
+        Vec::new()
+    };
+    let results = call(&func, &mut store, &call_args)?;
+    for r in results {
+        println!("{}", format_val(&r));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn call(func: &Func, store: &mut Store<()>, args: &[Val]) -> Result<Vec<Val>, Error> {
+    let ty = func.ty(&*store)?;
+    let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
+    func.call(store, args, &mut results)?;
+    Ok(results)
+}
+
+fn parse_args(func: &Func, store: &Store<()>, args: &[String]) -> Result<Vec<Val>, Error> {
+    let ty = func.ty(store)?;
+    if ty.params().len() != args.len() {
+        return Err(Error::Usage(format!(
+            "function of type `{ty}` needs {} arguments, {} given",
+            ty.params().len(),
+            args.len()
+        )));
+    }
+    ty.params()
+        .iter()
+        .zip(args)
+        .map(|(t, a)| parse_val(*t, a))
+        .collect()
+}
+
+fn parse_int<T: TryFrom<i128>>(s: &str) -> Option<T> {
+    let (neg, digits) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    let v = match digits
+        .strip_prefix("0x")
+        .or_else(|| digits.strip_prefix("0X"))
+    {
+        Some(hex) => i128::from_str_radix(hex, 16).ok()?,
+        None => digits.parse::<i128>().ok()?,
+    };
+    T::try_from(if neg { -v } else { v }).ok()
+}
+
+fn parse_val(ty: ValType, s: &str) -> Result<Val, Error> {
+    let bad = || Error::Usage(format!("invalid {ty} argument `{s}`"));
+    Ok(match ty {
+        // Accept the unsigned spelling of large values too, as wasmtime does.
+        ValType::I32 => Val::I32(
+            parse_int::<i32>(s)
+                .or_else(|| parse_int::<u32>(s).map(|v| v as i32))
+                .ok_or_else(bad)?,
+        ),
+        ValType::I64 => Val::I64(
+            parse_int::<i64>(s)
+                .or_else(|| parse_int::<u64>(s).map(|v| v as i64))
+                .ok_or_else(bad)?,
+        ),
+        ValType::F32 => Val::F32(s.parse::<f32>().map_err(|_| bad())?.to_bits()),
+        ValType::F64 => Val::F64(s.parse::<f64>().map_err(|_| bad())?.to_bits()),
+        _ => {
+            return Err(Error::Usage(format!(
+                "cannot pass a {ty} from the command line"
+            )));
+        }
+    })
+}
+
+fn format_val(v: &Val) -> String {
+    match v {
+        Val::I32(x) => x.to_string(),
+        Val::I64(x) => x.to_string(),
+        Val::F32(b) => f32::from_bits(*b).to_string(),
+        Val::F64(b) => f64::from_bits(*b).to_string(),
+        Val::V128(x) => format!("{x:#034x}"),
+        Val::FuncRef(None) | Val::ExternRef(None) => "null".to_string(),
+        Val::FuncRef(Some(_)) => "<funcref>".to_string(),
+        Val::ExternRef(Some(_)) => "<externref>".to_string(),
+    }
+}

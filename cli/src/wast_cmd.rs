@@ -1,0 +1,36 @@
+//! `strata wast`: spec scripts with per-file and total counts.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use strata::Tier;
+use strata_spec_tests::{WastOptions, run_wast};
+
+pub fn wast(tier: Tier, wasm_2_0: bool, files: &[PathBuf]) -> ExitCode {
+    let options = WastOptions { tier, wasm_2_0 };
+    let (mut passed, mut failed) = (0usize, 0usize);
+    for file in files {
+        let name = file.display().to_string();
+        let source = match std::fs::read(file) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(e) => {
+                println!("{name}: cannot read: {e}");
+                println!("{name}: 0 passed, 1 failed");
+                failed += 1;
+                continue;
+            }
+        };
+        let report = run_wast(&name, &source, &options);
+        for f in &report.failures {
+            println!("{name}:{}: {}", f.line, f.message);
+        }
+        println!("{name}: {} passed, {} failed", report.passed, report.failed);
+        passed += report.passed;
+        failed += report.failed;
+    }
+    println!("{passed} passed, {failed} failed");
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}

@@ -1,0 +1,176 @@
+//! The `strata` binary as a user runs it: bad input gives a clear error and
+//! a non-zero exit, never a panic.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn strata(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_strata"))
+        .args(args)
+        .output()
+        .expect("the strata binary runs")
+}
+
+fn temp_file(name: &str, contents: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("strata-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(name);
+    std::fs::write(&path, contents).expect("write temp file");
+    path
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn assert_no_panic(o: &Output) {
+    let err = stderr(o);
+    assert!(!err.contains("panicked"), "strata panicked: {err}");
+    assert_ne!(
+        o.status.code(),
+        Some(101),
+        "exit code 101 means a panic: {err}"
+    );
+}
+
+fn example(name: &str) -> String {
+    format!("{}/../examples/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn runs_the_fib_example() {
+    let o = strata(&["run", &example("fib.wat"), "--invoke", "fib", "20"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "6765\n");
+}
+
+#[test]
+fn invoke_prints_each_result_on_its_own_line() {
+    let wat = temp_file(
+        "multi.wat",
+        br#"(module (func (export "pair") (param i64 f64) (result i64 f64 i32)
+              local.get 0 local.get 1 i32.const -7))"#,
+    );
+    let o = strata(&[
+        "run",
+        "--invoke",
+        "pair",
+        wat.to_str().unwrap(),
+        "-5",
+        "2.5",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "-5\n2.5\n-7\n");
+}
+
+#[test]
+fn trap_exits_134_with_message_and_named_backtrace() {
+    let wat = temp_file(
+        "trap.wat",
+        br#"(module (func $inner unreachable) (func $outer (export "go") call $inner))"#,
+    );
+    let o = strata(&["run", wat.to_str().unwrap(), "--invoke", "go"]);
+    assert_eq!(o.status.code(), Some(134));
+    let err = stderr(&o);
+    assert!(err.starts_with("Error: "), "{err}");
+    assert!(err.contains("unreachable"), "{err}");
+    let inner = err.find("inner").expect("backtrace names $inner");
+    let outer = err.find("outer").expect("backtrace names $outer");
+    assert!(inner < outer, "innermost frame first: {err}");
+}
+
+#[test]
+fn deep_recursion_is_a_trap_not_a_crash() {
+    let wat = temp_file("rec.wat", br#"(module (func $f (export "f") call $f))"#);
+    let o = strata(&["run", wat.to_str().unwrap(), "--invoke", "f"]);
+    assert_eq!(o.status.code(), Some(134));
+    assert!(
+        stderr(&o).contains("call stack exhausted"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn malformed_and_invalid_modules_are_rejected_cleanly() {
+    let cases: [(&str, &[u8]); 5] = [
+        ("garbage.wasm", b"this is not wasm"),
+        ("truncated.wasm", b"\0asm\x01\0\0\0\x01\x05"),
+        ("badversion.wasm", b"\0asm\x02\0\0\0"),
+        ("invalid.wat", b"(module (func (result i32) i64.const 1))"),
+        ("badtext.wat", b"(module (func (i32.add"),
+    ];
+    for (name, bytes) in cases {
+        let path = temp_file(name, bytes);
+        for cmd in ["run", "validate"] {
+            let o = strata(&[cmd, path.to_str().unwrap()]);
+            assert_no_panic(&o);
+            assert_eq!(o.status.code(), Some(1), "{cmd} {name}: {}", stderr(&o));
+            assert!(
+                stderr(&o).starts_with("Error: "),
+                "{cmd} {name}: {}",
+                stderr(&o)
+            );
+        }
+    }
+}
+
+#[test]
+fn validate_is_silent_for_a_valid_module() {
+    let o = strata(&["validate", &example("fib.wat")]);
+    assert!(o.status.success());
+    assert!(o.stdout.is_empty() && o.stderr.is_empty());
+}
+
+#[test]
+fn bad_arguments_are_usage_errors() {
+    for args in [
+        vec!["run"],
+        vec!["frobnicate"],
+        vec!["run", "--tier", "warp", "x.wasm"],
+        vec!["wast", "--features", "9.9", "x.wast"],
+    ] {
+        let o = strata(&args);
+        assert_no_panic(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+    }
+    let o = strata(&["run", "--invoke", "fib", &example("fib.wat"), "notanumber"]);
+    assert_no_panic(&o);
+    assert_eq!(o.status.code(), Some(1));
+    let o = strata(&["run", "/nonexistent/file.wasm"]);
+    assert_no_panic(&o);
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn help_works_for_every_command() {
+    for cmd in [
+        &["--help"][..],
+        &["run", "--help"],
+        &["validate", "--help"],
+        &["wast", "--help"],
+    ] {
+        let o = strata(cmd);
+        assert!(o.status.success(), "{cmd:?}");
+        assert!(String::from_utf8_lossy(&o.stdout).contains("Usage"));
+    }
+}
+
+#[test]
+fn wast_reports_counts_and_failures() {
+    let script = temp_file(
+        "mixed.wast",
+        br#"(module (func (export "one") (result i32) i32.const 1))
+            (assert_return (invoke "one") (i32.const 1))
+            (assert_return (invoke "one") (i32.const 2))
+            (assert_invalid (module (func (result i32))) "type mismatch")"#,
+    );
+    let o = strata(&["wast", script.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(out.lines().last(), Some("3 passed, 1 failed"), "{out}");
+    assert!(
+        out.contains("mixed.wast:3:"),
+        "failure names file and line: {out}"
+    );
+}
