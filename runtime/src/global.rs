@@ -34,10 +34,10 @@ impl Global {
             )));
         }
         let raw = val.to_raw(opaque)?;
-        opaque.globals.push(Box::new(GlobalData {
+        opaque.globals.push(GlobalData {
             def: Box::new(VMGlobalDefinition { storage: raw }),
             ty,
-        }));
+        });
         Ok(Global(opaque.stored(opaque.globals.len() - 1)))
     }
 
@@ -46,10 +46,10 @@ impl Global {
         ty: GlobalType,
         raw: ValRaw,
     ) -> Global {
-        opaque.globals.push(Box::new(GlobalData {
+        opaque.globals.push(GlobalData {
             def: Box::new(VMGlobalDefinition { storage: raw }),
             ty,
-        }));
+        });
         Global(opaque.stored(opaque.globals.len() - 1))
     }
 

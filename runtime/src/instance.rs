@@ -368,7 +368,7 @@ pub(crate) fn instantiate<T>(
             return Err(Error::Resource("too many memories".into()));
         }
         let mem = LinearMemory::new(*ty, &opaque.limits)?;
-        opaque.memories.push(Box::new(mem));
+        opaque.memories.push(mem);
         memory_handles.push(Memory(opaque.stored(opaque.memories.len() - 1)));
     }
     let memories: Box<[_]> = memory_handles
@@ -462,7 +462,7 @@ pub(crate) fn instantiate<T>(
             None => 0,
         };
         let t = TableData::new(*ty, init, &opaque.limits)?;
-        opaque.tables.push(Box::new(t));
+        opaque.tables.push(t);
         table_handles.push(Table(opaque.stored(opaque.tables.len() - 1)));
     }
     data.tables = table_handles.iter().map(|t| t.definition(opaque)).collect();

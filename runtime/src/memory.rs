@@ -248,7 +248,7 @@ impl Memory {
             return Err(Error::Resource("too many memories".into()));
         }
         let mem = LinearMemory::new(ty, &opaque.limits)?;
-        opaque.memories.push(Box::new(mem));
+        opaque.memories.push(mem);
         Ok(Memory(opaque.stored(opaque.memories.len() - 1)))
     }
 

@@ -32,11 +32,15 @@ pub(crate) struct StoreOpaque {
     pub(crate) id: StoreId,
     pub(crate) engine: Engine,
     pub(crate) vm: Box<VMStoreContext>,
+    /// Boxed: each instance's context points back at its record.
+    #[allow(clippy::vec_box)]
     pub(crate) instances: Vec<Box<InstanceData>>,
     pub(crate) funcs: Vec<FuncData>,
-    pub(crate) memories: Vec<Box<LinearMemory>>,
-    pub(crate) tables: Vec<Box<TableData>>,
-    pub(crate) globals: Vec<Box<GlobalData>>,
+    pub(crate) memories: Vec<LinearMemory>,
+    pub(crate) tables: Vec<TableData>,
+    pub(crate) globals: Vec<GlobalData>,
+    /// Boxed: an `externref` is the address of its data.
+    #[allow(clippy::vec_box)]
     pub(crate) externs: Vec<Box<ExternData>>,
     /// Function handles by the address of their function reference.
     pub(crate) func_by_ref: HashMap<usize, usize>,

@@ -93,7 +93,7 @@ impl Table {
         }
         let raw = init.to_raw_ref(opaque, ty.element)?;
         let t = TableData::new(ty, raw, &opaque.limits)?;
-        opaque.tables.push(Box::new(t));
+        opaque.tables.push(t);
         Ok(Table(opaque.stored(opaque.tables.len() - 1)))
     }
 

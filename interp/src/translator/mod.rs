@@ -70,11 +70,11 @@ impl FuncTranslator {
         for _ in 0..locals.get_count() {
             let offset = locals.original_position();
             let (count, ty) = locals.read()?;
-            validator.define_locals(offset as u64, count, ty)?;
+            validator.define_locals(offset, count, ty)?;
             num_locals = num_locals
                 .checked_add(count)
                 .filter(|n| *n < MAX_FRAME_SLOTS)
-                .ok_or_else(|| WasmError::new("too many locals", offset as u64))?;
+                .ok_or_else(|| WasmError::new("too many locals", offset))?;
         }
         self.code.clear();
         self.stack.clear();
@@ -97,9 +97,9 @@ impl FuncTranslator {
         while !reader.eof() {
             let offset = reader.original_position();
             let op = reader.read()?;
-            validator.op(offset as u64, &op)?;
+            validator.op(offset, &op)?;
             self.translate_op(module, &op)
-                .map_err(|m| WasmError::new(m, offset as u64))?;
+                .map_err(|m| WasmError::new(m, offset))?;
         }
         reader.finish()?;
         drop(validator);
@@ -107,7 +107,7 @@ impl FuncTranslator {
         if frame_size >= MAX_FRAME_SLOTS {
             return Err(WasmError::new(
                 "function frame too large for the interpreter",
-                body.range().start as u64,
+                body.range().start,
             ));
         }
         Ok(InterpFunc {
@@ -706,10 +706,8 @@ impl FuncTranslator {
             Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
                 self.push_control(ControlKind::Block, 0, 0, true);
             }
-            Operator::Else => {
-                if !self.control.last().is_some_and(|c| c.dead) {
-                    self.translate_else();
-                }
+            Operator::Else if !self.control.last().is_some_and(|c| c.dead) => {
+                self.translate_else();
             }
             Operator::End => {
                 if self.control.last().is_some_and(|c| c.dead) {
