@@ -168,8 +168,13 @@ vm_struct! {
         /// The runtime's store, opaque to tiers.
         pub store: *mut c_void,
         /// How many times execution has re-entered WebAssembly from the host
-        /// without returning; bounded to keep the native stack safe.
+        /// without returning.
         pub host_depth: u32,
+        /// The lowest native stack address that re-entry may reach; set
+        /// when execution first enters WebAssembly.
+        pub stack_limit: usize,
+        /// How much native stack nested host/wasm re-entry may use.
+        pub native_stack_budget: usize,
         /// The maximum number of interpreter frames on the call stack.
         pub max_frames: u32,
         /// The reason of the last trap, set when an array call returns

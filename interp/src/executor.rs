@@ -17,9 +17,9 @@ use strata_environ::vmcontext::{
 /// (8 MiB; untouched pages cost nothing).
 const STACK_SLOTS: usize = 1 << 20;
 
-/// How deep host → wasm → host → wasm re-entry may nest. Each level uses
-/// native stack, so it is bounded well below what a thread has.
-const MAX_HOST_DEPTH: u32 = 200;
+/// How deep host → wasm → host → wasm re-entry may nest, whatever stack it
+/// uses (the store's native stack budget is the main bound).
+const MAX_HOST_DEPTH: u32 = 10_000;
 
 /// A suspended caller.
 #[derive(Clone, Copy)]
@@ -203,7 +203,12 @@ pub unsafe extern "C" fn array_call(
             record_entry_trap(store, TrapCode::Unreachable, callee);
             return false;
         };
-        if (*store).host_depth >= MAX_HOST_DEPTH {
+        // Re-entry through the host uses native stack; bound it by address.
+        let marker = 0u8;
+        let sp = &marker as *const u8 as usize;
+        if (*store).host_depth == 0 {
+            (*store).stack_limit = sp.saturating_sub((*store).native_stack_budget);
+        } else if sp < (*store).stack_limit || (*store).host_depth >= MAX_HOST_DEPTH {
             record_entry_trap(store, TrapCode::StackOverflow, callee);
             return false;
         }

@@ -37,6 +37,7 @@ pub struct Config {
     pub(crate) tier: Tier,
     pub(crate) features: WasmFeatures,
     pub(crate) max_wasm_frames: u32,
+    pub(crate) max_native_stack: usize,
 }
 
 impl Default for Config {
@@ -45,6 +46,7 @@ impl Default for Config {
             tier: Tier::Interpreter,
             features: strata_environ::supported_features(),
             max_wasm_frames: 100_000,
+            max_native_stack: 512 << 10,
         }
     }
 }
@@ -72,6 +74,14 @@ impl Config {
     /// Strata does not support yet).
     pub fn wasm_2_0(&mut self) -> &mut Config {
         self.wasm_features(WasmFeatures::WASM2)
+    }
+
+    /// How much native stack host ↔ wasm re-entry may use before it traps
+    /// with `call stack exhausted` (default 512 KiB). Calls between
+    /// interpreted functions use no native stack.
+    pub fn max_native_stack(&mut self, bytes: usize) -> &mut Config {
+        self.max_native_stack = bytes;
+        self
     }
 
     /// The maximum number of nested wasm calls before a

@@ -75,6 +75,8 @@ impl<T> Store<T> {
             epoch_deadline: u64::MAX,
             store: std::ptr::null_mut(),
             host_depth: 0,
+            stack_limit: 0,
+            native_stack_budget: engine.config().max_native_stack,
             max_frames: engine.config().max_wasm_frames,
             trap: None,
             tier_state: None,

@@ -1,0 +1,115 @@
+/* nbody.c - f64 math: the classic 5-body planetary simulation (add, mul,
+ * div, sqrt only; sqrt is correctly rounded so results are bit-identical
+ * between native x86-64 and wasm32).
+ * Usage: nbody [N|q]   N = integer scale (default 1), q = ~1/5 of the work.
+ * The checksum folds the exact IEEE-754 bit patterns of the final state and
+ * energy, so any floating-point deviation changes it. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdint.h>
+#include <math.h>
+
+#define STEPS_PER_UNIT 500000u
+#define NBODIES 5
+
+static uint32_t parse_units(int argc, char **argv) {
+    if (argc < 2) return 5;
+    if (strcmp(argv[1], "q") == 0) return 1;
+    long n = strtol(argv[1], NULL, 10);
+    if (n < 1) n = 1;
+    return (uint32_t)n * 5u;
+}
+
+#define PI 3.141592653589793
+#define SOLAR_MASS (4.0 * PI * PI)
+#define DAYS_PER_YEAR 365.24
+
+typedef struct { double x, y, z, vx, vy, vz, mass; } body;
+
+static body bodies[NBODIES] = {
+    {0, 0, 0, 0, 0, 0, SOLAR_MASS}, /* sun */
+    {4.84143144246472090e+00, -1.16032004402742839e+00, -1.03622044471123109e-01,
+     1.66007664274403694e-03 * DAYS_PER_YEAR, 7.69901118419740425e-03 * DAYS_PER_YEAR,
+     -6.90460016972063023e-05 * DAYS_PER_YEAR, 9.54791938424326609e-04 * SOLAR_MASS},
+    {8.34336671824457987e+00, 4.12479856412430479e+00, -4.03523417114321381e-01,
+     -2.76742510726862411e-03 * DAYS_PER_YEAR, 4.99852801234917238e-03 * DAYS_PER_YEAR,
+     2.30417297573763929e-05 * DAYS_PER_YEAR, 2.85885980666130812e-04 * SOLAR_MASS},
+    {1.28943695621391310e+01, -1.51111514016986312e+01, -2.23307578892655734e-01,
+     2.96460137564761618e-03 * DAYS_PER_YEAR, 2.37847173959480950e-03 * DAYS_PER_YEAR,
+     -2.96589568540237556e-05 * DAYS_PER_YEAR, 4.36624404335156298e-05 * SOLAR_MASS},
+    {1.53796971148509165e+01, -2.59193146099879641e+01, 1.79258772950371181e-01,
+     2.68067772490389322e-03 * DAYS_PER_YEAR, 1.62824170038242295e-03 * DAYS_PER_YEAR,
+     -9.51592254519715870e-05 * DAYS_PER_YEAR, 5.15138902046611451e-05 * SOLAR_MASS},
+};
+
+static void offset_momentum(body *b) {
+    double px = 0, py = 0, pz = 0;
+    for (int i = 0; i < NBODIES; i++) {
+        px += b[i].vx * b[i].mass;
+        py += b[i].vy * b[i].mass;
+        pz += b[i].vz * b[i].mass;
+    }
+    b[0].vx = -px / SOLAR_MASS;
+    b[0].vy = -py / SOLAR_MASS;
+    b[0].vz = -pz / SOLAR_MASS;
+}
+
+static double energy(const body *b) {
+    double e = 0.0;
+    for (int i = 0; i < NBODIES; i++) {
+        e += 0.5 * b[i].mass * (b[i].vx * b[i].vx + b[i].vy * b[i].vy + b[i].vz * b[i].vz);
+        for (int j = i + 1; j < NBODIES; j++) {
+            double dx = b[i].x - b[j].x, dy = b[i].y - b[j].y, dz = b[i].z - b[j].z;
+            e -= (b[i].mass * b[j].mass) / sqrt(dx * dx + dy * dy + dz * dz);
+        }
+    }
+    return e;
+}
+
+static void advance(body *b, double dt) {
+    for (int i = 0; i < NBODIES; i++) {
+        for (int j = i + 1; j < NBODIES; j++) {
+            double dx = b[i].x - b[j].x, dy = b[i].y - b[j].y, dz = b[i].z - b[j].z;
+            double d2 = dx * dx + dy * dy + dz * dz;
+            double mag = dt / (d2 * sqrt(d2));
+            b[i].vx -= dx * b[j].mass * mag;
+            b[i].vy -= dy * b[j].mass * mag;
+            b[i].vz -= dz * b[j].mass * mag;
+            b[j].vx += dx * b[i].mass * mag;
+            b[j].vy += dy * b[i].mass * mag;
+            b[j].vz += dz * b[i].mass * mag;
+        }
+    }
+    for (int i = 0; i < NBODIES; i++) {
+        b[i].x += dt * b[i].vx;
+        b[i].y += dt * b[i].vy;
+        b[i].z += dt * b[i].vz;
+    }
+}
+
+static uint64_t fold(uint64_t h, double d) {
+    uint64_t bits;
+    memcpy(&bits, &d, sizeof bits);
+    h ^= bits;
+    h *= 0x100000001b3ull;
+    return h ^ (h >> 29);
+}
+
+int main(int argc, char **argv) {
+    uint32_t units = parse_units(argc, argv);
+    uint64_t steps = (uint64_t)units * STEPS_PER_UNIT;
+    offset_momentum(bodies);
+    double e0 = energy(bodies);
+    for (uint64_t s = 0; s < steps; s++) advance(bodies, 0.01);
+    double e1 = energy(bodies);
+    uint64_t h = 0xcbf29ce484222325ull;
+    h = fold(h, e0);
+    h = fold(h, e1);
+    for (int i = 0; i < NBODIES; i++) {
+        h = fold(h, bodies[i].x); h = fold(h, bodies[i].y); h = fold(h, bodies[i].z);
+        h = fold(h, bodies[i].vx); h = fold(h, bodies[i].vy); h = fold(h, bodies[i].vz);
+    }
+    printf("checksum: %016llx\n", (unsigned long long)h);
+    return 0;
+}

@@ -1,0 +1,381 @@
+//! The embedding API as a Rust program uses it.
+
+use strata::{
+    Caller, Engine, Error, Extern, ExternRef, Func, FuncType, Global, GlobalType, Instance, Linker,
+    Memory, MemoryType, Module, Store, StoreLimitsBuilder, TrapCode, Val, ValType,
+};
+
+fn module(engine: &Engine, wat: &str) -> Module {
+    Module::new(engine, wat).expect("test module compiles")
+}
+
+#[test]
+fn handles_refuse_the_wrong_store() {
+    let engine = Engine::default();
+    let m = module(
+        &engine,
+        r#"(module (func (export "f") (result i32) i32.const 7))"#,
+    );
+    let mut a = Store::new(&engine, ());
+    let mut b = Store::new(&engine, ());
+    let inst = Instance::new(&mut a, &m, &[]).unwrap();
+    let f = inst.get_func(&mut a, "f").unwrap();
+    let mut out = [Val::I32(0)];
+    f.call(&mut a, &[], &mut out).unwrap();
+    assert_eq!(out[0], Val::I32(7));
+    assert!(matches!(
+        f.call(&mut b, &[], &mut out),
+        Err(Error::Usage(_))
+    ));
+    assert!(f.typed::<(), i32>(&b).is_err());
+
+    let g = Global::new(
+        &mut a,
+        GlobalType {
+            content: ValType::I32,
+            mutable: true,
+        },
+        Val::I32(1),
+    )
+    .unwrap();
+    assert!(g.get(&mut b).is_err());
+    let importer = module(&engine, r#"(module (import "m" "g" (global (mut i32))))"#);
+    assert!(matches!(
+        Instance::new(&mut b, &importer, &[Extern::Global(g)]),
+        Err(Error::Usage(_))
+    ));
+    assert!(
+        inst.get_func(&mut b, "f").is_none(),
+        "an instance of another store has no exports here"
+    );
+}
+
+#[test]
+fn typed_funcs_check_their_signature() {
+    let engine = Engine::default();
+    let m = module(
+        &engine,
+        r#"(module (func (export "add") (param i64 i64) (result i64) local.get 0 local.get 1 i64.add))"#,
+    );
+    let mut store = Store::new(&engine, ());
+    let inst = Instance::new(&mut store, &m, &[]).unwrap();
+    let add = inst
+        .get_typed_func::<(i64, i64), i64>(&mut store, "add")
+        .unwrap();
+    assert_eq!(add.call(&mut store, (40, 2)).unwrap(), 42);
+    assert!(
+        inst.get_typed_func::<(i32, i32), i32>(&mut store, "add")
+            .is_err()
+    );
+    let f = inst.get_func(&mut store, "add").unwrap();
+    let mut out = [Val::I64(0)];
+    assert!(
+        f.call(&mut store, &[Val::I32(1), Val::I64(2)], &mut out)
+            .is_err()
+    );
+}
+
+#[test]
+fn host_functions_see_the_callers_memory_and_data() {
+    let engine = Engine::default();
+    let m = module(
+        &engine,
+        r#"(module
+             (import "env" "sum" (func $sum (param i32 i32) (result i32)))
+             (memory (export "memory") 1)
+             (data (i32.const 16) "\01\02\03\04")
+             (func (export "run") (result i32) i32.const 16 i32.const 4 call $sum))"#,
+    );
+    let mut store = Store::new(&engine, 0u32);
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_wrap(
+            "env",
+            "sum",
+            |mut caller: Caller<'_, u32>, ptr: i32, len: i32| -> i32 {
+                *caller.data_mut() += 1;
+                let mem = caller
+                    .get_export("memory")
+                    .and_then(Extern::into_memory)
+                    .unwrap();
+                let bytes = &mem.data(&caller)[ptr as usize..(ptr + len) as usize];
+                bytes.iter().map(|b| i32::from(*b)).sum()
+            },
+        )
+        .unwrap();
+    let inst = linker.instantiate(&mut store, &m).unwrap();
+    let run = inst.get_typed_func::<(), i32>(&mut store, "run").unwrap();
+    assert_eq!(run.call(&mut store, ()).unwrap(), 10);
+    assert_eq!(*store.data(), 1);
+}
+
+#[test]
+fn host_and_wasm_can_reenter_each_other() {
+    let engine = Engine::default();
+    let m = module(
+        &engine,
+        r#"(module
+             (import "env" "back" (func $back (param i32) (result i32)))
+             (func $down (export "down") (param i32) (result i32)
+               (if (result i32) (i32.eqz (local.get 0))
+                 (then (i32.const 0))
+                 (else (i32.add (i32.const 1) (call $back (i32.sub (local.get 0) (i32.const 1))))))))"#,
+    );
+    let mut store = Store::new(&engine, None::<Func>);
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_wrap(
+            "env",
+            "back",
+            |mut caller: Caller<'_, Option<Func>>, n: i32| -> strata::Result<i32> {
+                let down = caller.data().expect("set before the call");
+                let mut out = [Val::I32(0)];
+                down.call(&mut caller, &[Val::I32(n)], &mut out)?;
+                Ok(out[0].i32().unwrap_or(-1))
+            },
+        )
+        .unwrap();
+    let inst = linker.instantiate(&mut store, &m).unwrap();
+    let down = inst.get_func(&mut store, "down").unwrap();
+    *store.data_mut() = Some(down);
+    let mut out = [Val::I32(0)];
+    // Each round trip uses native stack (a lot in debug builds); a few
+    // levels must work, and the budget bounds them (see the next test).
+    down.call(&mut store, &[Val::I32(6)], &mut out).unwrap();
+    assert_eq!(out[0], Val::I32(6));
+}
+
+#[test]
+fn runaway_host_reentry_is_a_trap() {
+    let engine = Engine::default();
+    let m = module(
+        &engine,
+        r#"(module (import "env" "again" (func $again)) (func (export "go") call $again))"#,
+    );
+    let mut store = Store::new(&engine, None::<Func>);
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_wrap(
+            "env",
+            "again",
+            |mut caller: Caller<'_, Option<Func>>| -> strata::Result<()> {
+                let go = caller.data().expect("set");
+                go.call(&mut caller, &[], &mut [])
+            },
+        )
+        .unwrap();
+    let inst = linker.instantiate(&mut store, &m).unwrap();
+    let go = inst.get_func(&mut store, "go").unwrap();
+    *store.data_mut() = Some(go);
+    let err = go.call(&mut store, &[], &mut []).unwrap_err();
+    assert_eq!(
+        err.as_trap().map(|t| t.code()),
+        Some(TrapCode::StackOverflow),
+        "{err}"
+    );
+}
+
+#[test]
+fn traps_carry_code_and_named_backtrace_and_the_store_stays_usable() {
+    let engine = Engine::default();
+    let m = module(
+        &engine,
+        r#"(module $mod
+             (func $deep (param i32) (result i32) local.get 0 call $deep)
+             (func $div (export "div") (param i32 i32) (result i32) local.get 0 local.get 1 i32.div_u)
+             (func (export "recurse") (result i32) i32.const 0 call $deep))"#,
+    );
+    let mut store = Store::new(&engine, ());
+    let inst = Instance::new(&mut store, &m, &[]).unwrap();
+    let div = inst
+        .get_typed_func::<(i32, i32), i32>(&mut store, "div")
+        .unwrap();
+    let err = div.call(&mut store, (1, 0)).unwrap_err();
+    let trap = err.as_trap().expect("a trap");
+    assert_eq!(trap.code(), TrapCode::IntegerDivisionByZero);
+    assert_eq!(trap.backtrace()[0].func_name.as_deref(), Some("div"));
+    assert_eq!(trap.backtrace()[0].module_name.as_deref(), Some("mod"));
+
+    let rec = inst
+        .get_typed_func::<(), i32>(&mut store, "recurse")
+        .unwrap();
+    let err = rec.call(&mut store, ()).unwrap_err();
+    assert_eq!(
+        err.as_trap().map(|t| t.code()),
+        Some(TrapCode::StackOverflow)
+    );
+    assert_eq!(
+        div.call(&mut store, (9, 3)).unwrap(),
+        3,
+        "the store works after a trap"
+    );
+}
+
+#[derive(Debug)]
+struct Custom(u8);
+impl std::fmt::Display for Custom {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "custom {}", self.0)
+    }
+}
+impl std::error::Error for Custom {}
+
+#[test]
+fn host_errors_come_back_unchanged() {
+    let engine = Engine::default();
+    let m = module(
+        &engine,
+        r#"(module (import "env" "fail" (func $f)) (func (export "go") call $f))"#,
+    );
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_wrap("env", "fail", || -> strata::Result<()> {
+            Err(Error::new(Custom(9)))
+        })
+        .unwrap();
+    let inst = linker.instantiate(&mut store, &m).unwrap();
+    let go = inst.get_func(&mut store, "go").unwrap();
+    let err = go.call(&mut store, &[], &mut []).unwrap_err();
+    assert_eq!(err.downcast_ref::<Custom>().map(|c| c.0), Some(9));
+}
+
+#[test]
+fn store_limits_cap_memory_growth() {
+    let engine = Engine::default();
+    let m = module(
+        &engine,
+        r#"(module (memory (export "m") 1) (func (export "grow") (param i32) (result i32) local.get 0 memory.grow))"#,
+    );
+    let mut store = Store::new(&engine, ());
+    store.limiter(StoreLimitsBuilder::new().memory_size(3 * 65536).build());
+    let inst = Instance::new(&mut store, &m, &[]).unwrap();
+    let grow = inst.get_typed_func::<i32, i32>(&mut store, "grow").unwrap();
+    assert_eq!(grow.call(&mut store, 2).unwrap(), 1);
+    assert_eq!(
+        grow.call(&mut store, 1).unwrap(),
+        -1,
+        "past the store's limit"
+    );
+    let mem = inst.get_memory(&mut store, "m").unwrap();
+    assert_eq!(mem.size(&store), 3);
+    if cfg!(target_pointer_width = "64") {
+        assert!(mem.is_guarded(&store), "64-bit hosts reserve 4 GiB + guard");
+    }
+}
+
+#[test]
+fn memories_globals_and_externrefs_cross_the_boundary() {
+    let engine = Engine::default();
+    let m = module(
+        &engine,
+        r#"(module
+             (import "host" "mem" (memory 1))
+             (import "host" "counter" (global $c (mut i32)))
+             (func (export "bump") (result i32)
+               (global.set $c (i32.add (global.get $c) (i32.load (i32.const 8))))
+               global.get $c)
+             (func (export "id") (param externref) (result externref) local.get 0))"#,
+    );
+    let mut store = Store::new(&engine, ());
+    let mem = Memory::new(
+        &mut store,
+        MemoryType {
+            minimum: 1,
+            maximum: None,
+            memory64: false,
+            shared: false,
+        },
+    )
+    .unwrap();
+    mem.write(&mut store, 8, &5i32.to_le_bytes()).unwrap();
+    assert!(mem.write(&mut store, 65535, &[1, 2]).is_err());
+    let counter = Global::new(
+        &mut store,
+        GlobalType {
+            content: ValType::I32,
+            mutable: true,
+        },
+        Val::I32(100),
+    )
+    .unwrap();
+    let inst = Instance::new(&mut store, &m, &[mem.into(), counter.into()]).unwrap();
+    let bump = inst.get_typed_func::<(), i32>(&mut store, "bump").unwrap();
+    assert_eq!(bump.call(&mut store, ()).unwrap(), 105);
+    assert_eq!(counter.get(&mut store).unwrap(), Val::I32(105));
+
+    let id = inst.get_func(&mut store, "id").unwrap();
+    let r = ExternRef::new(&mut store, String::from("hello"));
+    let mut out = [Val::ExternRef(None)];
+    id.call(&mut store, &[Val::ExternRef(Some(r))], &mut out)
+        .unwrap();
+    let Val::ExternRef(Some(back)) = out[0] else {
+        panic!("expected an externref")
+    };
+    assert_eq!(
+        back.data(&store)
+            .unwrap()
+            .downcast_ref::<String>()
+            .map(String::as_str),
+        Some("hello")
+    );
+}
+
+#[test]
+fn linker_reports_missing_and_mismatched_imports() {
+    let engine = Engine::default();
+    let m = module(&engine, r#"(module (import "env" "f" (func (param i32))))"#);
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new(&engine);
+    let err = linker.instantiate(&mut store, &m).unwrap_err();
+    assert!(
+        matches!(err, Error::Link(ref s) if s.contains("env::f")),
+        "{err}"
+    );
+    linker
+        .func_new("env", "f", FuncType::new([ValType::I64], []), |_, _, _| {
+            Ok(())
+        })
+        .unwrap();
+    let err = linker.instantiate(&mut store, &m).unwrap_err();
+    assert!(matches!(err, Error::Link(_)), "{err}");
+}
+
+#[test]
+fn host_functions_called_directly_and_through_tables() {
+    let engine = Engine::default();
+    let m = module(
+        &engine,
+        r#"(module
+             (type $t (func (param i32) (result i32)))
+             (table (export "t") 2 funcref)
+             (func (export "call") (param i32 i32) (result i32)
+               local.get 1 local.get 0 call_indirect (type $t)))"#,
+    );
+    let mut store = Store::new(&engine, ());
+    let triple = Func::wrap(&mut store, |x: i32| x * 3);
+    let inst = Instance::new(&mut store, &m, &[]).unwrap();
+    let table = inst.get_table(&mut store, "t").unwrap();
+    table
+        .set(&mut store, 1, Val::FuncRef(Some(triple)))
+        .unwrap();
+    let call = inst
+        .get_typed_func::<(i32, i32), i32>(&mut store, "call")
+        .unwrap();
+    assert_eq!(call.call(&mut store, (1, 14)).unwrap(), 42);
+    let err = call.call(&mut store, (0, 1)).unwrap_err();
+    assert_eq!(
+        err.as_trap().map(|t| t.code()),
+        Some(TrapCode::IndirectCallToNull)
+    );
+    assert_eq!(
+        triple
+            .typed::<i32, i32>(&store)
+            .unwrap()
+            .call(&mut store, 5)
+            .unwrap(),
+        15
+    );
+    assert_eq!(table.grow(&mut store, 3, Val::FuncRef(None)).unwrap(), 2);
+    assert_eq!(table.size(&store).unwrap(), 5);
+}
