@@ -4,6 +4,7 @@ use clap::Args;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use strata::{Config, Engine, Error, Func, Linker, Module, Store, Tier, Val, ValType};
+use strata_wasi::{I32Exit, WasiCtx};
 
 /// Exit status of a run that trapped, as wasmtime uses it.
 const TRAP_EXIT: u8 = 134;
@@ -17,6 +18,13 @@ pub struct RunArgs {
     /// the module are its parameters.
     #[arg(long, value_name = "NAME")]
     invoke: Option<String>,
+    /// Give the guest a host directory, as `HOST_DIR[::GUEST_DIR]`.
+    #[arg(long = "dir", value_name = "HOST_DIR[::GUEST_DIR]")]
+    dirs: Vec<String>,
+    /// Set a guest environment variable: `NAME=VAL`, or `NAME` to pass the
+    /// host's value through.
+    #[arg(long = "env", value_name = "NAME[=VAL]")]
+    envs: Vec<String>,
     /// The module (`.wasm` or `.wat`).
     file: PathBuf,
     /// Arguments for the program (or for the `--invoke`d function).
@@ -28,6 +36,10 @@ pub fn run(args: RunArgs) -> ExitCode {
     match run_inner(&args) {
         Ok(code) => code,
         Err(e) => {
+            if let Some(exit) = e.downcast_ref::<I32Exit>() {
+                // wasmtime's convention: statuses beyond a byte mean failure.
+                return ExitCode::from(u8::try_from(exit.0).unwrap_or(1));
+            }
             eprintln!("Error: {e}");
             if e.as_trap().is_some() {
                 ExitCode::from(TRAP_EXIT)
@@ -46,8 +58,9 @@ fn run_inner(args: &RunArgs) -> Result<ExitCode, Error> {
         .map_err(|e| Error::Usage(format!("failed to read {}: {e}", args.file.display())))?;
     let module = Module::new(&engine, &bytes)
         .map_err(|e| Error::Usage(format!("{}: {e}", args.file.display())))?;
-    let mut store = Store::new(&engine, ());
-    let linker = Linker::new(&engine);
+    let mut store = Store::new(&engine, wasi_ctx(args)?);
+    let mut linker = Linker::new(&engine);
+    strata_wasi::add_to_linker(&mut linker, |ctx: &mut WasiCtx| ctx)?;
     let instance = linker.instantiate(&mut store, &module)?;
     let func_name = match &args.invoke {
         Some(name) => name.clone(),
@@ -73,14 +86,46 @@ fn run_inner(args: &RunArgs) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn call(func: &Func, store: &mut Store<()>, args: &[Val]) -> Result<Vec<Val>, Error> {
+fn wasi_ctx(args: &RunArgs) -> Result<WasiCtx, Error> {
+    let mut b = WasiCtx::builder();
+    b.inherit_stdio();
+    let name = args
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    b.arg(name);
+    if args.invoke.is_none() {
+        b.args(args.args.iter().cloned());
+    }
+    for env in &args.envs {
+        match env.split_once('=') {
+            Some((k, v)) => {
+                b.env(k, v);
+            }
+            None => {
+                if let Ok(v) = std::env::var(env) {
+                    b.env(env.as_str(), v);
+                }
+            }
+        }
+    }
+    for dir in &args.dirs {
+        let (host, guest) = dir.split_once("::").unwrap_or((dir.as_str(), dir.as_str()));
+        b.preopened_dir(host, guest)
+            .map_err(|e| Error::Usage(format!("--dir {dir}: {e}")))?;
+    }
+    Ok(b.build())
+}
+
+fn call<T>(func: &Func, store: &mut Store<T>, args: &[Val]) -> Result<Vec<Val>, Error> {
     let ty = func.ty(&*store)?;
     let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
     func.call(store, args, &mut results)?;
     Ok(results)
 }
 
-fn parse_args(func: &Func, store: &Store<()>, args: &[String]) -> Result<Vec<Val>, Error> {
+fn parse_args<T>(func: &Func, store: &Store<T>, args: &[String]) -> Result<Vec<Val>, Error> {
     let ty = func.ty(store)?;
     if ty.params().len() != args.len() {
         return Err(Error::Usage(format!(
