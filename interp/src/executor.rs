@@ -318,6 +318,7 @@ unsafe fn mem_addr(
 
 macro_rules! define_execute {
     (
+        branches { $( $brname:ident $brimm:ident = $cmp:ident $cmpimm:ident, not $nbr:ident $nbrimm:ident, $bty:ty, $btest:expr; )* }
         binary { $( $bname:ident $([$bimm:ident])? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
         binary_trap { $( $tname:ident ($ta:ty, $tb:ty) -> $tr:ty = $tf:expr; )* }
         unary { $( $uname:ident ($ua:ty) -> $ur:ty = $uf:expr; )* }
@@ -354,6 +355,19 @@ macro_rules! define_execute {
                 let mut module: *const InterpModule = (*vmctx).module_code.cast();
                 let mut mem = memory_of(vmctx, module);
                 let mut ip: *const Op = (*func).code.as_ptr();
+                // Memory 0's base and length live in registers; they are
+                // reloaded whenever something may have changed them.
+                let mut mem_base: *mut u8 = std::ptr::null_mut();
+                let mut mem_len: u64 = 0;
+                macro_rules! reload_mem {
+                    () => {
+                        if !mem.is_null() {
+                            mem_base = (*mem).base;
+                            mem_len = (*mem).current_length as u64;
+                        }
+                    };
+                }
+                reload_mem!();
 
                 macro_rules! slot {
                     ($s:expr) => {
@@ -375,27 +389,25 @@ macro_rules! define_execute {
                 }
                 macro_rules! load {
                     ($dst:expr, $addr:expr, $offset:expr, $t:ty, $via:ty) => {{
-                        let addr = u64::from(slot!($addr) as u32);
-                        match mem_addr(mem, addr, u64::from($offset), std::mem::size_of::<$t>() as u64) {
-                            Some(p) => {
-                                let v = <$t>::from_le(std::ptr::read_unaligned(p as *const $t));
-                                slot!($dst) = (v as $via).into_slot();
-                            }
-                            None => trap!(TrapCode::MemoryOutOfBounds),
+                        let ea = u64::from(slot!($addr) as u32) + u64::from($offset);
+                        if ea + std::mem::size_of::<$t>() as u64 > mem_len {
+                            trap!(TrapCode::MemoryOutOfBounds);
                         }
+                        let p = mem_base.add(ea as usize);
+                        let v = <$t>::from_le(std::ptr::read_unaligned(p as *const $t));
+                        slot!($dst) = (v as $via).into_slot();
                         next!();
                     }};
                 }
                 macro_rules! store {
                     ($addr:expr, $value:expr, $offset:expr, $t:ty) => {{
-                        let addr = u64::from(slot!($addr) as u32);
-                        match mem_addr(mem, addr, u64::from($offset), std::mem::size_of::<$t>() as u64) {
-                            Some(p) => {
-                                let v = slot!($value) as $t;
-                                std::ptr::write_unaligned(p as *mut $t, v.to_le());
-                            }
-                            None => trap!(TrapCode::MemoryOutOfBounds),
+                        let ea = u64::from(slot!($addr) as u32) + u64::from($offset);
+                        if ea + std::mem::size_of::<$t>() as u64 > mem_len {
+                            trap!(TrapCode::MemoryOutOfBounds);
                         }
+                        let p = mem_base.add(ea as usize);
+                        let v = slot!($value) as $t;
+                        std::ptr::write_unaligned(p as *mut $t, v.to_le());
                         next!();
                     }};
                 }
@@ -427,6 +439,7 @@ macro_rules! define_execute {
                             vmctx = callee_vmctx;
                             module = (*vmctx).module_code.cast();
                             mem = memory_of(vmctx, module);
+                            reload_mem!();
                         }
                     }};
                 }
@@ -459,6 +472,8 @@ macro_rules! define_execute {
                             (*stack).top = used_top as usize;
                             let ok = ((*funcref).array_call)(funcref, vmctx, buf.as_mut_ptr(), n);
                             (*stack).top = saved_top;
+                            // The callee may have grown the memory.
+                            reload_mem!();
                             if !ok {
                                 let mut inner = (*store).trap.take().map(|b| *b).unwrap_or(VMTrap {
                                     code: None,
@@ -517,6 +532,22 @@ macro_rules! define_execute {
                             }
                             next!();
                         } )*
+                        $(
+                            Op::$brname { a, b, offset } => {
+                                if ($btest)(<$bty>::from_slot(slot!(a)), <$bty>::from_slot(slot!(b))) {
+                                    ip = ip.offset(offset as isize);
+                                } else {
+                                    next!();
+                                }
+                            }
+                            Op::$brimm { a, imm, offset } => {
+                                if ($btest)(<$bty>::from_slot(slot!(a)), <$bty>::from_imm(imm)) {
+                                    ip = ip.offset(offset as isize);
+                                } else {
+                                    next!();
+                                }
+                            }
+                        )*
                         Op::Copy { dst, src } => {
                             slot!(dst) = slot!(src);
                             next!();
@@ -565,6 +596,7 @@ macro_rules! define_execute {
                                 vmctx = frame.vmctx;
                                 module = (*vmctx).module_code.cast();
                                 mem = memory_of(vmctx, module);
+                                reload_mem!();
                             }
                         }
                         Op::Call { func: callee, base } => {
@@ -645,7 +677,7 @@ macro_rules! define_execute {
                             let delta = u64::from(slot!(delta) as u32);
                             let old = ((*(*vmctx).builtins).memory_grow)(vmctx, 0, delta);
                             slot!(dst) = u64::from(old as u32);
-                            mem = memory_of(vmctx, module);
+                            reload_mem!();
                             next!();
                         }
                         Op::MemoryFill { base } => {
@@ -744,4 +776,4 @@ macro_rules! define_execute {
         }
     };
 }
-for_each_numeric_op!(define_execute);
+crate::for_each_branch_op!(for_each_numeric_op define_execute);

@@ -14,12 +14,14 @@
 //! A binary entry written `Name[NameImm](A, B)` also has a variant whose
 //! right operand is an `i32` immediate (sign-extended for 64-bit operations).
 
-/// Invokes `$m!` with the numeric instruction table.
+/// Invokes `$m!` with the numeric instruction table (after any extra
+/// tokens given, so that tables can be chained).
 #[macro_export]
 #[doc(hidden)]
 macro_rules! for_each_numeric_op {
-    ($m:ident) => {
+    ($m:ident $($extra:tt)*) => {
         $m! {
+            $($extra)*
             binary {
                 I32Add[I32AddImm](i32, i32) -> i32 = |a: i32, b: i32| a.wrapping_add(b);
                 I32Sub(i32, i32) -> i32 = |a: i32, b: i32| a.wrapping_sub(b);
@@ -30,8 +32,8 @@ macro_rules! for_each_numeric_op {
                 I32Shl[I32ShlImm](i32, i32) -> i32 = |a: i32, b: i32| a.wrapping_shl(b as u32);
                 I32ShrS[I32ShrSImm](i32, i32) -> i32 = |a: i32, b: i32| a.wrapping_shr(b as u32);
                 I32ShrU[I32ShrUImm](u32, u32) -> u32 = |a: u32, b: u32| a.wrapping_shr(b);
-                I32Rotl(u32, u32) -> u32 = |a: u32, b: u32| a.rotate_left(b);
-                I32Rotr(u32, u32) -> u32 = |a: u32, b: u32| a.rotate_right(b);
+                I32Rotl[I32RotlImm](u32, u32) -> u32 = |a: u32, b: u32| a.rotate_left(b);
+                I32Rotr[I32RotrImm](u32, u32) -> u32 = |a: u32, b: u32| a.rotate_right(b);
                 I32Eq[I32EqImm](i32, i32) -> bool = |a: i32, b: i32| a == b;
                 I32Ne[I32NeImm](i32, i32) -> bool = |a: i32, b: i32| a != b;
                 I32LtS[I32LtSImm](i32, i32) -> bool = |a: i32, b: i32| a < b;
@@ -51,8 +53,8 @@ macro_rules! for_each_numeric_op {
                 I64Shl[I64ShlImm](i64, i64) -> i64 = |a: i64, b: i64| a.wrapping_shl(b as u32);
                 I64ShrS[I64ShrSImm](i64, i64) -> i64 = |a: i64, b: i64| a.wrapping_shr(b as u32);
                 I64ShrU[I64ShrUImm](u64, u64) -> u64 = |a: u64, b: u64| a.wrapping_shr(b as u32);
-                I64Rotl(u64, u64) -> u64 = |a: u64, b: u64| a.rotate_left(b as u32);
-                I64Rotr(u64, u64) -> u64 = |a: u64, b: u64| a.rotate_right(b as u32);
+                I64Rotl[I64RotlImm](u64, u64) -> u64 = |a: u64, b: u64| a.rotate_left(b as u32);
+                I64Rotr[I64RotrImm](u64, u64) -> u64 = |a: u64, b: u64| a.rotate_right(b as u32);
                 I64Eq[I64EqImm](i64, i64) -> bool = |a: i64, b: i64| a == b;
                 I64Ne[I64NeImm](i64, i64) -> bool = |a: i64, b: i64| a != b;
                 I64LtS[I64LtSImm](i64, i64) -> bool = |a: i64, b: i64| a < b;
@@ -159,6 +161,42 @@ macro_rules! for_each_numeric_op {
                 I64TruncF32U(f32) -> u64 = |a: f32| $crate::semantics::trunc_u64(f64::from(a));
                 I64TruncF64S(f64) -> i64 = $crate::semantics::trunc_i64;
                 I64TruncF64U(f64) -> u64 = $crate::semantics::trunc_u64;
+            }
+        }
+    };
+}
+
+/// Invokes `$m!` with the fused compare-and-branch instructions: each entry
+/// names the branch, its immediate form, the comparison it fuses (and that
+/// comparison's immediate form), the branch of the negated comparison, and
+/// the operand type and test.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! for_each_branch_op {
+    ($m:ident $($extra:tt)*) => {
+        $m! {
+            $($extra)*
+            branches {
+            BrI32Eq BrI32EqImm = I32Eq I32EqImm, not BrI32Ne BrI32NeImm, i32, |a: i32, b: i32| a == b;
+            BrI32Ne BrI32NeImm = I32Ne I32NeImm, not BrI32Eq BrI32EqImm, i32, |a: i32, b: i32| a != b;
+            BrI32LtS BrI32LtSImm = I32LtS I32LtSImm, not BrI32GeS BrI32GeSImm, i32, |a: i32, b: i32| a < b;
+            BrI32LtU BrI32LtUImm = I32LtU I32LtUImm, not BrI32GeU BrI32GeUImm, u32, |a: u32, b: u32| a < b;
+            BrI32GtS BrI32GtSImm = I32GtS I32GtSImm, not BrI32LeS BrI32LeSImm, i32, |a: i32, b: i32| a > b;
+            BrI32GtU BrI32GtUImm = I32GtU I32GtUImm, not BrI32LeU BrI32LeUImm, u32, |a: u32, b: u32| a > b;
+            BrI32LeS BrI32LeSImm = I32LeS I32LeSImm, not BrI32GtS BrI32GtSImm, i32, |a: i32, b: i32| a <= b;
+            BrI32LeU BrI32LeUImm = I32LeU I32LeUImm, not BrI32GtU BrI32GtUImm, u32, |a: u32, b: u32| a <= b;
+            BrI32GeS BrI32GeSImm = I32GeS I32GeSImm, not BrI32LtS BrI32LtSImm, i32, |a: i32, b: i32| a >= b;
+            BrI32GeU BrI32GeUImm = I32GeU I32GeUImm, not BrI32LtU BrI32LtUImm, u32, |a: u32, b: u32| a >= b;
+            BrI64Eq BrI64EqImm = I64Eq I64EqImm, not BrI64Ne BrI64NeImm, i64, |a: i64, b: i64| a == b;
+            BrI64Ne BrI64NeImm = I64Ne I64NeImm, not BrI64Eq BrI64EqImm, i64, |a: i64, b: i64| a != b;
+            BrI64LtS BrI64LtSImm = I64LtS I64LtSImm, not BrI64GeS BrI64GeSImm, i64, |a: i64, b: i64| a < b;
+            BrI64LtU BrI64LtUImm = I64LtU I64LtUImm, not BrI64GeU BrI64GeUImm, u64, |a: u64, b: u64| a < b;
+            BrI64GtS BrI64GtSImm = I64GtS I64GtSImm, not BrI64LeS BrI64LeSImm, i64, |a: i64, b: i64| a > b;
+            BrI64GtU BrI64GtUImm = I64GtU I64GtUImm, not BrI64LeU BrI64LeUImm, u64, |a: u64, b: u64| a > b;
+            BrI64LeS BrI64LeSImm = I64LeS I64LeSImm, not BrI64GtS BrI64GtSImm, i64, |a: i64, b: i64| a <= b;
+            BrI64LeU BrI64LeUImm = I64LeU I64LeUImm, not BrI64GtU BrI64GtUImm, u64, |a: u64, b: u64| a <= b;
+            BrI64GeS BrI64GeSImm = I64GeS I64GeSImm, not BrI64LtS BrI64LtSImm, i64, |a: i64, b: i64| a >= b;
+            BrI64GeU BrI64GeUImm = I64GeU I64GeUImm, not BrI64LtU BrI64LtUImm, u64, |a: u64, b: u64| a >= b;
             }
         }
     };

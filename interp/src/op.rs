@@ -19,6 +19,7 @@ pub type BranchOffset = i32;
 
 macro_rules! define_op_enum {
     (
+        branches { $( $brname:ident $brimm:ident = $cmp:ident $cmpimm:ident, not $nbr:ident $nbrimm:ident, $bty:ty, $btest:expr; )* }
         binary { $( $bname:ident $([$bimm:ident])? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
         binary_trap { $( $tname:ident ($ta:ty, $tb:ty) -> $tr:ty = $tf:expr; )* }
         unary { $( $uname:ident ($ua:ty) -> $ur:ty = $uf:expr; )* }
@@ -47,6 +48,12 @@ macro_rules! define_op_enum {
                 #[doc = concat!("`", stringify!($bname), "` with an immediate right operand.")]
                 $bimm { dst: Slot, a: Slot, imm: i32 },
             )? )*
+            $(
+                #[doc = concat!("Branch if `", stringify!($cmp), "` holds.")]
+                $brname { a: Slot, b: Slot, offset: BranchOffset },
+                #[doc = concat!("Branch if `", stringify!($cmpimm), "` holds.")]
+                $brimm { a: Slot, imm: i32, offset: BranchOffset },
+            )*
             /// Traps with the given code.
             Trap { code: TrapCode },
             /// `dst = src`.
@@ -196,6 +203,43 @@ macro_rules! define_op_enum {
                 }
             }
 
+            /// The compare-and-branch instruction that fuses this comparison
+            /// with a branch taken when it holds (or, with `negate`, when it
+            /// does not).
+            pub fn fuse_branch(self, negate: bool) -> Option<Op> {
+                match self {
+                    $(
+                        Op::$cmp { a, b, .. } => Some(if negate {
+                            Op::$nbr { a, b, offset: 0 }
+                        } else {
+                            Op::$brname { a, b, offset: 0 }
+                        }),
+                        Op::$cmpimm { a, imm, .. } => Some(if negate {
+                            Op::$nbrimm { a, imm, offset: 0 }
+                        } else {
+                            Op::$brimm { a, imm, offset: 0 }
+                        }),
+                    )*
+                    Op::I32Eqz { a, .. } => Some(if negate {
+                        Op::BrIfNez { cond: a, offset: 0 }
+                    } else {
+                        Op::BrIfEqz { cond: a, offset: 0 }
+                    }),
+                    _ => None,
+                }
+            }
+
+            /// The branch offset of a branch instruction.
+            pub fn branch_offset_mut(&mut self) -> Option<&mut BranchOffset> {
+                match self {
+                    $( Op::$brname { offset, .. } | Op::$brimm { offset, .. } => Some(offset), )*
+                    Op::Br { offset } | Op::BrIfNez { offset, .. } | Op::BrIfEqz { offset, .. } => {
+                        Some(offset)
+                    }
+                    _ => None,
+                }
+            }
+
             /// The immediate form of a binary instruction, if it has one.
             pub fn with_imm(self, imm: i32) -> Option<Op> {
                 match self {
@@ -206,7 +250,8 @@ macro_rules! define_op_enum {
         }
     };
 }
-crate::for_each_numeric_op!(define_op_enum);
+use crate::for_each_numeric_op;
+crate::for_each_branch_op!(for_each_numeric_op define_op_enum);
 
 #[cfg(test)]
 mod tests {

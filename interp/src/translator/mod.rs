@@ -323,11 +323,31 @@ impl FuncTranslator {
 
     fn patch(&mut self, at: usize, to: usize) {
         let off = Self::offset_to(at, to);
-        match &mut self.code[at] {
-            Op::Br { offset } | Op::BrIfNez { offset, .. } | Op::BrIfEqz { offset, .. } => {
-                *offset = off
-            }
-            _ => {}
+        if let Some(offset) = self.code[at].branch_offset_mut() {
+            *offset = off;
+        }
+    }
+
+    /// Pops a condition and emits a branch taken when it is non-zero (or,
+    /// with `negate`, zero), with offset 0 for the caller to set. A
+    /// comparison computed by the instruction just before is fused into a
+    /// compare-and-branch.
+    fn cond_branch(&mut self, negate: bool) -> usize {
+        let (p, pos) = self.stack.pop();
+        let last = self.code.len().wrapping_sub(1);
+        if p == Provider::Temp
+            && self.last_def == Some((last, pos))
+            && let Some(fused) = self.code[last].fuse_branch(negate)
+        {
+            self.code[last] = fused;
+            self.last_def = None;
+            return last;
+        }
+        let cond = self.slot_of(p, pos);
+        if negate {
+            self.emit(Op::BrIfEqz { cond, offset: 0 })
+        } else {
+            self.emit(Op::BrIfNez { cond, offset: 0 })
         }
     }
 
@@ -426,10 +446,17 @@ impl FuncTranslator {
             }
             Operator::If { blockty } => {
                 let (p, r) = Self::block_arity(module, blockty);
-                let cond = self.pop_slot();
-                self.flush_locals();
-                let base = self.materialize_top(p);
-                let at = self.emit(Op::BrIfEqz { cond, offset: 0 });
+                // Below the condition: no entry may refer to a local, and
+                // the parameters must be in place. Both emit code only when
+                // needed, which keeps the condition's comparison fusable.
+                let h = self.stack.height();
+                for pos in 0..h - 1 {
+                    if matches!(self.stack.get(pos), Provider::Local(_)) || pos >= h - 1 - p {
+                        self.materialize(pos);
+                    }
+                }
+                let base = self.temp(h - 1 - p);
+                let at = self.cond_branch(true);
                 if p > 0 {
                     // Both arms start from the parameters: the `then` arm
                     // works on copies above them, so the originals are
@@ -780,21 +807,27 @@ impl FuncTranslator {
     }
 
     fn translate_br_if(&mut self, depth: u32) {
-        let cond = self.pop_slot();
         let idx = self.control.len() - 1 - depth as usize;
         let frame = &self.control[idx];
-        let simple = frame.kind != ControlKind::Function
-            && !self.needs_copies(frame.branch_arity(), frame.height);
+        // The branch values sit below the condition.
+        let h = self.stack.height() - 1;
+        let simple = frame.kind != ControlKind::Function && {
+            let (arity, base) = (frame.branch_arity(), frame.height);
+            (0..arity).all(|i| {
+                let pos = h - arity + i;
+                pos == base + i && self.stack.get(pos) == Provider::Temp
+            })
+        };
         if simple {
-            if frame.kind == ControlKind::Loop {
-                let offset = Self::offset_to(self.pc(), frame.loop_start);
-                self.emit(Op::BrIfNez { cond, offset });
+            let at = self.cond_branch(false);
+            if self.control[idx].kind == ControlKind::Loop {
+                let start = self.control[idx].loop_start;
+                self.patch(at, start);
             } else {
-                let at = self.emit(Op::BrIfNez { cond, offset: 0 });
                 self.control[idx].patches.push(at);
             }
         } else {
-            let skip = self.emit(Op::BrIfEqz { cond, offset: 0 });
+            let skip = self.cond_branch(true);
             self.branch(depth);
             let pc = self.pc();
             self.patch(skip, pc);
@@ -925,6 +958,7 @@ impl FuncTranslator {
 
 macro_rules! define_translate_numeric {
     (
+        branches { $( $brname:ident $brimm:ident = $cmp:ident $cmpimm:ident, not $nbr:ident $nbrimm:ident, $bty:ty, $btest:expr; )* }
         binary { $( $bname:ident $([$bimm:ident])? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
         binary_trap { $( $tname:ident ($ta:ty, $tb:ty) -> $tr:ty = $tf:expr; )* }
         unary { $( $uname:ident ($ua:ty) -> $ur:ty = $uf:expr; )* }
@@ -951,7 +985,7 @@ macro_rules! define_translate_numeric {
         }
     };
 }
-for_each_numeric_op!(define_translate_numeric);
+crate::for_each_branch_op!(for_each_numeric_op define_translate_numeric);
 
 fn is_commutative(name: &str) -> bool {
     name.starts_with('I')
