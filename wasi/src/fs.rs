@@ -213,6 +213,8 @@ pub fn filetype_of(mode: libc::mode_t) -> u8 {
 }
 
 /// A `filestat` as its 64 guest bytes.
+// The casts matter on hosts where these fields are narrower than 64 bits.
+#[allow(clippy::unnecessary_cast)]
 pub fn filestat_bytes(st: &libc::stat) -> [u8; 64] {
     let ns = |s: i64, n: i64| {
         (s as u64)

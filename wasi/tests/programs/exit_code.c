@@ -1,0 +1,14 @@
+// exit_code.c - exit(42) flushes stdio, then proc_exit(42) ends the process:
+// the runtime must exit with status 42 and nothing after exit() may run.
+#include <stdio.h>
+#include <stdlib.h>
+
+static void at_exit_handler(void) { printf("atexit handler ran\n"); }
+
+int main(void) {
+    atexit(at_exit_handler);
+    printf("before exit\n");
+    exit(42);
+    printf("after exit (must not appear)\n");
+    return 0;
+}
