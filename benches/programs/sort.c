@@ -13,7 +13,7 @@ static uint32_t parse_units(int argc, char **argv) {
     if (argc < 2) return 5;
     if (strcmp(argv[1], "q") == 0) return 1;
     long n = strtol(argv[1], NULL, 10);
-    if (n < 1) n = 1;
+    if (n < 0) n = 0; /* 0: start-up only, no work */
     return (uint32_t)n * 5u;
 }
 

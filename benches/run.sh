@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# One command for the whole comparison:
+#   benches/run.sh          # full run (under 20 minutes on 2 cores)
+#   benches/run.sh --quick  # quick run (under 3 minutes)
+# Installs the peer runtimes on first use (cached; see install-peers.sh),
+# builds Strata and the programs, runs, and writes benches/results/latest.{md,svg}.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+"$here/install-peers.sh"
+cargo build --release --manifest-path "$here/../Cargo.toml" -p strata-cli
+cargo build --release --manifest-path "$here/Cargo.toml" --bin compare
+"$here/target/release/compare" --strata "$here/../target/release/strata" --out "$here/results" "$@"
