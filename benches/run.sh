@@ -6,6 +6,9 @@
 # builds Strata and the programs, runs, and writes benches/results/latest.{md,svg}.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
+# Build from the repository so that its .cargo/config.toml (threaded
+# interpreter dispatch) applies.
+cd "$here/.."
 "$here/install-peers.sh"
 cargo build --release --manifest-path "$here/../Cargo.toml" -p strata-cli
 cargo build --release --manifest-path "$here/Cargo.toml" --bin compare
