@@ -9,7 +9,10 @@
 // output is the same for every accepted errno.
 //
 // Names created by escape attempts all start with "strata_escape_"; a harness
-// can check that nothing with that prefix appeared next to the sandbox dir.
+// can check that nothing with that prefix appeared next to the sandbox dir
+// (or in /tmp). Real host files such as /etc/passwd are only ever opened
+// read-only, and nothing existing outside is ever modified, so even a broken
+// sandbox running as root cannot damage the host.
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -112,8 +115,8 @@ int main(void) {
     CHECK(mkdir("/sandbox/../strata_escape_mkdir", 0755) == -1 && DENIED(errno));
     OK("mkdir /sandbox/../strata_escape_mkdir");
     errno = 0;
-    CHECK(rmdir("/sandbox/../tmp") == -1 && DENIED(errno));
-    OK("rmdir /sandbox/../tmp");
+    CHECK(rmdir("/sandbox/../strata_escape_rmdir") == -1 && DENIED(errno));
+    OK("rmdir /sandbox/../strata_escape_rmdir");
     errno = 0;
     CHECK(unlink("/sandbox/../strata_escape_unlink") == -1 && DENIED(errno));
     OK("unlink /sandbox/../strata_escape_unlink");
@@ -146,9 +149,10 @@ int main(void) {
     {
         struct timespec ts[2] = {{1, 0}, {1, 0}};
         errno = 0;
-        CHECK(utimensat(AT_FDCWD, "/sandbox/..", ts, 0) == -1 && DENIED(errno));
+        CHECK(utimensat(AT_FDCWD, "/sandbox/../strata_escape_utimes", ts, 0) == -1 &&
+              DENIED(errno));
     }
-    OK("utimensat /sandbox/..");
+    OK("utimensat /sandbox/../strata_escape_utimes");
 
     // --- absolute paths outside any preopen ---
     MUST_FAIL_OPEN("/etc/passwd", O_RDONLY, DENIED_ABS);
@@ -209,6 +213,15 @@ int main(void) {
         CHECK(DENIED(errno));
     }
     OK("symlink abs -> /etc/passwd then open");
+
+    errno = 0;
+    if (symlink("/tmp/strata_escape_abs_target", "/sandbox/abs2") == 0) {
+        MUST_FAIL_OPEN("/sandbox/abs2", O_WRONLY | O_CREAT, DENIED);
+        CHECK(unlink("/sandbox/abs2") == 0);
+    } else {
+        CHECK(DENIED(errno));
+    }
+    OK("symlink abs2 -> /tmp/strata_escape_abs_target then create");
 
     errno = 0;
     if (symlink("/", "/sandbox/root") == 0) {

@@ -3,10 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static void at_exit_handler(void) { printf("atexit handler ran\n"); }
-
 int main(void) {
-    atexit(at_exit_handler);
     printf("before exit\n");
     exit(42);
     printf("after exit (must not appear)\n");

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <wasi/api.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -259,8 +260,10 @@ int main(void) {
         CHECK(st.st_mtim.tv_sec == 1660000000 && st.st_mtim.tv_nsec == 424242);
         OK("futimens UTIME_OMIT");
 
-        struct timespec ts4[2] = {{0, UTIME_OMIT}, {0, UTIME_NOW}};
-        CHECK(futimens(fd, ts4) == 0);
+        /* This wasi-libc (2022-05) rejects UTIME_NOW inside futimens itself
+         * (EINVAL, before any WASI call; node agrees), so ask the runtime
+         * directly: atime untouched, mtime set to now. */
+        CHECK(__wasi_fd_filestat_set_times(fd, 0, 0, __WASI_FSTFLAGS_MTIM_NOW) == 0);
         CHECK(fstat(fd, &st) == 0);
         CHECK(st.st_atim.tv_sec == 1500000000);
         CHECK(st.st_mtim.tv_sec > 1577836800); // after 2020-01-01
