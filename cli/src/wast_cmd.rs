@@ -6,7 +6,11 @@ use strata::Tier;
 use strata_spec_tests::{WastOptions, run_wast};
 
 pub fn wast(tier: Tier, wasm_2_0: bool, files: &[PathBuf]) -> ExitCode {
-    let options = WastOptions { tier, wasm_2_0 };
+    let options = WastOptions {
+        tier,
+        wasm_2_0,
+        eager: false,
+    };
     let (mut passed, mut failed) = (0usize, 0usize);
     for file in files {
         let name = file.display().to_string();

@@ -196,12 +196,16 @@ pub unsafe extern "C" fn array_call(
         let vmctx = (*callee).vmctx;
         let store = (*vmctx).store;
         let module = &*((*vmctx).module_code as *const InterpModule);
-        let Some(func) = ((*callee).func_index)
+        let func = match ((*callee).func_index)
             .checked_sub(module.num_imported_funcs)
-            .and_then(|i| module.funcs.get(i as usize))
-        else {
-            record_entry_trap(store, TrapCode::Unreachable, callee);
-            return false;
+            .ok_or(TrapCode::Unreachable)
+            .and_then(|i| module.func(i as usize))
+        {
+            Ok(f) => f,
+            Err(code) => {
+                record_entry_trap(store, code, callee);
+                return false;
+            }
         };
         // Re-entry through the host uses native stack; bound it by address.
         let marker = 0u8;
@@ -451,7 +455,10 @@ macro_rules! define_execute {
                             let callee_vmctx = (*funcref).vmctx;
                             let callee_module: *const InterpModule = (*callee_vmctx).module_code.cast();
                             let idx = ((*funcref).func_index - (*callee_module).num_imported_funcs) as usize;
-                            enter!(&(&(*callee_module).funcs)[idx], callee_vmctx, $base);
+                            match (*callee_module).func(idx) {
+                                Ok(f) => enter!(f, callee_vmctx, $base),
+                                Err(code) => trap!(code),
+                            }
                         } else {
                             let (np, nr): (u32, u32) = $arity;
                             let args = fp.add($base as usize);
@@ -572,8 +579,14 @@ macro_rules! define_execute {
                             }
                         }
                         Op::BrTable { index, len } => {
+                            // Jump straight to the target of the chosen entry
+                            // rather than dispatching its `Br` separately.
                             let i = (slot!(index) as u32).min(len);
-                            ip = ip.add(1 + i as usize);
+                            let entry = ip.add(1 + i as usize);
+                            ip = match *entry {
+                                Op::Br { offset } => entry.offset(offset as isize),
+                                _ => entry,
+                            };
                         }
                         Op::Return0 | Op::Return1 { .. } | Op::ReturnMany { .. } => {
                             match *ip {
@@ -600,7 +613,10 @@ macro_rules! define_execute {
                             }
                         }
                         Op::Call { func: callee, base } => {
-                            enter!(&(&(*module).funcs)[callee as usize], vmctx, base);
+                            match (*module).func(callee as usize) {
+                                Ok(f) => enter!(f, vmctx, base),
+                                Err(code) => trap!(code),
+                            }
                         }
                         Op::CallRef { func: f, base } => {
                             let funcref = *(*vmctx).func_refs.add(f as usize);

@@ -27,6 +27,8 @@ mod translator;
 pub use executor::array_call;
 pub use translator::FuncTranslator;
 
+use std::ops::Range;
+use std::sync::{Arc, OnceLock};
 use strata_environ::{FuncBodySink, ModuleInfo, WasmError};
 use wasmparser::{FuncValidator, FunctionBody, ValidatorResources};
 
@@ -48,10 +50,21 @@ pub struct InterpFunc {
 }
 
 /// The interpreter's code for one module.
+///
+/// Functions are translated either all at once while the module is
+/// validated (eager), or each on its first call after the whole module was
+/// validated up front (lazy), which makes a large module start faster when
+/// most of its code never runs.
 #[derive(Debug, Default)]
 pub struct InterpModule {
-    /// Translated functions, by defined-function index.
-    pub funcs: Vec<InterpFunc>,
+    /// Translated functions, by defined-function index; a lazy module fills
+    /// them on first call.
+    funcs: Box<[OnceLock<InterpFunc>]>,
+    /// Where each defined function's body lies in the module binary (lazy
+    /// modules only).
+    bodies: Vec<Range<usize>>,
+    /// What a lazy translation needs: the module's metadata and binary.
+    source: Option<(Arc<ModuleInfo>, Arc<[u8]>)>,
     /// How many functions the module imports.
     pub num_imported_funcs: u32,
     /// `(params, results)` per module type index.
@@ -63,38 +76,103 @@ pub struct InterpModule {
 }
 
 impl InterpModule {
-    /// Completes the module's tables once every body is translated.
-    pub fn finish(&mut self, module: &ModuleInfo) {
-        let arity =
-            |t: &strata_environ::FuncType| (t.params().len() as u32, t.results().len() as u32);
-        self.num_imported_funcs = module.num_imported_functions;
-        self.type_arity = module.types.iter().map(arity).collect();
-        self.func_arity = module
-            .functions
-            .iter()
-            .map(|t| arity(&module.types[*t as usize]))
-            .collect();
-        self.has_memory = !module.memories.is_empty();
+    /// The translated code of defined function `index`, translating it now
+    /// if the module is lazy and this is its first call.
+    ///
+    /// # Errors
+    ///
+    /// A lazily translated function that exceeds the interpreter's frame
+    /// limit cannot run: it traps as `call stack exhausted`.
+    #[inline]
+    pub fn func(&self, index: usize) -> Result<&InterpFunc, strata_environ::TrapCode> {
+        let cell = self
+            .funcs
+            .get(index)
+            .ok_or(strata_environ::TrapCode::Unreachable)?;
+        match cell.get() {
+            Some(f) => Ok(f),
+            None => self.translate_lazily(index, cell),
+        }
+    }
+
+    #[cold]
+    fn translate_lazily<'a>(
+        &self,
+        index: usize,
+        cell: &'a OnceLock<InterpFunc>,
+    ) -> Result<&'a InterpFunc, strata_environ::TrapCode> {
+        let (info, wasm) = self
+            .source
+            .as_ref()
+            .ok_or(strata_environ::TrapCode::Unreachable)?;
+        let range = self
+            .bodies
+            .get(index)
+            .ok_or(strata_environ::TrapCode::Unreachable)?;
+        // The body was validated with the module's features; reading it
+        // again needs no feature gates.
+        let body = wasmparser::FunctionBody::new(wasmparser::BinaryReader::new(
+            &wasm[range.clone()],
+            range.start as u64,
+        ));
+        let func_index = self.num_imported_funcs + index as u32;
+        let func = FuncTranslator::new()
+            .translate_validated(info, func_index, &body)
+            .map_err(|_| strata_environ::TrapCode::StackOverflow)?;
+        // Another thread may have won the race; either translation is good.
+        let _ = cell.set(func);
+        cell.get().ok_or(strata_environ::TrapCode::Unreachable)
+    }
+
+    /// How many defined functions the module has.
+    pub fn num_funcs(&self) -> usize {
+        self.funcs.len()
     }
 }
 
-/// Collects translated bodies into an [`InterpModule`].
+/// Collects translated (or, lazily, validated) bodies into an
+/// [`InterpModule`].
 #[derive(Default)]
 pub struct InterpCompiler {
     translator: FuncTranslator,
-    module: InterpModule,
+    lazy: bool,
+    funcs: Vec<OnceLock<InterpFunc>>,
+    bodies: Vec<Range<usize>>,
 }
 
 impl InterpCompiler {
-    /// Creates an empty compiler.
+    /// A compiler that translates every function while validating it.
     pub fn new() -> InterpCompiler {
         InterpCompiler::default()
     }
 
-    /// Finishes the module.
-    pub fn finish(mut self, module: &ModuleInfo) -> InterpModule {
-        self.module.finish(module);
-        self.module
+    /// A compiler that validates every function now and translates each on
+    /// its first call.
+    pub fn new_lazy() -> InterpCompiler {
+        InterpCompiler {
+            lazy: true,
+            ..InterpCompiler::default()
+        }
+    }
+
+    /// Finishes the module. A lazy module keeps `info` and `wasm` to
+    /// translate from later.
+    pub fn finish(self, info: Arc<ModuleInfo>, wasm: Arc<[u8]>) -> InterpModule {
+        let arity =
+            |t: &strata_environ::FuncType| (t.params().len() as u32, t.results().len() as u32);
+        InterpModule {
+            funcs: self.funcs.into_boxed_slice(),
+            num_imported_funcs: info.num_imported_functions,
+            type_arity: info.types.iter().map(arity).collect(),
+            func_arity: info
+                .functions
+                .iter()
+                .map(|t| arity(&info.types[*t as usize]))
+                .collect(),
+            has_memory: !info.memories.is_empty(),
+            bodies: self.bodies,
+            source: if self.lazy { Some((info, wasm)) } else { None },
+        }
     }
 }
 
@@ -103,13 +181,20 @@ impl FuncBodySink for InterpCompiler {
         &mut self,
         module: &ModuleInfo,
         func_index: u32,
-        validator: FuncValidator<ValidatorResources>,
+        mut validator: FuncValidator<ValidatorResources>,
         body: FunctionBody<'_>,
     ) -> Result<(), WasmError> {
-        let func = self
-            .translator
-            .translate(module, func_index, validator, &body)?;
-        self.module.funcs.push(func);
+        if self.lazy {
+            validator.validate(&body)?;
+            let r = body.range();
+            self.bodies.push(r.start as usize..r.end as usize);
+            self.funcs.push(OnceLock::new());
+        } else {
+            let func = self
+                .translator
+                .translate(module, func_index, validator, &body)?;
+            self.funcs.push(OnceLock::from(func));
+        }
         Ok(())
     }
 }

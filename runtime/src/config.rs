@@ -38,6 +38,7 @@ pub struct Config {
     pub(crate) features: WasmFeatures,
     pub(crate) max_wasm_frames: u32,
     pub(crate) max_native_stack: usize,
+    pub(crate) lazy_translation: bool,
 }
 
 impl Default for Config {
@@ -47,6 +48,7 @@ impl Default for Config {
             features: strata_environ::supported_features(),
             max_wasm_frames: 100_000,
             max_native_stack: 512 << 10,
+            lazy_translation: true,
         }
     }
 }
@@ -81,6 +83,15 @@ impl Config {
     /// interpreted functions use no native stack.
     pub fn max_native_stack(&mut self, bytes: usize) -> &mut Config {
         self.max_native_stack = bytes;
+        self
+    }
+
+    /// Whether the interpreter translates each function on its first call
+    /// (after validating the whole module up front) instead of all of them
+    /// while validating. Lazy is the default: it starts large modules
+    /// faster and costs nothing measurable once code runs.
+    pub fn lazy_translation(&mut self, lazy: bool) -> &mut Config {
+        self.lazy_translation = lazy;
         self
     }
 

@@ -25,9 +25,9 @@ pub enum ExternType {
 
 pub(crate) struct ModuleInner {
     pub(crate) engine: Engine,
-    pub(crate) info: ModuleInfo,
+    pub(crate) info: Arc<ModuleInfo>,
     pub(crate) code: InterpModule,
-    pub(crate) bytes: Box<[u8]>,
+    pub(crate) bytes: Arc<[u8]>,
     pub(crate) type_ids: Box<[VMSharedTypeIndex]>,
 }
 
@@ -83,11 +83,16 @@ impl Module {
     /// [`Error::Compile`] for a malformed or invalid module.
     pub fn from_binary(engine: &Engine, wasm: &[u8]) -> Result<Module> {
         let env = ModuleEnvironment::new(engine.config().features);
+        let bytes: Arc<[u8]> = wasm.into();
         let (info, code) = match engine.tier() {
             Tier::Interpreter => {
-                let mut compiler = InterpCompiler::new();
-                let info = env.translate(wasm, &mut compiler)?;
-                let code = compiler.finish(&info);
+                let mut compiler = if engine.config().lazy_translation {
+                    InterpCompiler::new_lazy()
+                } else {
+                    InterpCompiler::new()
+                };
+                let info = Arc::new(env.translate(wasm, &mut compiler)?);
+                let code = compiler.finish(info.clone(), bytes.clone());
                 (info, code)
             }
         };
@@ -101,7 +106,7 @@ impl Module {
                 engine: engine.clone(),
                 info,
                 code,
-                bytes: wasm.into(),
+                bytes,
                 type_ids,
             }),
         })

