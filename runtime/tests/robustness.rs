@@ -57,20 +57,22 @@ proptest! {
     #[test]
     fn generated_valid_modules_translate(data in proptest::collection::vec(any::<u8>(), 64..4096)) {
         let mut u = arbitrary::Unstructured::new(&data);
-        let mut config = wasm_smith::Config::default();
-        config.simd_enabled = false;
-        config.relaxed_simd_enabled = false;
-        config.threads_enabled = false;
-        config.tail_call_enabled = false;
-        config.exceptions_enabled = false;
-        config.gc_enabled = false;
-        config.memory64_enabled = false;
-        config.multi_value_enabled = true;
-        config.max_memories = 1;
-        config.custom_page_sizes_enabled = false;
-        config.wide_arithmetic_enabled = false;
-        // A start function may loop forever; instantiation runs it.
-        config.allow_start_export = false;
+        let config = wasm_smith::Config {
+            simd_enabled: false,
+            relaxed_simd_enabled: false,
+            threads_enabled: false,
+            tail_call_enabled: false,
+            exceptions_enabled: false,
+            gc_enabled: false,
+            memory64_enabled: false,
+            multi_value_enabled: true,
+            max_memories: 1,
+            custom_page_sizes_enabled: false,
+            wide_arithmetic_enabled: false,
+            // A start function may loop forever; instantiation runs it.
+            allow_start_export: false,
+            ..wasm_smith::Config::default()
+        };
         if let Ok(m) = wasm_smith::Module::new(config, &mut u) {
             let wasm = m.to_bytes();
             for engine in engines() {
