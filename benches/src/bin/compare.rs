@@ -136,7 +136,15 @@ fn run(cmd: &mut Command) -> Result<(Sample, String, i32), String> {
         -1
     };
     if code != 0 {
-        let tail: String = err.lines().rev().take(3).collect::<Vec<_>>().join(" | ");
+        let tail: String = err
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .trim()
+            .chars()
+            .take(120)
+            .collect();
         return Err(format!("exit {code}: {tail}"));
     }
     Ok((
@@ -645,17 +653,13 @@ fn real_main(opts: &Opts) -> Result<(), String> {
 
     let report = render(opts, &programs, &rts, &table);
     println!("{report}");
-    std::fs::write(opts.out.join("latest.md"), &report).map_err(|e| e.to_string())?;
-    std::fs::write(
-        opts.out.join("latest.svg"),
-        svg_chart(&programs, &rts, &table),
-    )
-    .map_err(|e| e.to_string())?;
-    eprintln!(
-        "wrote {} and {}",
-        opts.out.join("latest.md").display(),
-        opts.out.join("latest.svg").display()
-    );
+    // A quick run never overwrites the full run's results.
+    let stem = if opts.quick { "latest-quick" } else { "latest" };
+    let md_path = opts.out.join(format!("{stem}.md"));
+    let svg_path = opts.out.join(format!("{stem}.svg"));
+    std::fs::write(&md_path, &report).map_err(|e| e.to_string())?;
+    std::fs::write(&svg_path, svg_chart(&programs, &rts, &table)).map_err(|e| e.to_string())?;
+    eprintln!("wrote {} and {}", md_path.display(), svg_path.display());
     Ok(())
 }
 
@@ -721,9 +725,7 @@ fn render(
                 let cell = table.get(&(pi, rt.kind));
                 let text = match (cell, &rt.missing) {
                     (_, Some(_)) => "missing".to_string(),
-                    (Some(c), _) if c.error.is_some() => {
-                        format!("failed: {}", c.error.as_deref().unwrap_or(""))
-                    }
+                    (Some(c), _) if c.error.is_some() => "failed¹".to_string(),
                     (Some(c), _) => match stats(c) {
                         Some(st) => {
                             let (v, base) = match key {
@@ -752,6 +754,22 @@ fn render(
             let _ = writeln!(md);
         }
         let _ = writeln!(md);
+    }
+    let failures: Vec<String> = table
+        .iter()
+        .filter_map(|((pi, kind), c)| {
+            let rt = rts.iter().find(|r| r.kind == *kind)?;
+            c.error
+                .as_ref()
+                .map(|e| format!("- {} on {}: {}", rt.name, programs[*pi].name, e))
+        })
+        .collect();
+    if !failures.is_empty() {
+        let _ = writeln!(
+            md,
+            "¹ Failed runs (excluded from every figure):\n\n{}\n",
+            failures.join("\n")
+        );
     }
     let _ = writeln!(md, "## Summary\n");
     for tier in rts
