@@ -2,7 +2,7 @@
 //! `cargo bench --manifest-path benches/Cargo.toml`.
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use strata::{Caller, Engine, Instance, Linker, Module, Store};
+use strata::{Caller, Config, Engine, Instance, Linker, Module, Store};
 
 fn calls(c: &mut Criterion) {
     let engine = Engine::default();
@@ -78,12 +78,17 @@ fn translation(c: &mut Criterion) {
     }
     wat.push(')');
     let wasm = wat::parse_str(&wat).expect("wat");
-    let engine = Engine::default();
-    let mut g = c.benchmark_group("translate");
+    let mut g = c.benchmark_group("compile");
     g.throughput(Throughput::Bytes(wasm.len() as u64));
-    g.bench_function("validate_and_translate", |b| {
-        b.iter(|| Module::new(&engine, &wasm).expect("module"))
-    });
+    for (name, lazy) in [
+        ("eager_validate_and_translate", false),
+        ("lazy_validate_only", true),
+    ] {
+        let engine = Engine::new(Config::new().lazy_translation(lazy)).expect("engine");
+        g.bench_function(name, |b| {
+            b.iter(|| Module::new(&engine, &wasm).expect("module"))
+        });
+    }
     g.finish();
 }
 
