@@ -7,7 +7,7 @@
 //! into the host (or into other tiers) leave the loop.
 
 use crate::op::Op;
-use crate::{InterpFunc, InterpModule, for_each_numeric_op};
+use crate::{InterpFunc, InterpModule, for_each_branch_op, for_each_numeric_op};
 use strata_environ::TrapCode;
 use strata_environ::vmcontext::{
     VMContext, VMFrameInfo, VMFuncRef, VMMemoryDefinition, VMStoreContext, VMTrap, ValRaw,
@@ -322,6 +322,7 @@ unsafe fn mem_addr(
 
 macro_rules! define_execute {
     (
+        loads { $( $lname:ident $lat:ident $lidx:ident ($lty:ty => $lvia:ty); )* }
         branches { $( $brname:ident $brimm:ident = $cmp:ident $cmpimm:ident, not $nbr:ident $nbrimm:ident, $bty:ty, $btest:expr; )* }
         binary { $( $bname:ident $([$bimm:ident])? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
         binary_trap { $( $tname:ident ($ta:ty, $tb:ty) -> $tr:ty = $tf:expr; )* }
@@ -394,6 +395,18 @@ macro_rules! define_execute {
                 macro_rules! load {
                     ($dst:expr, $addr:expr, $offset:expr, $t:ty, $via:ty) => {{
                         let ea = u64::from(slot!($addr) as u32) + u64::from($offset);
+                        if ea + std::mem::size_of::<$t>() as u64 > mem_len {
+                            trap!(TrapCode::MemoryOutOfBounds);
+                        }
+                        let p = mem_base.add(ea as usize);
+                        let v = <$t>::from_le(std::ptr::read_unaligned(p as *const $t));
+                        slot!($dst) = (v as $via).into_slot();
+                        next!();
+                    }};
+                }
+                macro_rules! load_wrapped {
+                    ($dst:expr, $ea:expr, $t:ty, $via:ty) => {{
+                        let ea = u64::from($ea);
                         if ea + std::mem::size_of::<$t>() as u64 > mem_len {
                             trap!(TrapCode::MemoryOutOfBounds);
                         }
@@ -553,6 +566,14 @@ macro_rules! define_execute {
                                 } else {
                                     next!();
                                 }
+                            }
+                        )*
+                        $(
+                            Op::$lat { dst, a, imm } => {
+                                load_wrapped!(dst, (slot!(a) as u32).wrapping_add(imm as u32), $lty, $lvia)
+                            }
+                            Op::$lidx { dst, a, b } => {
+                                load_wrapped!(dst, (slot!(a) as u32).wrapping_add(slot!(b) as u32), $lty, $lvia)
                             }
                         )*
                         Op::Copy { dst, src } => {
@@ -792,4 +813,4 @@ macro_rules! define_execute {
         }
     };
 }
-crate::for_each_branch_op!(for_each_numeric_op define_execute);
+crate::for_each_load_op!(for_each_branch_op for_each_numeric_op define_execute);

@@ -19,6 +19,7 @@ pub type BranchOffset = i32;
 
 macro_rules! define_op_enum {
     (
+        loads { $( $lname:ident $lat:ident $lidx:ident ($lty:ty => $lvia:ty); )* }
         branches { $( $brname:ident $brimm:ident = $cmp:ident $cmpimm:ident, not $nbr:ident $nbrimm:ident, $bty:ty, $btest:expr; )* }
         binary { $( $bname:ident $([$bimm:ident])? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
         binary_trap { $( $tname:ident ($ta:ty, $tb:ty) -> $tr:ty = $tf:expr; )* }
@@ -53,6 +54,12 @@ macro_rules! define_op_enum {
                 $brname { a: Slot, b: Slot, offset: BranchOffset },
                 #[doc = concat!("Branch if `", stringify!($cmpimm), "` holds.")]
                 $brimm { a: Slot, imm: i32, offset: BranchOffset },
+            )*
+            $(
+                #[doc = concat!("`", stringify!($lname), "` at `a + imm` (32-bit wrapping).")]
+                $lat { dst: Slot, a: Slot, imm: i32 },
+                #[doc = concat!("`", stringify!($lname), "` at `a + b` (32-bit wrapping).")]
+                $lidx { dst: Slot, a: Slot, b: Slot },
             )*
             /// Traps with the given code.
             Trap { code: TrapCode },
@@ -176,6 +183,7 @@ macro_rules! define_op_enum {
                     $( Op::$uname { dst, .. } => Some(dst), )*
                     $( Op::$vname { dst, .. } => Some(dst), )*
                     $( $( Op::$bimm { dst, .. } => Some(dst), )? )*
+                    $( Op::$lat { dst, .. } | Op::$lidx { dst, .. } => Some(dst), )*
                     Op::Copy { dst, .. }
                     | Op::Const { dst, .. }
                     | Op::RefIsNull { dst, .. }
@@ -229,6 +237,22 @@ macro_rules! define_op_enum {
                 }
             }
 
+            /// Fuses the address computation `prev` (an `i32.add` whose result
+            /// only this load uses) into `load`, a load with offset 0.
+            pub fn fuse_address(load: Op, prev: Op) -> Option<Op> {
+                match (load, prev) {
+                    $(
+                        (Op::$lname { dst, offset: 0, .. }, Op::I32AddImm { a, imm, .. }) => {
+                            Some(Op::$lat { dst, a, imm })
+                        }
+                        (Op::$lname { dst, offset: 0, .. }, Op::I32Add { a, b, .. }) => {
+                            Some(Op::$lidx { dst, a, b })
+                        }
+                    )*
+                    _ => None,
+                }
+            }
+
             /// The branch offset of a branch instruction.
             pub fn branch_offset_mut(&mut self) -> Option<&mut BranchOffset> {
                 match self {
@@ -250,8 +274,8 @@ macro_rules! define_op_enum {
         }
     };
 }
-use crate::for_each_numeric_op;
-crate::for_each_branch_op!(for_each_numeric_op define_op_enum);
+use crate::{for_each_branch_op, for_each_numeric_op};
+crate::for_each_load_op!(for_each_branch_op for_each_numeric_op define_op_enum);
 
 #[cfg(test)]
 mod tests {

@@ -379,3 +379,38 @@ fn host_functions_called_directly_and_through_tables() {
     assert_eq!(table.grow(&mut store, 3, Val::FuncRef(None)).unwrap(), 2);
     assert_eq!(table.size(&store).unwrap(), 5);
 }
+
+#[test]
+fn fused_address_arithmetic_wraps_like_i32_add() {
+    // The interpreter fuses `i32.add` + `load offset=0` into one
+    // instruction; the address must still wrap at 32 bits, so these loads
+    // read address 4 instead of trapping.
+    let engine = Engine::default();
+    let m = module(
+        &engine,
+        r#"(module (memory 1) (data (i32.const 4) "\2a\00\00\00")
+             (func (export "imm") (param i32) (result i32)
+               (i32.load (i32.add (local.get 0) (i32.const 8))))
+             (func (export "idx") (param i32 i32) (result i32)
+               (i32.load8_u (i32.add (local.get 0) (local.get 1))))
+             (func (export "offset") (param i32) (result i32)
+               (i32.load offset=8 (local.get 0))))"#,
+    );
+    let mut store = Store::new(&engine, ());
+    let inst = Instance::new(&mut store, &m, &[]).unwrap();
+    let imm = inst.get_typed_func::<i32, i32>(&mut store, "imm").unwrap();
+    assert_eq!(imm.call(&mut store, -4).unwrap(), 42);
+    let idx = inst
+        .get_typed_func::<(i32, i32), i32>(&mut store, "idx")
+        .unwrap();
+    assert_eq!(idx.call(&mut store, (-12, 16)).unwrap(), 42);
+    // A static offset does not wrap: this one is out of bounds.
+    let offset = inst
+        .get_typed_func::<i32, i32>(&mut store, "offset")
+        .unwrap();
+    let err = offset.call(&mut store, -4).unwrap_err();
+    assert_eq!(
+        err.as_trap().map(|t| t.code()),
+        Some(TrapCode::MemoryOutOfBounds)
+    );
+}

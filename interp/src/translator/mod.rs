@@ -19,7 +19,7 @@ mod control;
 mod stack;
 
 use crate::op::{BranchOffset, Op, Slot};
-use crate::{InterpFunc, for_each_numeric_op};
+use crate::{InterpFunc, for_each_branch_op, for_each_numeric_op};
 use control::{Control, ControlKind};
 use stack::{FrameLayout, OperandStack, Provider};
 use strata_environ::{ModuleInfo, TrapCode, WasmError};
@@ -894,10 +894,22 @@ impl FuncTranslator {
         self.mark_unreachable();
     }
 
-    fn load(&mut self, offset: u64, make: impl FnOnce(Slot, Slot, u32) -> Op) {
-        let addr = self.pop_slot();
+    fn load(&mut self, offset: u64, make: impl Fn(Slot, Slot, u32) -> Op) {
         // Offsets of 32-bit memories fit in 32 bits (checked by validation).
         let offset = offset as u32;
+        let (p, pos) = self.stack.pop();
+        let last = self.code.len().wrapping_sub(1);
+        if p == Provider::Temp && self.last_def == Some((last, pos)) {
+            // The address was just computed by an add used only here.
+            let dst = self.temp(pos);
+            if let Some(fused) = Op::fuse_address(make(dst, dst, offset), self.code[last]) {
+                self.code[last] = fused;
+                self.stack.push(Provider::Temp);
+                self.last_def = Some((last, pos));
+                return;
+            }
+        }
+        let addr = self.slot_of(p, pos);
         self.push_def(|dst| make(dst, addr, offset));
     }
 
@@ -987,6 +999,7 @@ impl FuncTranslator {
 
 macro_rules! define_translate_numeric {
     (
+        loads { $( $lname:ident $lat:ident $lidx:ident ($lty:ty => $lvia:ty); )* }
         branches { $( $brname:ident $brimm:ident = $cmp:ident $cmpimm:ident, not $nbr:ident $nbrimm:ident, $bty:ty, $btest:expr; )* }
         binary { $( $bname:ident $([$bimm:ident])? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
         binary_trap { $( $tname:ident ($ta:ty, $tb:ty) -> $tr:ty = $tf:expr; )* }
@@ -1014,7 +1027,7 @@ macro_rules! define_translate_numeric {
         }
     };
 }
-crate::for_each_branch_op!(for_each_numeric_op define_translate_numeric);
+crate::for_each_load_op!(for_each_branch_op for_each_numeric_op define_translate_numeric);
 
 fn is_commutative(name: &str) -> bool {
     name.starts_with('I')
