@@ -392,9 +392,11 @@ macro_rules! define_execute {
                         ip = ip.add(1)
                     };
                 }
-                macro_rules! load {
-                    ($dst:expr, $addr:expr, $offset:expr, $t:ty, $via:ty) => {{
-                        let ea = u64::from(slot!($addr) as u32) + u64::from($offset);
+                // Loads `$t` at effective address `$ea` (a u64: no wasm
+                // address computation can overflow it) into `$dst` as `$via`.
+                macro_rules! load_at {
+                    ($dst:expr, $ea:expr, $t:ty, $via:ty) => {{
+                        let ea: u64 = $ea;
                         if ea + std::mem::size_of::<$t>() as u64 > mem_len {
                             trap!(TrapCode::MemoryOutOfBounds);
                         }
@@ -404,17 +406,10 @@ macro_rules! define_execute {
                         next!();
                     }};
                 }
-                macro_rules! load_wrapped {
-                    ($dst:expr, $ea:expr, $t:ty, $via:ty) => {{
-                        let ea = u64::from($ea);
-                        if ea + std::mem::size_of::<$t>() as u64 > mem_len {
-                            trap!(TrapCode::MemoryOutOfBounds);
-                        }
-                        let p = mem_base.add(ea as usize);
-                        let v = <$t>::from_le(std::ptr::read_unaligned(p as *const $t));
-                        slot!($dst) = (v as $via).into_slot();
-                        next!();
-                    }};
+                macro_rules! load {
+                    ($dst:expr, $addr:expr, $offset:expr, $t:ty, $via:ty) => {
+                        load_at!($dst, u64::from(slot!($addr) as u32) + u64::from($offset), $t, $via)
+                    };
                 }
                 macro_rules! store {
                     ($addr:expr, $value:expr, $offset:expr, $t:ty) => {{
@@ -570,10 +565,10 @@ macro_rules! define_execute {
                         )*
                         $(
                             Op::$lat { dst, a, imm } => {
-                                load_wrapped!(dst, (slot!(a) as u32).wrapping_add(imm as u32), $lty, $lvia)
+                                load_at!(dst, u64::from((slot!(a) as u32).wrapping_add(imm as u32)), $lty, $lvia)
                             }
                             Op::$lidx { dst, a, b } => {
-                                load_wrapped!(dst, (slot!(a) as u32).wrapping_add(slot!(b) as u32), $lty, $lvia)
+                                load_at!(dst, u64::from((slot!(a) as u32).wrapping_add(slot!(b) as u32)), $lty, $lvia)
                             }
                         )*
                         Op::Copy { dst, src } => {

@@ -3,7 +3,7 @@
 use crate::ctx::{FdKind, Stdio, WasiCtx};
 use crate::errno::{Errno, WasiResult};
 use crate::guest::GuestMemory;
-use crate::preview1::now;
+use crate::preview1::{clock_id, now};
 use std::os::fd::AsRawFd;
 
 const EVENTTYPE_CLOCK: u8 = 0;
@@ -46,15 +46,12 @@ pub fn poll_oneoff(
                 let id = mem.read_u32(base + 16)?;
                 let timeout = mem.read_u64(base + 24)?;
                 let flags = mem.read_u16(base + 40)?;
-                let clock = match id {
-                    0 => libc::CLOCK_REALTIME,
-                    1 => libc::CLOCK_MONOTONIC,
-                    2 => libc::CLOCK_PROCESS_CPUTIME_ID,
-                    3 => libc::CLOCK_THREAD_CPUTIME_ID,
-                    _ => {
+                let clock = match clock_id(id) {
+                    Ok(c) => c,
+                    Err(error) => {
                         ready.push(Event {
                             userdata,
-                            error: Errno::Inval,
+                            error,
                             kind: EVENTTYPE_CLOCK,
                             nbytes: 0,
                         });

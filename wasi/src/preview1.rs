@@ -136,7 +136,8 @@ pub fn environ_sizes_get(
     sizes(mem, &env_list(ctx), count, size)
 }
 
-fn clock_id(id: u32) -> WasiResult<libc::clockid_t> {
+/// The host clock of a WASI clock id.
+pub(crate) fn clock_id(id: u32) -> WasiResult<libc::clockid_t> {
     Ok(match id {
         0 => libc::CLOCK_REALTIME,
         1 => libc::CLOCK_MONOTONIC,
@@ -425,28 +426,32 @@ fn positional(ctx: &mut WasiCtx, fd: u32) -> WasiResult<RawFd> {
     }
 }
 
-pub fn fd_pread(
+/// Reads (`write == false`) or writes the guest's iovecs at `offset`
+/// without moving the file position; stops at the first short transfer.
+#[allow(clippy::too_many_arguments)]
+fn positional_io(
     mem: &mut GuestMemory<'_>,
     ctx: &mut WasiCtx,
     fd: u32,
     iovs: u32,
     count: u32,
     offset: u64,
-    nread: u32,
+    done: u32,
+    write: bool,
 ) -> WasiResult<()> {
     let raw = positional(ctx, fd)?;
     let iovs = mem.iovecs(iovs, count)?;
     let mut total = 0u64;
     for (ptr, len) in iovs {
         let buf = mem.slice_mut(ptr, len)?;
-        // SAFETY: `buf` is writable for its length.
+        let at = (offset + total) as i64;
+        // SAFETY: `buf` is readable and writable for its length.
         let n = unsafe {
-            libc::pread(
-                raw,
-                buf.as_mut_ptr().cast(),
-                buf.len(),
-                (offset + total) as i64,
-            )
+            if write {
+                libc::pwrite(raw, buf.as_ptr().cast(), buf.len(), at)
+            } else {
+                libc::pread(raw, buf.as_mut_ptr().cast(), buf.len(), at)
+            }
         };
         if n < 0 {
             return Err(Errno::last());
@@ -456,7 +461,19 @@ pub fn fd_pread(
             break;
         }
     }
-    mem.write_u32(nread, total as u32)
+    mem.write_u32(done, total as u32)
+}
+
+pub fn fd_pread(
+    mem: &mut GuestMemory<'_>,
+    ctx: &mut WasiCtx,
+    fd: u32,
+    iovs: u32,
+    count: u32,
+    offset: u64,
+    nread: u32,
+) -> WasiResult<()> {
+    positional_io(mem, ctx, fd, iovs, count, offset, nread, false)
 }
 
 pub fn fd_pwrite(
@@ -468,23 +485,7 @@ pub fn fd_pwrite(
     offset: u64,
     nwritten: u32,
 ) -> WasiResult<()> {
-    let raw = positional(ctx, fd)?;
-    let iovs = mem.iovecs(iovs, count)?;
-    let mut total = 0u64;
-    for (ptr, len) in iovs {
-        let buf = mem.slice(ptr, len)?;
-        // SAFETY: `buf` is readable for its length.
-        let n =
-            unsafe { libc::pwrite(raw, buf.as_ptr().cast(), buf.len(), (offset + total) as i64) };
-        if n < 0 {
-            return Err(Errno::last());
-        }
-        total += n as u64;
-        if (n as u32) < len {
-            break;
-        }
-    }
-    mem.write_u32(nwritten, total as u32)
+    positional_io(mem, ctx, fd, iovs, count, offset, nwritten, true)
 }
 
 pub fn fd_prestat_get(

@@ -455,6 +455,7 @@ struct Stats {
     start: f64,
     exec: f64,
     spread: f64,
+    start_spread: f64,
     rss_mib: f64,
 }
 
@@ -464,17 +465,17 @@ fn stats(cell: &Cell) -> Option<Stats> {
     }
     let total = median(cell.work.iter().map(|s| s.wall).collect());
     let start = median(cell.start.iter().map(|s| s.wall).collect());
-    let lo = cell
-        .work
-        .iter()
-        .map(|s| s.wall)
-        .fold(f64::INFINITY, f64::min);
-    let hi = cell.work.iter().map(|s| s.wall).fold(0.0, f64::max);
+    let spread = |v: &[Sample], mid: f64| {
+        let lo = v.iter().map(|s| s.wall).fold(f64::INFINITY, f64::min);
+        let hi = v.iter().map(|s| s.wall).fold(0.0, f64::max);
+        (hi - lo) / mid
+    };
     Some(Stats {
         total,
         start,
         exec: (total - start).max(1e-4),
-        spread: (hi - lo) / total,
+        spread: spread(&cell.work, total),
+        start_spread: spread(&cell.start, start),
         rss_mib: cell.work.iter().map(|s| s.rss_kib).max().unwrap_or(0) as f64 / 1024.0,
     })
 }
@@ -684,7 +685,7 @@ fn render(
     let _ = writeln!(md, "# Strata benchmark results\n");
     let _ = writeln!(
         md,
-        "Mode: {}, {} interleaved rounds; {cores} cores, {cpu}. Medians; `±` is the spread (max−min)/median of the total time. Ratios are to the native (`gcc -O2`) build measured in the same run.\n",
+        "Mode: {}, {} interleaved rounds; {cores} cores, {cpu}. Medians; `±` is the spread (max−min)/median of the run the figure comes from (the start-up run for cold start, the work run otherwise). Ratios are to the native (`gcc -O2`) build measured in the same run.\n",
         if opts.quick { "quick" } else { "full" },
         opts.reps
     );
@@ -734,15 +735,20 @@ fn render(
                                 "total" => (st.total, native.as_ref().map(|n| n.total)),
                                 _ => (st.rss_mib, None),
                             };
+                            let spread = if key == "start" {
+                                st.start_spread
+                            } else {
+                                st.spread
+                            };
                             match (key, base) {
                                 ("rss", _) => format!("{v:.1}"),
-                                (_, Some(b)) if rt.kind != Kind::Native => {
-                                    format!("{} ({:.1}×)", fmt_secs(v), v / b)
-                                }
-                                ("total", _) => {
-                                    format!("{} ±{:.0}%", fmt_secs(v), st.spread * 100.0)
-                                }
-                                _ => fmt_secs(v),
+                                (_, Some(b)) if rt.kind != Kind::Native => format!(
+                                    "{} ±{:.0}% ({:.1}×)",
+                                    fmt_secs(v),
+                                    spread * 100.0,
+                                    v / b
+                                ),
+                                _ => format!("{} ±{:.0}%", fmt_secs(v), spread * 100.0),
                             }
                         }
                         None => "no data".to_string(),
