@@ -557,6 +557,12 @@ unsafe fn resolve<'a>(vmctx: *mut VMContext) -> (&'a mut StoreOpaque, usize) {
     }
 }
 
+/// `memory.grow` for code running in `vmctx`.
+///
+/// # Safety
+///
+/// `vmctx` must be the live instance context of the calling code, and
+/// the indices must have been validated against its module.
 unsafe extern "C" fn builtin_memory_grow(vmctx: *mut VMContext, memory: u32, delta: u64) -> u64 {
     // SAFETY: builtins are called by code running in `vmctx`.
     let (store, i) = unsafe { resolve(vmctx) };
@@ -565,6 +571,12 @@ unsafe extern "C" fn builtin_memory_grow(vmctx: *mut VMContext, memory: u32, del
     store.memories[m].grow(delta, &limits).unwrap_or(u64::MAX)
 }
 
+/// `memory.init` for code running in `vmctx`.
+///
+/// # Safety
+///
+/// `vmctx` must be the live instance context of the calling code, and
+/// the indices must have been validated against its module.
 unsafe extern "C" fn builtin_memory_init(
     vmctx: *mut VMContext,
     memory: u32,
@@ -600,12 +612,24 @@ unsafe extern "C" fn builtin_memory_init(
     }
 }
 
+/// `data.drop` for code running in `vmctx`.
+///
+/// # Safety
+///
+/// `vmctx` must be the live instance context of the calling code, and
+/// the indices must have been validated against its module.
 unsafe extern "C" fn builtin_data_drop(vmctx: *mut VMContext, data: u32) {
     // SAFETY: builtins are called by code running in `vmctx`.
     let (store, i) = unsafe { resolve(vmctx) };
     store.instances[i].dropped_data[data as usize] = true;
 }
 
+/// `table.grow` for code running in `vmctx`.
+///
+/// # Safety
+///
+/// `vmctx` must be the live instance context of the calling code, and
+/// the indices must have been validated against its module.
 unsafe extern "C" fn builtin_table_grow(
     vmctx: *mut VMContext,
     table: u32,
@@ -621,6 +645,12 @@ unsafe extern "C" fn builtin_table_grow(
         .unwrap_or(u64::MAX)
 }
 
+/// `table.fill` for code running in `vmctx`.
+///
+/// # Safety
+///
+/// `vmctx` must be the live instance context of the calling code, and
+/// the indices must have been validated against its module.
 unsafe extern "C" fn builtin_table_fill(
     vmctx: *mut VMContext,
     table: u32,
@@ -641,6 +671,12 @@ unsafe extern "C" fn builtin_table_fill(
     }
 }
 
+/// `table.copy` for code running in `vmctx`.
+///
+/// # Safety
+///
+/// `vmctx` must be the live instance context of the calling code, and
+/// the indices must have been validated against its module.
 unsafe extern "C" fn builtin_table_copy(
     vmctx: *mut VMContext,
     dst_table: u32,
@@ -673,6 +709,12 @@ unsafe extern "C" fn builtin_table_copy(
     0
 }
 
+/// `table.init` for code running in `vmctx`.
+///
+/// # Safety
+///
+/// `vmctx` must be the live instance context of the calling code, and
+/// the indices must have been validated against its module.
 unsafe extern "C" fn builtin_table_init(
     vmctx: *mut VMContext,
     table: u32,
@@ -705,6 +747,12 @@ unsafe extern "C" fn builtin_table_init(
     }
 }
 
+/// `elem.drop` for code running in `vmctx`.
+///
+/// # Safety
+///
+/// `vmctx` must be the live instance context of the calling code, and
+/// the indices must have been validated against its module.
 unsafe extern "C" fn builtin_elem_drop(vmctx: *mut VMContext, elem: u32) {
     // SAFETY: builtins are called by code running in `vmctx`.
     let (store, i) = unsafe { resolve(vmctx) };
