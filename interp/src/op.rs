@@ -185,6 +185,7 @@ macro_rules! define_op_enum {
                     $( $( Op::$bimm { dst, .. } => Some(dst), )? )*
                     $( Op::$lat { dst, .. } | Op::$lidx { dst, .. } => Some(dst), )*
                     Op::Copy { dst, .. }
+                    | Op::Select { dst, .. }
                     | Op::Const { dst, .. }
                     | Op::RefIsNull { dst, .. }
                     | Op::RefFunc { dst, .. }

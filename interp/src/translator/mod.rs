@@ -236,6 +236,16 @@ impl FuncTranslator {
         }
     }
 
+    /// The instruction that just wrote the temporary at `pos`, if nothing
+    /// was emitted after it (but its trailing `Operand`).
+    fn last_def_at(&self, pos: u32) -> Option<usize> {
+        let (at, def_pos) = self.last_def?;
+        let len = self.code.len();
+        let is_last =
+            at + 1 == len || (at + 2 == len && matches!(self.code[len - 1], Op::Operand { .. }));
+        (def_pos == pos && is_last).then_some(at)
+    }
+
     fn set_local(&mut self, local: u32, tee: bool) {
         let (p, pos) = self.stack.pop();
         if p == Provider::Local(local) {
@@ -247,13 +257,17 @@ impl FuncTranslator {
         let preserved = self.preserve_local(local);
         match p {
             Provider::Temp => {
-                let retarget =
-                    !preserved && self.last_def == Some((self.code.len().wrapping_sub(1), pos));
+                let retarget = match self.last_def_at(pos).filter(|_| !preserved) {
+                    Some(at) => match self.code[at].dst_mut() {
+                        Some(dst) => {
+                            *dst = local;
+                            true
+                        }
+                        None => false,
+                    },
+                    None => false,
+                };
                 if retarget {
-                    let last = self.code.len() - 1;
-                    if let Some(dst) = self.code[last].dst_mut() {
-                        *dst = local;
-                    }
                     self.last_def = None;
                 } else {
                     let src = self.temp(pos);
@@ -568,8 +582,11 @@ impl FuncTranslator {
                 let pos = self.stack.height();
                 let dst = self.temp(pos);
                 self.stack.push(Provider::Temp);
-                self.emit(Op::Select { dst, cond, a });
+                let at = self.emit(Op::Select { dst, cond, a });
                 self.emit(Op::Operand { slot: b });
+                // A select feeding `local.set` may write the local directly:
+                // it reads all its operands before writing.
+                self.last_def = Some((at, pos));
             }
             Operator::LocalGet { local_index } => self.stack.push(Provider::Local(local_index)),
             Operator::LocalSet { local_index } => self.set_local(local_index, false),
