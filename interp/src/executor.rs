@@ -322,7 +322,7 @@ unsafe fn mem_addr(
 
 macro_rules! define_execute {
     (
-        loads { $( $lname:ident $lat:ident $lidx:ident ($lty:ty => $lvia:ty); )* }
+        loads { $( $lname:ident $lat:ident $lidx:ident $lshl:ident ($lty:ty => $lvia:ty); )* }
         branches { $( $brname:ident $brimm:ident = $cmp:ident $cmpimm:ident, not $nbr:ident $nbrimm:ident, $bty:ty, $btest:expr; )* }
         binary { $( $bname:ident $([$bimm:ident])? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
         binary_trap { $( $tname:ident ($ta:ty, $tb:ty) -> $tr:ty = $tf:expr; )* }
@@ -567,10 +567,19 @@ macro_rules! define_execute {
                             Op::$lat { dst, a, imm } => {
                                 load_at!(dst, u64::from((slot!(a) as u32).wrapping_add(imm as u32)), $lty, $lvia)
                             }
+                            Op::$lshl { dst, a, b, shift } => {
+                                let ea = (slot!(a) as u32).wrapping_add((slot!(b) as u32).wrapping_shl(u32::from(shift)));
+                                load_at!(dst, u64::from(ea), $lty, $lvia)
+                            }
                             Op::$lidx { dst, a, b } => {
                                 load_at!(dst, u64::from((slot!(a) as u32).wrapping_add(slot!(b) as u32)), $lty, $lvia)
                             }
                         )*
+                        Op::I32AddShl { dst, a, b, shift } => {
+                            let v = (slot!(a) as u32).wrapping_add((slot!(b) as u32).wrapping_shl(u32::from(shift)));
+                            slot!(dst) = u64::from(v);
+                            next!();
+                        }
                         Op::Copy { dst, src } => {
                             slot!(dst) = slot!(src);
                             next!();

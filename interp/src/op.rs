@@ -19,7 +19,7 @@ pub type BranchOffset = i32;
 
 macro_rules! define_op_enum {
     (
-        loads { $( $lname:ident $lat:ident $lidx:ident ($lty:ty => $lvia:ty); )* }
+        loads { $( $lname:ident $lat:ident $lidx:ident $lshl:ident ($lty:ty => $lvia:ty); )* }
         branches { $( $brname:ident $brimm:ident = $cmp:ident $cmpimm:ident, not $nbr:ident $nbrimm:ident, $bty:ty, $btest:expr; )* }
         binary { $( $bname:ident $([$bimm:ident])? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
         binary_trap { $( $tname:ident ($ta:ty, $tb:ty) -> $tr:ty = $tf:expr; )* }
@@ -60,7 +60,11 @@ macro_rules! define_op_enum {
                 $lat { dst: Slot, a: Slot, imm: i32 },
                 #[doc = concat!("`", stringify!($lname), "` at `a + b` (32-bit wrapping).")]
                 $lidx { dst: Slot, a: Slot, b: Slot },
+                #[doc = concat!("`", stringify!($lname), "` at `a + (b << shift)` (32-bit wrapping).")]
+                $lshl { dst: Slot, a: Slot, b: Slot, shift: u8 },
             )*
+            /// `dst = a + (b << shift)` (32-bit, wrapping): array indexing.
+            I32AddShl { dst: Slot, a: Slot, b: Slot, shift: u8 },
             /// Traps with the given code.
             Trap { code: TrapCode },
             /// `dst = src`.
@@ -183,7 +187,8 @@ macro_rules! define_op_enum {
                     $( Op::$uname { dst, .. } => Some(dst), )*
                     $( Op::$vname { dst, .. } => Some(dst), )*
                     $( $( Op::$bimm { dst, .. } => Some(dst), )? )*
-                    $( Op::$lat { dst, .. } | Op::$lidx { dst, .. } => Some(dst), )*
+                    $( Op::$lat { dst, .. } | Op::$lidx { dst, .. } | Op::$lshl { dst, .. } => Some(dst), )*
+                    Op::I32AddShl { dst, .. } => Some(dst),
                     Op::Copy { dst, .. }
                     | Op::Select { dst, .. }
                     | Op::Const { dst, .. }
@@ -248,6 +253,9 @@ macro_rules! define_op_enum {
                         }
                         (Op::$lname { dst, offset: 0, .. }, Op::I32Add { a, b, .. }) => {
                             Some(Op::$lidx { dst, a, b })
+                        }
+                        (Op::$lname { dst, offset: 0, .. }, Op::I32AddShl { a, b, shift, .. }) => {
+                            Some(Op::$lshl { dst, a, b, shift })
                         }
                     )*
                     _ => None,

@@ -414,3 +414,41 @@ fn fused_address_arithmetic_wraps_like_i32_add() {
         Some(TrapCode::MemoryOutOfBounds)
     );
 }
+
+#[test]
+fn fused_array_indexing_matches_add_and_shift() {
+    let engine = Engine::default();
+    let m = module(
+        &engine,
+        r#"(module (memory 1) (data (i32.const 8) "\07\00\00\00\09\00\00\00")
+             (func (export "addr") (param i32 i32) (result i32)
+               (i32.add (local.get 0) (i32.shl (local.get 1) (i32.const 2))))
+             (func (export "elem") (param i32 i32) (result i32)
+               (i32.load (i32.add (local.get 0) (i32.shl (local.get 1) (i32.const 2))))))"#,
+    );
+    let mut store = Store::new(&engine, ());
+    let inst = Instance::new(&mut store, &m, &[]).unwrap();
+    let addr = inst
+        .get_typed_func::<(i32, i32), i32>(&mut store, "addr")
+        .unwrap();
+    assert_eq!(addr.call(&mut store, (100, 3)).unwrap(), 112);
+    assert_eq!(
+        addr.call(&mut store, (-4, i32::MIN)).unwrap(),
+        -4,
+        "shift and add wrap"
+    );
+    let elem = inst
+        .get_typed_func::<(i32, i32), i32>(&mut store, "elem")
+        .unwrap();
+    assert_eq!(elem.call(&mut store, (8, 1)).unwrap(), 9);
+    assert_eq!(
+        elem.call(&mut store, (12, 0x4000_0000 - 1)).unwrap(),
+        7,
+        "wraps to address 8"
+    );
+    let err = elem.call(&mut store, (65532, 1)).unwrap_err();
+    assert_eq!(
+        err.as_trap().map(|t| t.code()),
+        Some(TrapCode::MemoryOutOfBounds)
+    );
+}

@@ -976,6 +976,29 @@ impl FuncTranslator {
                 return;
             }
         }
+        // `x + (y << k)`: array indexing, fused when the shift was the last
+        // instruction and its result is used only here.
+        let last = self.code.len().wrapping_sub(1);
+        if matches!(make(0, 0, 0), Op::I32Add { .. })
+            && pb == Provider::Temp
+            && self.last_def == Some((last, posb))
+            && let Op::I32ShlImm {
+                a: shifted, imm, ..
+            } = self.code[last]
+            && (0..32).contains(&imm)
+        {
+            self.code.pop();
+            self.last_def = None;
+            let a = self.slot_of(pa, posa);
+            let shift = imm as u8;
+            self.push_def(|dst| Op::I32AddShl {
+                dst,
+                a,
+                b: shifted,
+                shift,
+            });
+            return;
+        }
         let b = self.slot_of(pb, posb);
         let a = self.slot_of(pa, posa);
         self.push_def(|dst| make(dst, a, b));
@@ -1016,7 +1039,7 @@ impl FuncTranslator {
 
 macro_rules! define_translate_numeric {
     (
-        loads { $( $lname:ident $lat:ident $lidx:ident ($lty:ty => $lvia:ty); )* }
+        loads { $( $lname:ident $lat:ident $lidx:ident $lshl:ident ($lty:ty => $lvia:ty); )* }
         branches { $( $brname:ident $brimm:ident = $cmp:ident $cmpimm:ident, not $nbr:ident $nbrimm:ident, $bty:ty, $btest:expr; )* }
         binary { $( $bname:ident $([$bimm:ident])? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
         binary_trap { $( $tname:ident ($ta:ty, $tb:ty) -> $tr:ty = $tf:expr; )* }
