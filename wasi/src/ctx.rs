@@ -105,7 +105,8 @@ impl FdKind {
             FdKind::Stdio(_, 0) => Ok(0),
             FdKind::Stdio(..) => Err(Errno::Badf),
             FdKind::File(f) => Ok(f.read(buf)?),
-            FdKind::Dir { .. } => Err(Errno::Isdir),
+            // As in wasmtime, a directory is not a file: EBADF.
+            FdKind::Dir { .. } => Err(Errno::Badf),
         }
     }
 
@@ -127,7 +128,8 @@ impl FdKind {
             FdKind::Stdio(Stdio::Null, fd) if *fd != 0 => Ok(buf.len()),
             FdKind::Stdio(..) => Err(Errno::Badf),
             FdKind::File(f) => Ok(f.write(buf)?),
-            FdKind::Dir { .. } => Err(Errno::Isdir),
+            // As in wasmtime, a directory is not a file: EBADF.
+            FdKind::Dir { .. } => Err(Errno::Badf),
         }
     }
 }

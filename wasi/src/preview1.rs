@@ -194,7 +194,8 @@ pub fn clock_time_get(
 fn file(ctx: &mut WasiCtx, fd: u32) -> WasiResult<&mut File> {
     match &mut ctx.entry(fd)?.kind {
         FdKind::File(f) => Ok(f),
-        FdKind::Dir { .. } => Err(Errno::Isdir),
+        // As in wasmtime, a directory is not a file: EBADF.
+        FdKind::Dir { .. } => Err(Errno::Badf),
         FdKind::Stdio(..) => Err(Errno::Spipe),
     }
 }
@@ -421,7 +422,8 @@ pub fn fd_filestat_set_times(
 fn positional(ctx: &mut WasiCtx, fd: u32) -> WasiResult<RawFd> {
     match &ctx.entry(fd)?.kind {
         FdKind::File(f) => Ok(f.as_raw_fd()),
-        FdKind::Dir { .. } => Err(Errno::Isdir),
+        // As in wasmtime, a directory is not a file: EBADF.
+        FdKind::Dir { .. } => Err(Errno::Badf),
         FdKind::Stdio(..) => Err(Errno::Spipe),
     }
 }
