@@ -4,14 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdint.h>
+#include "bench.h"
 
-static uint32_t parse_units(int argc, char **argv) {
-    if (argc < 2) return 5;
-    if (strcmp(argv[1], "q") == 0) return 1;
-    long n = strtol(argv[1], NULL, 10);
-    if (n < 0) n = 0; /* 0: start-up only, no work */
-    return (uint32_t)n * 5u;
-}
 
 /* noinline keeps the recursion a real call chain in both gcc and clang. */
 __attribute__((noinline)) static uint32_t fib(uint32_t n) {

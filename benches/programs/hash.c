@@ -7,18 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdint.h>
+#include "bench.h"
 
 #define BUF_LEN (1u << 20)
 #define SHA_PASSES_PER_UNIT 11u
 #define FNV_PASSES_PER_UNIT 6u
 
-static uint32_t parse_units(int argc, char **argv) {
-    if (argc < 2) return 5;
-    if (strcmp(argv[1], "q") == 0) return 1;
-    long n = strtol(argv[1], NULL, 10);
-    if (n < 0) n = 0; /* 0: start-up only, no work */
-    return (uint32_t)n * 5u;
-}
 
 typedef struct {
     uint32_t h[8];

@@ -6,16 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdint.h>
+#include "bench.h"
 
 #define CALLS_PER_UNIT 6000000u
 
-static uint32_t parse_units(int argc, char **argv) {
-    if (argc < 2) return 5;
-    if (strcmp(argv[1], "q") == 0) return 1;
-    long n = strtol(argv[1], NULL, 10);
-    if (n < 0) n = 0; /* 0: start-up only, no work */
-    return (uint32_t)n * 5u;
-}
 
 typedef uint32_t (*op32)(uint32_t, uint32_t);
 typedef uint64_t (*op64)(uint64_t);

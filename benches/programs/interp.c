@@ -7,19 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdint.h>
+#include "bench.h"
 
 #define OUTER_PER_UNIT 1500
 #define INNER 1024
 #define VM_MEM 1024u
 #define NREGS 16
 
-static uint32_t parse_units(int argc, char **argv) {
-    if (argc < 2) return 5;
-    if (strcmp(argv[1], "q") == 0) return 1;
-    long n = strtol(argv[1], NULL, 10);
-    if (n < 0) n = 0; /* 0: start-up only, no work */
-    return (uint32_t)n * 5u;
-}
 
 enum {
     OP_HALT, OP_LOADI, OP_MOV, OP_ADD, OP_SUB, OP_MUL, OP_XOR, OP_AND,

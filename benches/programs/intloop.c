@@ -6,18 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdint.h>
+#include "bench.h"
 
 #define COLLATZ_PER_UNIT 300000u
 #define MIX_OUTER_PER_UNIT 420u
 #define MIX_INNER 1000u
 
-static uint32_t parse_units(int argc, char **argv) {
-    if (argc < 2) return 5;
-    if (strcmp(argv[1], "q") == 0) return 1;
-    long n = strtol(argv[1], NULL, 10);
-    if (n < 0) n = 0; /* 0: start-up only, no work */
-    return (uint32_t)n * 5u;
-}
 
 static uint32_t collatz_steps(uint64_t n) {
     uint32_t steps = 0;

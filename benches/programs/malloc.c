@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdint.h>
+#include "bench.h"
 
 #define SLOTS 4096u
 #define CHURN_PER_UNIT 600000u
@@ -15,13 +16,6 @@
 #define TREES_PER_UNIT 60u
 #define TREE_DEPTH 12
 
-static uint32_t parse_units(int argc, char **argv) {
-    if (argc < 2) return 5;
-    if (strcmp(argv[1], "q") == 0) return 1;
-    long n = strtol(argv[1], NULL, 10);
-    if (n < 0) n = 0; /* 0: start-up only, no work */
-    return (uint32_t)n * 5u;
-}
 
 static uint32_t rng_state = 0x1234567u;
 static uint32_t rnd(void) {

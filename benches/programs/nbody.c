@@ -9,17 +9,11 @@
 #include <string.h>
 #include <stdint.h>
 #include <math.h>
+#include "bench.h"
 
 #define STEPS_PER_UNIT 500000u
 #define NBODIES 5
 
-static uint32_t parse_units(int argc, char **argv) {
-    if (argc < 2) return 5;
-    if (strcmp(argv[1], "q") == 0) return 1;
-    long n = strtol(argv[1], NULL, 10);
-    if (n < 0) n = 0; /* 0: start-up only, no work */
-    return (uint32_t)n * 5u;
-}
 
 #define PI 3.141592653589793
 #define SOLAR_MASS (4.0 * PI * PI)

@@ -5,17 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdint.h>
+#include "bench.h"
 
 #define LEN 200000u
 #define SORTS_PER_UNIT 4u
 
-static uint32_t parse_units(int argc, char **argv) {
-    if (argc < 2) return 5;
-    if (strcmp(argv[1], "q") == 0) return 1;
-    long n = strtol(argv[1], NULL, 10);
-    if (n < 0) n = 0; /* 0: start-up only, no work */
-    return (uint32_t)n * 5u;
-}
 
 static uint64_t rng_state = 0x2545f4914f6cdd1dull;
 static uint64_t xorshift64(void) {

@@ -9,17 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            int e_ = errno;                                                  \
-            printf("FAIL %s:%d: %s errno=%d\n", __FILE_NAME__, __LINE__,     \
-                   #cond, e_);                                               \
-            fflush(stdout);                                                  \
-            exit(1);                                                         \
-        }                                                                    \
-    } while (0)
-#define OK(what) printf("ok %s\n", what)
+#include "check.h"
 
 struct ent {
     char name[64];

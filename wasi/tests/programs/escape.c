@@ -26,17 +26,7 @@
 #define ENOTCAPABLE EPERM
 #endif
 
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            int e_ = errno;                                                  \
-            printf("FAIL %s:%d: %s errno=%d\n", __FILE_NAME__, __LINE__,     \
-                   #cond, e_);                                               \
-            fflush(stdout);                                                  \
-            exit(1);                                                         \
-        }                                                                    \
-    } while (0)
-#define OK(what) printf("ok %s\n", what)
+#include "check.h"
 
 // Escapes resolved by the runtime (relative to a preopen fd).
 #define DENIED(e) ((e) == ENOTCAPABLE || (e) == EPERM)

@@ -10,17 +10,7 @@
 #include <unistd.h>
 #include <wasi/api.h>
 
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            int e_ = errno;                                                  \
-            printf("FAIL %s:%d: %s errno=%d\n", __FILE_NAME__, __LINE__,     \
-                   #cond, e_);                                               \
-            fflush(stdout);                                                  \
-            exit(1);                                                         \
-        }                                                                    \
-    } while (0)
-#define OK(what) printf("ok %s\n", what)
+#include "check.h"
 #define RAW(call) (errno = (int)(call))
 
 static const __wasi_rights_t FILE_RIGHTS =
