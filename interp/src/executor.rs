@@ -322,7 +322,7 @@ unsafe fn mem_addr(
 
 macro_rules! define_execute {
     (
-        loads { $( $lname:ident $lat:ident $lidx:ident $lshl:ident ($lty:ty => $lvia:ty); )* }
+        loads { $( $lname:ident $lat:ident $lidx:ident $lshl:ident $labs:ident ($lty:ty => $lvia:ty); )* }
         branches { $( $brname:ident $brimm:ident = $cmp:ident $cmpimm:ident, not $nbr:ident $nbrimm:ident, $bty:ty, $btest:expr; )* }
         binary { $( $bname:ident $([$bimm:ident])? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
         binary_trap { $( $tname:ident ($ta:ty, $tb:ty) -> $tr:ty = $tf:expr; )* }
@@ -412,8 +412,13 @@ macro_rules! define_execute {
                     };
                 }
                 macro_rules! store {
-                    ($addr:expr, $value:expr, $offset:expr, $t:ty) => {{
-                        let ea = u64::from(slot!($addr) as u32) + u64::from($offset);
+                    ($addr:expr, $value:expr, $offset:expr, $t:ty) => {
+                        store_at!(u64::from(slot!($addr) as u32) + u64::from($offset), $value, $t)
+                    };
+                }
+                macro_rules! store_at {
+                    ($ea:expr, $value:expr, $t:ty) => {{
+                        let ea: u64 = $ea;
                         if ea + std::mem::size_of::<$t>() as u64 > mem_len {
                             trap!(TrapCode::MemoryOutOfBounds);
                         }
@@ -571,10 +576,16 @@ macro_rules! define_execute {
                                 let ea = (slot!(a) as u32).wrapping_add((slot!(b) as u32).wrapping_shl(u32::from(shift)));
                                 load_at!(dst, u64::from(ea), $lty, $lvia)
                             }
+                            Op::$labs { dst, ea } => load_at!(dst, u64::from(ea), $lty, $lvia),
                             Op::$lidx { dst, a, b } => {
                                 load_at!(dst, u64::from((slot!(a) as u32).wrapping_add(slot!(b) as u32)), $lty, $lvia)
                             }
                         )*
+                        Op::Store32Abs { value, ea } => store_at!(u64::from(ea), value, u32),
+                        Op::Store64Abs { value, ea } => store_at!(u64::from(ea), value, u64),
+                        Op::Store8Abs { value, ea } => store_at!(u64::from(ea), value, u8),
+                        Op::Store16Abs { value, ea } => store_at!(u64::from(ea), value, u16),
+                        Op::Store32WrapAbs { value, ea } => store_at!(u64::from(ea), value, u32),
                         Op::I32AddShl { dst, a, b, shift } => {
                             let v = (slot!(a) as u32).wrapping_add((slot!(b) as u32).wrapping_shl(u32::from(shift)));
                             slot!(dst) = u64::from(v);

@@ -205,7 +205,8 @@ macro_rules! for_each_branch_op {
 /// Invokes `$m!` with the loads that have fused address forms: `NameAt`
 /// reads at `a + imm`, `NameIdx` at `a + b` and `NameIdxShl` at
 /// `a + (b << shift)`, all with 32-bit wrapping as the `i32.add` (and
-/// `i32.shl`) then a load with offset 0 would compute.
+/// `i32.shl`) then a load with offset 0 would compute; `NameAbs` reads at a
+/// constant address (a constant address operand plus the offset).
 #[macro_export]
 #[doc(hidden)]
 macro_rules! for_each_load_op {
@@ -213,20 +214,20 @@ macro_rules! for_each_load_op {
         $m! {
             $($extra)*
             loads {
-                I32Load I32LoadAt I32LoadIdx I32LoadIdxShl (u32 => u32);
-                I64Load I64LoadAt I64LoadIdx I64LoadIdxShl (u64 => u64);
-                F32Load F32LoadAt F32LoadIdx F32LoadIdxShl (u32 => u32);
-                F64Load F64LoadAt F64LoadIdx F64LoadIdxShl (u64 => u64);
-                I32Load8S I32Load8SAt I32Load8SIdx I32Load8SIdxShl (i8 => i32);
-                I32Load8U I32Load8UAt I32Load8UIdx I32Load8UIdxShl (u8 => u32);
-                I32Load16S I32Load16SAt I32Load16SIdx I32Load16SIdxShl (i16 => i32);
-                I32Load16U I32Load16UAt I32Load16UIdx I32Load16UIdxShl (u16 => u32);
-                I64Load8S I64Load8SAt I64Load8SIdx I64Load8SIdxShl (i8 => i64);
-                I64Load8U I64Load8UAt I64Load8UIdx I64Load8UIdxShl (u8 => u64);
-                I64Load16S I64Load16SAt I64Load16SIdx I64Load16SIdxShl (i16 => i64);
-                I64Load16U I64Load16UAt I64Load16UIdx I64Load16UIdxShl (u16 => u64);
-                I64Load32S I64Load32SAt I64Load32SIdx I64Load32SIdxShl (i32 => i64);
-                I64Load32U I64Load32UAt I64Load32UIdx I64Load32UIdxShl (u32 => u64);
+                I32Load I32LoadAt I32LoadIdx I32LoadIdxShl I32LoadAbs (u32 => u32);
+                I64Load I64LoadAt I64LoadIdx I64LoadIdxShl I64LoadAbs (u64 => u64);
+                F32Load F32LoadAt F32LoadIdx F32LoadIdxShl F32LoadAbs (u32 => u32);
+                F64Load F64LoadAt F64LoadIdx F64LoadIdxShl F64LoadAbs (u64 => u64);
+                I32Load8S I32Load8SAt I32Load8SIdx I32Load8SIdxShl I32Load8SAbs (i8 => i32);
+                I32Load8U I32Load8UAt I32Load8UIdx I32Load8UIdxShl I32Load8UAbs (u8 => u32);
+                I32Load16S I32Load16SAt I32Load16SIdx I32Load16SIdxShl I32Load16SAbs (i16 => i32);
+                I32Load16U I32Load16UAt I32Load16UIdx I32Load16UIdxShl I32Load16UAbs (u16 => u32);
+                I64Load8S I64Load8SAt I64Load8SIdx I64Load8SIdxShl I64Load8SAbs (i8 => i64);
+                I64Load8U I64Load8UAt I64Load8UIdx I64Load8UIdxShl I64Load8UAbs (u8 => u64);
+                I64Load16S I64Load16SAt I64Load16SIdx I64Load16SIdxShl I64Load16SAbs (i16 => i64);
+                I64Load16U I64Load16UAt I64Load16UIdx I64Load16UIdxShl I64Load16UAbs (u16 => u64);
+                I64Load32S I64Load32SAt I64Load32SIdx I64Load32SIdxShl I64Load32SAbs (i32 => i64);
+                I64Load32U I64Load32UAt I64Load32UIdx I64Load32UIdxShl I64Load32UAbs (u32 => u64);
             }
         }
     };

@@ -19,7 +19,7 @@ pub type BranchOffset = i32;
 
 macro_rules! define_op_enum {
     (
-        loads { $( $lname:ident $lat:ident $lidx:ident $lshl:ident ($lty:ty => $lvia:ty); )* }
+        loads { $( $lname:ident $lat:ident $lidx:ident $lshl:ident $labs:ident ($lty:ty => $lvia:ty); )* }
         branches { $( $brname:ident $brimm:ident = $cmp:ident $cmpimm:ident, not $nbr:ident $nbrimm:ident, $bty:ty, $btest:expr; )* }
         binary { $( $bname:ident $([$bimm:ident])? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
         binary_trap { $( $tname:ident ($ta:ty, $tb:ty) -> $tr:ty = $tf:expr; )* }
@@ -62,7 +62,19 @@ macro_rules! define_op_enum {
                 $lidx { dst: Slot, a: Slot, b: Slot },
                 #[doc = concat!("`", stringify!($lname), "` at `a + (b << shift)` (32-bit wrapping).")]
                 $lshl { dst: Slot, a: Slot, b: Slot, shift: u8 },
+                #[doc = concat!("`", stringify!($lname), "` at a constant address.")]
+                $labs { dst: Slot, ea: u32 },
             )*
+            /// `i32.store`/`f32.store` at a constant address.
+            Store32Abs { value: Slot, ea: u32 },
+            /// `i64.store`/`f64.store` at a constant address.
+            Store64Abs { value: Slot, ea: u32 },
+            /// `i32.store8`/`i64.store8` at a constant address.
+            Store8Abs { value: Slot, ea: u32 },
+            /// `i32.store16`/`i64.store16` at a constant address.
+            Store16Abs { value: Slot, ea: u32 },
+            /// `i64.store32` at a constant address.
+            Store32WrapAbs { value: Slot, ea: u32 },
             /// `dst = a + (b << shift)` (32-bit, wrapping): array indexing.
             I32AddShl { dst: Slot, a: Slot, b: Slot, shift: u8 },
             /// Traps with the given code.
@@ -187,7 +199,7 @@ macro_rules! define_op_enum {
                     $( Op::$uname { dst, .. } => Some(dst), )*
                     $( Op::$vname { dst, .. } => Some(dst), )*
                     $( $( Op::$bimm { dst, .. } => Some(dst), )? )*
-                    $( Op::$lat { dst, .. } | Op::$lidx { dst, .. } | Op::$lshl { dst, .. } => Some(dst), )*
+                    $( Op::$lat { dst, .. } | Op::$lidx { dst, .. } | Op::$lshl { dst, .. } | Op::$labs { dst, .. } => Some(dst), )*
                     Op::I32AddShl { dst, .. } => Some(dst),
                     Op::Copy { dst, .. }
                     | Op::Select { dst, .. }
@@ -258,6 +270,20 @@ macro_rules! define_op_enum {
                             Some(Op::$lshl { dst, a, b, shift })
                         }
                     )*
+                    _ => None,
+                }
+            }
+
+            /// `load` (with any address slot) reading at the constant address
+            /// `ea` instead.
+            pub fn at_constant_address(load: Op, ea: u32) -> Option<Op> {
+                match load {
+                    $( Op::$lname { dst, .. } => Some(Op::$labs { dst, ea }), )*
+                    Op::Store32 { value, .. } => Some(Op::Store32Abs { value, ea }),
+                    Op::Store64 { value, .. } => Some(Op::Store64Abs { value, ea }),
+                    Op::Store8 { value, .. } => Some(Op::Store8Abs { value, ea }),
+                    Op::Store16 { value, .. } => Some(Op::Store16Abs { value, ea }),
+                    Op::Store32Wrap { value, .. } => Some(Op::Store32WrapAbs { value, ea }),
                     _ => None,
                 }
             }

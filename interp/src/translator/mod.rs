@@ -915,6 +915,14 @@ impl FuncTranslator {
         // Offsets of 32-bit memories fit in 32 bits (checked by validation).
         let offset = offset as u32;
         let (p, pos) = self.stack.pop();
+        if let Some(ea) = Self::constant_address(p, offset)
+            && let Some(op) = Op::at_constant_address(make(self.temp(pos), 0, 0), ea)
+        {
+            self.stack.push(Provider::Temp);
+            let at = self.emit(op);
+            self.last_def = Some((at, pos));
+            return;
+        }
         let last = self.code.len().wrapping_sub(1);
         if p == Provider::Temp && self.last_def == Some((last, pos)) {
             // The address was just computed by an add used only here.
@@ -930,10 +938,28 @@ impl FuncTranslator {
         self.push_def(|dst| make(dst, addr, offset));
     }
 
-    fn store(&mut self, offset: u64, make: impl FnOnce(Slot, Slot, u32) -> Op) {
+    fn store(&mut self, offset: u64, make: impl Fn(Slot, Slot, u32) -> Op) {
+        let offset = offset as u32;
         let value = self.pop_slot();
-        let addr = self.pop_slot();
-        self.emit(make(addr, value, offset as u32));
+        let (p, pos) = self.stack.pop();
+        if let Some(ea) = Self::constant_address(p, offset)
+            && let Some(op) = Op::at_constant_address(make(0, value, 0), ea)
+        {
+            self.emit(op);
+            return;
+        }
+        let addr = self.slot_of(p, pos);
+        self.emit(make(addr, value, offset));
+    }
+
+    /// The effective address of an access whose address operand is a
+    /// constant, when it fits 32 bits (beyond that it is out of bounds and
+    /// keeps the general form).
+    fn constant_address(p: Provider, offset: u32) -> Option<u32> {
+        match p {
+            Provider::Const(c) => u32::try_from((c as u32) as u64 + u64::from(offset)).ok(),
+            _ => None,
+        }
     }
 
     /// An immediate that fits the instruction's immediate field.
@@ -1039,7 +1065,7 @@ impl FuncTranslator {
 
 macro_rules! define_translate_numeric {
     (
-        loads { $( $lname:ident $lat:ident $lidx:ident $lshl:ident ($lty:ty => $lvia:ty); )* }
+        loads { $( $lname:ident $lat:ident $lidx:ident $lshl:ident $labs:ident ($lty:ty => $lvia:ty); )* }
         branches { $( $brname:ident $brimm:ident = $cmp:ident $cmpimm:ident, not $nbr:ident $nbrimm:ident, $bty:ty, $btest:expr; )* }
         binary { $( $bname:ident $([$bimm:ident])? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
         binary_trap { $( $tname:ident ($ta:ty, $tb:ty) -> $tr:ty = $tf:expr; )* }
