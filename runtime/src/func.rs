@@ -393,6 +393,8 @@ wasm_ty! {
 
 /// A list of parameters: `()`, one [`WasmTy`], or a tuple of them.
 pub trait WasmParams: Send + Sync + 'static {
+    /// How many values.
+    const COUNT: usize;
     /// The WebAssembly types.
     fn types() -> Vec<ValType>;
     /// Writes the values to the start of `buf`.
@@ -401,6 +403,8 @@ pub trait WasmParams: Send + Sync + 'static {
 
 /// A list of results: `()`, one [`WasmTy`], or a tuple of them.
 pub trait WasmResults: Send + Sync + 'static + Sized {
+    /// How many values.
+    const COUNT: usize;
     /// The WebAssembly types.
     fn types() -> Vec<ValType>;
     /// Reads the values from the start of `buf`.
@@ -410,6 +414,7 @@ pub trait WasmResults: Send + Sync + 'static + Sized {
 }
 
 impl<A: WasmTy> WasmParams for A {
+    const COUNT: usize = 1;
     fn types() -> Vec<ValType> {
         vec![A::TYPE]
     }
@@ -419,6 +424,7 @@ impl<A: WasmTy> WasmParams for A {
 }
 
 impl<A: WasmTy> WasmResults for A {
+    const COUNT: usize = 1;
     fn types() -> Vec<ValType> {
         vec![A::TYPE]
     }
@@ -430,9 +436,17 @@ impl<A: WasmTy> WasmResults for A {
     }
 }
 
+/// Counts as one, whatever it is given (for tuple arities).
+macro_rules! one {
+    ($x:tt) => {
+        1
+    };
+}
+
 macro_rules! tuples {
     ($(($($t:ident $v:ident $i:tt),*))*) => {$(
         impl<$($t: WasmTy),*> WasmParams for ($($t,)*) {
+            const COUNT: usize = 0 $(+ one!($t))*;
             fn types() -> Vec<ValType> { vec![$($t::TYPE),*] }
             #[allow(unused_variables)]
             fn store(self, buf: &mut [ValRaw]) {
@@ -441,6 +455,7 @@ macro_rules! tuples {
             }
         }
         impl<$($t: WasmTy),*> WasmResults for ($($t,)*) {
+            const COUNT: usize = 0 $(+ one!($t))*;
             fn types() -> Vec<ValType> { vec![$($t::TYPE),*] }
             #[allow(unused_variables, clippy::unused_unit)]
             fn load(buf: &[ValRaw]) -> Self { ($($t::from_raw(buf[$i]),)*) }
@@ -579,7 +594,8 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
             opaque.funcs[i].funcref
         };
         let mut small = [ValRaw::default(); 8];
-        let n = Params::types().len().max(Results::types().len());
+        // Counts are constants: the hot call path allocates nothing.
+        let n = Params::COUNT.max(Results::COUNT);
         let mut big = Vec::new();
         let buf: &mut [ValRaw] = if n <= small.len() {
             &mut small[..]

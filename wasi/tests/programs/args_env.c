@@ -7,16 +7,7 @@
 #include <string.h>
 #include <wasi/api.h>
 
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            int e_ = errno;                                                  \
-            printf("FAIL %s:%d: %s errno=%d\n", __FILE_NAME__, __LINE__,     \
-                   #cond, e_);                                               \
-            fflush(stdout);                                                  \
-            exit(1);                                                         \
-        }                                                                    \
-    } while (0)
+#include "check.h"
 // Store a raw WASI errno in errno so CHECK failures report it.
 #define RAW(call) (errno = (int)(call))
 
