@@ -1,6 +1,7 @@
 //! The state of a WASI program: arguments, environment and open files.
 
 use crate::errno::{Errno, WasiResult};
+use crate::rights::{self, Rights};
 use std::fs::File;
 use std::io::{Read, Write};
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
@@ -33,14 +34,23 @@ pub(crate) enum FdKind {
     },
 }
 
+/// An open descriptor and its rights (see `rights.rs`).
 pub(crate) struct FdEntry {
     pub(crate) kind: FdKind,
-    pub(crate) rights_base: u64,
-    pub(crate) rights_inheriting: u64,
+    pub(crate) rights_base: Rights,
+    pub(crate) rights_inheriting: Rights,
 }
 
-/// Every right of preview 1.
-pub(crate) const ALL_RIGHTS: u64 = (1 << 30) - 1;
+impl FdEntry {
+    /// `Ok` if the descriptor holds every right in `needed`.
+    pub(crate) fn require(&self, needed: Rights) -> WasiResult<()> {
+        if self.rights_base & needed == needed {
+            Ok(())
+        } else {
+            Err(Errno::Notcapable)
+        }
+    }
+}
 
 /// A WASI program's view of the world. Nothing of the host reaches the
 /// guest unless it was added here.
@@ -224,10 +234,24 @@ impl WasiCtxBuilder {
 
     /// The context.
     pub fn build(&mut self) -> WasiCtx {
-        let stdio = |s: &Option<Stdio>, fd| FdEntry {
-            kind: FdKind::Stdio(s.clone().unwrap_or(Stdio::Null), fd),
-            rights_base: ALL_RIGHTS,
-            rights_inheriting: 0,
+        let stdio = |s: &Option<Stdio>, fd| {
+            let stdio = s.clone().unwrap_or(Stdio::Null);
+            let mut base = if fd == 0 {
+                rights::STDIN
+            } else {
+                rights::STDOUT
+            };
+            // An inherited stream redirected to a regular file can seek.
+            if let Stdio::Inherit = stdio
+                && crate::fs::fstat(fd).is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFREG)
+            {
+                base |= rights::FD_SEEK | rights::FD_TELL;
+            }
+            FdEntry {
+                kind: FdKind::Stdio(stdio, fd),
+                rights_base: base,
+                rights_inheriting: 0,
+            }
         };
         let mut fds = vec![
             Some(stdio(&self.stdin, 0)),
@@ -240,8 +264,8 @@ impl WasiCtxBuilder {
                     fd,
                     preopen: Some(name),
                 },
-                rights_base: ALL_RIGHTS,
-                rights_inheriting: ALL_RIGHTS,
+                rights_base: rights::DIRECTORY,
+                rights_inheriting: rights::DIRECTORY_INHERITING,
             }));
         }
         WasiCtx {

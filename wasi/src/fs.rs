@@ -21,6 +21,11 @@ const MAX_SYMLINKS: u32 = 40;
 pub struct Resolved {
     pub dir: OwnedFd,
     pub name: CString,
+    /// The path ended in `/`: it names a directory. `name` is then a
+    /// directory or does not exist yet (a symlink there was followed, and
+    /// anything else was refused with `ENOTDIR`); the slash itself is never
+    /// handed to the host, so the host never follows a symlink on its own.
+    pub dir_only: bool,
 }
 
 fn cstring(s: &str) -> WasiResult<CString> {
@@ -108,10 +113,7 @@ pub fn resolve(base: RawFd, path: &str, follow: bool) -> WasiResult<Resolved> {
     }
     let mut stack: Vec<OwnedFd> = vec![dup(base)?];
     let mut parts: VecDeque<String> = path.split('/').map(str::to_string).collect();
-    // A trailing slash asks for a directory: keep it as a final ".".
-    if path.ends_with('/') {
-        parts.push_back(".".to_string());
-    }
+    let mut dir_only = path.ends_with('/');
     let mut links = 0u32;
     loop {
         let Some(part) = parts.pop_front() else {
@@ -119,6 +121,7 @@ pub fn resolve(base: RawFd, path: &str, follow: bool) -> WasiResult<Resolved> {
             return Ok(Resolved {
                 dir,
                 name: cstring(".")?,
+                dir_only,
             });
         };
         let last = parts.iter().all(|p| p.is_empty());
@@ -146,16 +149,24 @@ pub fn resolve(base: RawFd, path: &str, follow: bool) -> WasiResult<Resolved> {
             .map(AsRawFd::as_raw_fd)
             .ok_or(Errno::Notcapable)?;
         let name = cstring(&part)?;
-        if last && !follow {
+        if last && !follow && !dir_only {
             let dir = stack.pop().ok_or(Errno::Notcapable)?;
-            return Ok(Resolved { dir, name });
+            return Ok(Resolved {
+                dir,
+                name,
+                dir_only,
+            });
         }
         let st = match lstat_at(top, &name) {
             Ok(st) => st,
             // A missing last component is fine: the caller may create it.
             Err(Errno::Noent) if last => {
                 let dir = stack.pop().ok_or(Errno::Notcapable)?;
-                return Ok(Resolved { dir, name });
+                return Ok(Resolved {
+                    dir,
+                    name,
+                    dir_only,
+                });
             }
             Err(e) => return Err(e),
         };
@@ -170,16 +181,26 @@ pub fn resolve(base: RawFd, path: &str, follow: bool) -> WasiResult<Resolved> {
                 return Err(Errno::Notcapable);
             }
             let mut new_parts: VecDeque<String> = target.split('/').map(str::to_string).collect();
-            if last && path.ends_with('/') {
-                new_parts.push_back(".".to_string());
+            if last {
+                // The target is the new last component; a slash at its
+                // end asks for a directory as one after the link does.
+                dir_only |= target.ends_with('/');
+                parts.clear();
             }
             new_parts.extend(parts.drain(..));
             parts = new_parts;
             continue;
         }
         if last {
+            if dir_only && !is_dir(&st) {
+                return Err(Errno::Notdir);
+            }
             let dir = stack.pop().ok_or(Errno::Notcapable)?;
-            return Ok(Resolved { dir, name });
+            return Ok(Resolved {
+                dir,
+                name,
+                dir_only,
+            });
         }
         if !is_dir(&st) {
             return Err(Errno::Notdir);
@@ -300,4 +321,164 @@ pub fn read_dir(fd: RawFd) -> WasiResult<Vec<(Vec<u8>, u64, u8)>> {
     unsafe { libc::closedir(dir) };
     out.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    //! Every way out of a preopen that the resolver must refuse. The C
+    //! programs in `tests/programs` check the same through the guest's eyes.
+
+    use super::*;
+    use std::fs;
+    use std::os::unix::fs::symlink;
+
+    /// `root/sandbox` (the preopen, with `file` and `sub/`) beside
+    /// `root/outside/secret`.
+    fn sandbox() -> (tempfile::TempDir, OwnedFd) {
+        let root = tempfile::tempdir().unwrap();
+        let sb = root.path().join("sandbox");
+        fs::create_dir_all(sb.join("sub")).unwrap();
+        fs::write(sb.join("file"), "inside").unwrap();
+        fs::create_dir(root.path().join("outside")).unwrap();
+        fs::write(root.path().join("outside/secret"), "outside").unwrap();
+        let fd = OwnedFd::from(fs::File::open(&sb).unwrap());
+        (root, fd)
+    }
+
+    fn resolves(base: &OwnedFd, path: &str) -> WasiResult<Resolved> {
+        resolve(base.as_raw_fd(), path, true)
+    }
+
+    #[test]
+    fn dot_dot_above_the_preopen_is_refused() {
+        let (_root, base) = sandbox();
+        for path in [
+            "..",
+            "../outside/secret",
+            "sub/../..",
+            "sub/../../outside",
+            "./..",
+        ] {
+            assert_eq!(
+                resolves(&base, path).err(),
+                Some(Errno::Notcapable),
+                "{path}"
+            );
+        }
+        // Within the preopen, `..` is fine.
+        assert!(resolves(&base, "sub/../file").is_ok());
+    }
+
+    #[test]
+    fn absolute_paths_are_refused() {
+        let (root, base) = sandbox();
+        let abs = root.path().join("outside/secret");
+        for path in ["/", "/etc/passwd", abs.to_str().unwrap()] {
+            assert_eq!(
+                resolves(&base, path).err(),
+                Some(Errno::Notcapable),
+                "{path}"
+            );
+        }
+    }
+
+    #[test]
+    fn symlinks_leading_outside_are_refused() {
+        let (root, base) = sandbox();
+        let sb = root.path().join("sandbox");
+        symlink(root.path().join("outside"), sb.join("abs")).unwrap();
+        symlink("../outside", sb.join("rel")).unwrap();
+        symlink("sub/../../outside/secret", sb.join("sneaky")).unwrap();
+        symlink("loop", sb.join("loop")).unwrap();
+        for path in ["abs/secret", "rel/secret", "sneaky", "abs", "rel/"] {
+            assert_eq!(
+                resolves(&base, path).err(),
+                Some(Errno::Notcapable),
+                "{path}"
+            );
+        }
+        assert_eq!(resolves(&base, "loop").err(), Some(Errno::Loop));
+        // Not following the last component hands back the link itself,
+        // which the `*at` calls then never follow.
+        let r = resolve(base.as_raw_fd(), "abs", false).unwrap();
+        assert_eq!(r.name.as_bytes(), b"abs");
+    }
+
+    #[test]
+    fn nul_bytes_are_refused() {
+        let (_root, base) = sandbox();
+        assert_eq!(resolves(&base, "file\0../..").err(), Some(Errno::Ilseq));
+        assert_eq!(resolves(&base, "sub\0/x").err(), Some(Errno::Ilseq));
+    }
+
+    /// Another thread keeps swapping `sandbox/d` between a directory and a
+    /// symlink to the outside while paths through it are resolved and
+    /// opened: every open must land inside the sandbox or fail.
+    #[test]
+    fn symlinks_swapped_in_during_resolution_never_lead_outside() {
+        let (root, base) = sandbox();
+        let sb = root.path().join("sandbox");
+        let dir = sb.join("d");
+        fs::create_dir(&dir).unwrap();
+        fs::write(dir.join("secret"), "inside").unwrap();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let swapper = {
+            let (sb, stop) = (sb.clone(), stop.clone());
+            let outside = root.path().join("outside");
+            std::thread::spawn(move || {
+                let (d, parked, link) = (sb.join("d"), sb.join("parked"), sb.join("link"));
+                let mut swaps = 0u32;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    // d is a directory: park it and put a symlink there.
+                    let _ = fs::remove_file(&link);
+                    symlink(&outside, &link).unwrap();
+                    fs::rename(&d, &parked).unwrap();
+                    fs::rename(&link, &d).unwrap();
+                    // And back.
+                    fs::remove_file(&d).unwrap();
+                    fs::rename(&parked, &d).unwrap();
+                    swaps += 1;
+                }
+                swaps
+            })
+        };
+        let (mut inside, mut refused) = (0u32, 0u32);
+        for _ in 0..20_000 {
+            match resolves(&base, "d/secret") {
+                Ok(r) => {
+                    let content = read_at(&r.dir, &r.name);
+                    match content.as_deref() {
+                        Some("inside") => inside += 1,
+                        Some(other) => panic!("escaped the sandbox: read {other:?}"),
+                        None => refused += 1,
+                    }
+                }
+                Err(_) => refused += 1,
+            }
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let swaps = swapper.join().unwrap();
+        assert!(swaps > 0, "the swapper never ran");
+        assert_eq!(inside + refused, 20_000);
+    }
+
+    /// Reads `name` beneath `dir` the way `path_open` opens it.
+    fn read_at(dir: &OwnedFd, name: &CString) -> Option<String> {
+        // SAFETY: `name` is NUL-terminated; the flags never follow a link.
+        let fd = unsafe {
+            libc::openat(
+                dir.as_raw_fd(),
+                name.as_ptr(),
+                libc::O_RDONLY | libc::O_NOFOLLOW | libc::O_CLOEXEC,
+            )
+        };
+        if fd < 0 {
+            return None;
+        }
+        // SAFETY: `fd` is fresh and owned here.
+        let mut f = unsafe { fs::File::from_raw_fd(fd) };
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut f, &mut s).ok()?;
+        Some(s)
+    }
 }

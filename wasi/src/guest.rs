@@ -2,6 +2,9 @@
 
 use crate::errno::{Errno, WasiResult};
 
+/// The most buffers one vectored read or write takes (Linux's `IOV_MAX`).
+pub const IOV_MAX: u32 = 1024;
+
 /// A guest's linear memory, borrowed for one call.
 pub struct GuestMemory<'a> {
     bytes: &'a mut [u8],
@@ -77,14 +80,28 @@ impl<'a> GuestMemory<'a> {
 
     /// Reads an array of `(buf, len)` pairs (`iovec`/`ciovec`), checking
     /// that every buffer lies in memory.
+    ///
+    /// As POSIX's `readv`/`writev` do, at most [`IOV_MAX`] buffers are taken
+    /// (`EINVAL` beyond, once the array itself is known to be in memory), and their lengths must add up to something the
+    /// guest's `u32` byte count can report (`EINVAL` otherwise), so a
+    /// transfer's total never wraps.
     pub fn iovecs(&self, ptr: u32, count: u32) -> WasiResult<Vec<(u32, u32)>> {
+        // The array must lie in memory (`EFAULT`) before its size matters.
         let bytes = count.checked_mul(8).ok_or(Errno::Fault)?;
         self.slice(ptr, bytes)?;
+        if count > IOV_MAX {
+            return Err(Errno::Inval);
+        }
+        let mut total = 0u64;
         (0..count)
             .map(|i| {
                 let base = self.read_u32(ptr + i * 8)?;
                 let len = self.read_u32(ptr + i * 8 + 4)?;
                 self.range(base, len)?;
+                total += u64::from(len);
+                if total > u64::from(u32::MAX) {
+                    return Err(Errno::Inval);
+                }
                 Ok((base, len))
             })
             .collect()
@@ -105,5 +122,38 @@ mod tests {
         m.write_u32(12, 7).unwrap();
         assert_eq!(m.read_u32(12), Ok(7));
         assert_eq!(m.str(0, 2), Ok("\0\0"));
+    }
+
+    #[test]
+    fn iovecs_are_capped_and_never_overflow_the_count() {
+        let mut bytes = vec![0u8; 64 * 1024];
+        let mut m = GuestMemory::new(&mut bytes);
+        // Two buffers of the whole memory: fine.
+        m.write_u32(0, 0).unwrap();
+        m.write_u32(4, 64 * 1024).unwrap();
+        m.write_u32(8, 0).unwrap();
+        m.write_u32(12, 64 * 1024).unwrap();
+        assert_eq!(m.iovecs(0, 2).unwrap().len(), 2);
+        // More than IOV_MAX buffers, all in memory: refused before any is
+        // read.
+        assert_eq!(m.iovecs(0, IOV_MAX + 1), Err(Errno::Inval));
+        // An array that cannot be in memory, or whose size wraps: EFAULT.
+        assert_eq!(m.iovecs(0, 8 * 1024 + 1), Err(Errno::Fault));
+        assert_eq!(m.iovecs(0, u32::MAX / 4), Err(Errno::Fault));
+    }
+
+    #[test]
+    fn iovec_lengths_that_sum_past_u32_are_refused() {
+        const MIB8: u32 = 8 << 20;
+        let mut bytes = vec![0u8; MIB8 as usize];
+        let mut m = GuestMemory::new(&mut bytes);
+        for i in 0..IOV_MAX {
+            m.write_u32(i * 8, 0).unwrap();
+            m.write_u32(i * 8 + 4, MIB8).unwrap();
+        }
+        // 511 x 8 MiB still fits a u32 count; 512 x 8 MiB is 4 GiB.
+        assert_eq!(m.iovecs(0, 511).unwrap().len(), 511);
+        assert_eq!(m.iovecs(0, 512), Err(Errno::Inval));
+        assert_eq!(m.iovecs(0, IOV_MAX), Err(Errno::Inval));
     }
 }

@@ -50,6 +50,7 @@ mod fs;
 mod guest;
 mod poll;
 mod preview1;
+mod rights;
 
 pub use ctx::{WasiCtx, WasiCtxBuilder};
 pub use errno::Errno;

@@ -67,7 +67,13 @@ pub fn poll_oneoff(
             }
             EVENTTYPE_FD_READ | EVENTTYPE_FD_WRITE => {
                 let fd = mem.read_u32(base + 16)?;
-                let entry = match ctx.entry(fd) {
+                let entry = match ctx.entry(fd).and_then(|e| {
+                    if matches!(e.kind, FdKind::Dir { .. }) {
+                        Ok(e)
+                    } else {
+                        e.require(crate::rights::POLL_FD_READWRITE).map(|()| e)
+                    }
+                }) {
                     Ok(e) => e,
                     Err(e) => {
                         ready.push(Event {

@@ -1,10 +1,11 @@
 //! The functions of `wasi_snapshot_preview1`, each working on the guest's
 //! memory and the program's [`WasiCtx`].
 
-use crate::ctx::{ALL_RIGHTS, FdEntry, FdKind, Stdio, WasiCtx};
+use crate::ctx::{FdEntry, FdKind, Stdio, WasiCtx};
 use crate::errno::{Errno, WasiResult};
 use crate::fs::{self, Resolved, filetype};
 use crate::guest::GuestMemory;
+use crate::rights::{self as right, Rights};
 use std::ffi::CString;
 use std::fs::File;
 use std::io::{Seek, SeekFrom};
@@ -19,14 +20,6 @@ fn cstring(bytes: &[u8]) -> WasiResult<CString> {
     CString::new(bytes).map_err(|_| Errno::Ilseq)
 }
 
-const RIGHT_FD_SEEK: u64 = 1 << 2;
-const RIGHT_FD_TELL: u64 = 1 << 5;
-const RIGHT_FD_READ: u64 = 1 << 1;
-const RIGHT_FD_WRITE: u64 = 1 << 6;
-const RIGHT_FD_ALLOCATE: u64 = 1 << 8;
-const RIGHT_FD_READDIR: u64 = 1 << 14;
-const RIGHT_FD_FILESTAT_SET_SIZE: u64 = 1 << 22;
-
 const FDFLAG_APPEND: u16 = 1;
 const FDFLAG_DSYNC: u16 = 2;
 const FDFLAG_NONBLOCK: u16 = 4;
@@ -40,24 +33,31 @@ const OFLAG_TRUNC: u16 = 8;
 
 const LOOKUP_SYMLINK_FOLLOW: u32 = 1;
 
-/// The directory descriptor a path operation starts from.
-fn dir_fd(ctx: &mut WasiCtx, fd: u32) -> WasiResult<RawFd> {
-    match &ctx.entry(fd)?.kind {
-        FdKind::Dir { fd, .. } => Ok(fd.as_raw_fd()),
+/// The directory descriptor a path operation starts from, if it holds
+/// the rights `needed`.
+fn dir_fd(ctx: &mut WasiCtx, fd: u32, needed: Rights) -> WasiResult<RawFd> {
+    let entry = ctx.entry(fd)?;
+    match &entry.kind {
+        FdKind::Dir { fd, .. } => {
+            entry.require(needed)?;
+            Ok(fd.as_raw_fd())
+        }
         _ => Err(Errno::Notdir),
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn resolve_path(
     mem: &GuestMemory<'_>,
     ctx: &mut WasiCtx,
     fd: u32,
+    needed: Rights,
     ptr: u32,
     len: u32,
     follow: bool,
 ) -> WasiResult<Resolved> {
+    let base = dir_fd(ctx, fd, needed)?;
     let path = mem.str(ptr, len)?;
-    let base = dir_fd(ctx, fd)?;
     fs::resolve(base, path, follow)
 }
 
@@ -191,12 +191,19 @@ pub fn clock_time_get(
     mem.write_u64(out, t)
 }
 
-fn file(ctx: &mut WasiCtx, fd: u32) -> WasiResult<&mut File> {
-    match &mut ctx.entry(fd)?.kind {
+/// The open file `fd`, if it holds the rights `needed`. Like wasmtime, a
+/// directory is not a file (`EBADF`) and a stream cannot seek (`ESPIPE`);
+/// the kind is checked before the rights.
+fn file(ctx: &mut WasiCtx, fd: u32, needed: Rights) -> WasiResult<&mut File> {
+    let entry = ctx.entry(fd)?;
+    match &entry.kind {
+        FdKind::File(_) => entry.require(needed)?,
+        FdKind::Dir { .. } => return Err(Errno::Badf),
+        FdKind::Stdio(..) => return Err(Errno::Spipe),
+    }
+    match &mut entry.kind {
         FdKind::File(f) => Ok(f),
-        // As in wasmtime, a directory is not a file: EBADF.
-        FdKind::Dir { .. } => Err(Errno::Badf),
-        FdKind::Stdio(..) => Err(Errno::Spipe),
+        _ => Err(Errno::Badf),
     }
 }
 
@@ -217,7 +224,8 @@ pub fn fd_advise(
         5 => libc::POSIX_FADV_NOREUSE,
         _ => return Err(Errno::Inval),
     };
-    let f = file(ctx, fd).map_err(|e| if e == Errno::Spipe { Errno::Badf } else { e })?;
+    let f = file(ctx, fd, right::FD_ADVISE)
+        .map_err(|e| if e == Errno::Spipe { Errno::Badf } else { e })?;
     // SAFETY: plain system call on a descriptor we own.
     let r = unsafe { libc::posix_fadvise(f.as_raw_fd(), offset as i64, len as i64, advice) };
     if r != 0 {
@@ -235,7 +243,11 @@ pub fn fd_allocate(
     _len: u64,
 ) -> WasiResult<()> {
     // wasmtime answers ENOTSUP for every open file; so does Strata.
-    file(ctx, fd).map_err(|e| if e == Errno::Spipe { Errno::Badf } else { e })?;
+    file(ctx, fd, right::FD_ALLOCATE).map_err(
+        |e| {
+            if e == Errno::Spipe { Errno::Badf } else { e }
+        },
+    )?;
     Err(Errno::Notsup)
 }
 
@@ -245,11 +257,17 @@ pub fn fd_close(_mem: &mut GuestMemory<'_>, ctx: &mut WasiCtx, fd: u32) -> WasiR
 }
 
 fn sync(ctx: &mut WasiCtx, fd: u32, data_only: bool) -> WasiResult<()> {
-    let raw = match &ctx.entry(fd)?.kind {
+    let entry = ctx.entry(fd)?;
+    let raw = match &entry.kind {
         FdKind::File(f) => f.as_raw_fd(),
         FdKind::Dir { fd, .. } => fd.as_raw_fd(),
         FdKind::Stdio(..) => return Err(Errno::Inval),
     };
+    entry.require(if data_only {
+        right::FD_DATASYNC
+    } else {
+        right::FD_SYNC
+    })?;
     // SAFETY: plain system call on a descriptor we own.
     check(unsafe {
         if data_only {
@@ -317,7 +335,7 @@ pub fn fd_fdstat_get(
     let mut rights = entry.rights_base;
     if ty == filetype::CHARACTER_DEVICE {
         // How wasi-libc's isatty() recognises a terminal.
-        rights &= !(RIGHT_FD_SEEK | RIGHT_FD_TELL);
+        rights &= !(right::FD_SEEK | right::FD_TELL);
     }
     let buf = mem.slice_mut(out, 24)?;
     buf.fill(0);
@@ -334,11 +352,13 @@ pub fn fd_fdstat_set_flags(
     fd: u32,
     flags: u32,
 ) -> WasiResult<()> {
-    let raw = match &ctx.entry(fd)?.kind {
+    let entry = ctx.entry(fd)?;
+    let raw = match &entry.kind {
         FdKind::File(f) => f.as_raw_fd(),
         FdKind::Stdio(Stdio::Inherit, raw) => *raw,
         _ => return Err(Errno::Badf),
     };
+    entry.require(right::FD_FDSTAT_SET_FLAGS)?;
     let flags = flags as u16;
     if flags & (FDFLAG_DSYNC | FDFLAG_RSYNC | FDFLAG_SYNC) != 0 {
         return Err(Errno::Inval);
@@ -381,6 +401,7 @@ pub fn fd_filestat_get(
     out: u32,
 ) -> WasiResult<()> {
     let entry = ctx.entry(fd)?;
+    entry.require(right::FD_FILESTAT_GET)?;
     let bytes = match entry_stat(entry)? {
         Some(st) => fs::filestat_bytes(&st),
         None => {
@@ -399,7 +420,8 @@ pub fn fd_filestat_set_size(
     fd: u32,
     size: u64,
 ) -> WasiResult<()> {
-    let f = file(ctx, fd).map_err(|e| if e == Errno::Spipe { Errno::Badf } else { e })?;
+    let f = file(ctx, fd, right::FD_FILESTAT_SET_SIZE)
+        .map_err(|e| if e == Errno::Spipe { Errno::Badf } else { e })?;
     f.set_len(size)?;
     Ok(())
 }
@@ -412,20 +434,13 @@ pub fn fd_filestat_set_times(
     mtim: u64,
     flags: u32,
 ) -> WasiResult<()> {
-    let raw = ctx.entry(fd)?.kind.raw().ok_or(Errno::Badf)?;
+    let entry = ctx.entry(fd)?;
+    let raw = entry.kind.raw().ok_or(Errno::Badf)?;
+    entry.require(right::FD_FILESTAT_SET_TIMES)?;
     let ts = fs::timespecs(atim, mtim, flags as u16)?;
     // SAFETY: `ts` holds two valid timespecs.
     check(unsafe { libc::futimens(raw, ts.as_ptr()) })?;
     Ok(())
-}
-
-fn positional(ctx: &mut WasiCtx, fd: u32) -> WasiResult<RawFd> {
-    match &ctx.entry(fd)?.kind {
-        FdKind::File(f) => Ok(f.as_raw_fd()),
-        // As in wasmtime, a directory is not a file: EBADF.
-        FdKind::Dir { .. } => Err(Errno::Badf),
-        FdKind::Stdio(..) => Err(Errno::Spipe),
-    }
 }
 
 /// Reads (`write == false`) or writes the guest's iovecs at `offset`
@@ -441,7 +456,12 @@ fn positional_io(
     done: u32,
     write: bool,
 ) -> WasiResult<()> {
-    let raw = positional(ctx, fd)?;
+    let needed = if write {
+        right::FD_WRITE
+    } else {
+        right::FD_READ
+    };
+    let raw = file(ctx, fd, needed | right::FD_SEEK)?.as_raw_fd();
     let iovs = mem.iovecs(iovs, count)?;
     let mut total = 0u64;
     for (ptr, len) in iovs {
@@ -459,11 +479,12 @@ fn positional_io(
             return Err(Errno::last());
         }
         total += n as u64;
-        if (n as u32) < len {
+        if (n as u64) < u64::from(len) {
             break;
         }
     }
-    mem.write_u32(done, total as u32)
+    // `iovecs` keeps the lengths' sum within a u32.
+    mem.write_u32(done, u32::try_from(total).map_err(|_| Errno::Overflow)?)
 }
 
 pub fn fd_pread(
@@ -542,18 +563,22 @@ pub fn fd_read(
     count: u32,
     nread: u32,
 ) -> WasiResult<()> {
-    let iovs = mem.iovecs(iovs, count)?;
     let entry = ctx.entry(fd)?;
-    let mut total = 0u32;
+    if !matches!(entry.kind, FdKind::Dir { .. }) {
+        entry.require(right::FD_READ)?;
+    }
+    let iovs = mem.iovecs(iovs, count)?;
+    let mut total = 0u64;
     for (ptr, len) in iovs {
         let buf = mem.slice_mut(ptr, len)?;
         let n = entry.kind.read(buf)?;
-        total += n as u32;
-        if (n as u32) < len {
+        total += n as u64;
+        if n < len as usize {
             break;
         }
     }
-    mem.write_u32(nread, total)
+    // `iovecs` keeps the lengths' sum within a u32.
+    mem.write_u32(nread, u32::try_from(total).map_err(|_| Errno::Overflow)?)
 }
 
 pub fn fd_write(
@@ -564,9 +589,12 @@ pub fn fd_write(
     count: u32,
     nwritten: u32,
 ) -> WasiResult<()> {
-    let iovs = mem.iovecs(iovs, count)?;
     let entry = ctx.entry(fd)?;
-    let mut total = 0u32;
+    if !matches!(entry.kind, FdKind::Dir { .. }) {
+        entry.require(right::FD_WRITE)?;
+    }
+    let iovs = mem.iovecs(iovs, count)?;
+    let mut total = 0u64;
     for (ptr, len) in iovs {
         let mut buf = mem.slice(ptr, len)?;
         while !buf.is_empty() {
@@ -574,11 +602,12 @@ pub fn fd_write(
             if n == 0 {
                 break;
             }
-            total += n as u32;
+            total += n as u64;
             buf = &buf[n..];
         }
     }
-    mem.write_u32(nwritten, total)
+    // `iovecs` keeps the lengths' sum within a u32.
+    mem.write_u32(nwritten, u32::try_from(total).map_err(|_| Errno::Overflow)?)
 }
 
 pub fn fd_readdir(
@@ -590,10 +619,7 @@ pub fn fd_readdir(
     cookie: u64,
     bufused: u32,
 ) -> WasiResult<()> {
-    let raw = match &ctx.entry(fd)?.kind {
-        FdKind::Dir { fd, .. } => fd.as_raw_fd(),
-        _ => return Err(Errno::Notdir),
-    };
+    let raw = dir_fd(ctx, fd, right::FD_READDIR)?;
     let entries = fs::read_dir(raw)?;
     let mut out = Vec::new();
     for (i, (name, ino, ty)) in entries.iter().enumerate().skip(cookie as usize) {
@@ -644,13 +670,19 @@ pub fn fd_seek(
         2 => SeekFrom::End(offset),
         _ => return Err(Errno::Inval),
     };
-    let f = file(ctx, fd)?;
+    // Asking where the file position is needs only `fd_tell`.
+    let needed = if offset == 0 && whence == 1 {
+        right::FD_TELL
+    } else {
+        right::FD_SEEK | right::FD_TELL
+    };
+    let f = file(ctx, fd, needed)?;
     let new = f.seek(pos)?;
     mem.write_u64(out, new)
 }
 
 pub fn fd_tell(mem: &mut GuestMemory<'_>, ctx: &mut WasiCtx, fd: u32, out: u32) -> WasiResult<()> {
-    let f = file(ctx, fd)?;
+    let f = file(ctx, fd, right::FD_TELL)?;
     let pos = f.stream_position()?;
     mem.write_u64(out, pos)
 }
@@ -662,7 +694,7 @@ pub fn path_create_directory(
     path: u32,
     len: u32,
 ) -> WasiResult<()> {
-    let r = resolve_path(mem, ctx, fd, path, len, false)?;
+    let r = resolve_path(mem, ctx, fd, right::PATH_CREATE_DIRECTORY, path, len, false)?;
     // SAFETY: `name` is NUL-terminated; `dir` is a directory we own.
     check(unsafe { libc::mkdirat(r.dir.as_raw_fd(), r.name.as_ptr(), 0o777) })?;
     Ok(())
@@ -677,7 +709,8 @@ pub fn path_filestat_get(
     len: u32,
     out: u32,
 ) -> WasiResult<()> {
-    let r = resolve_path(mem, ctx, fd, path, len, flags & LOOKUP_SYMLINK_FOLLOW != 0)?;
+    let follow = flags & LOOKUP_SYMLINK_FOLLOW != 0;
+    let r = resolve_path(mem, ctx, fd, right::PATH_FILESTAT_GET, path, len, follow)?;
     let st = fs::lstat_at(r.dir.as_raw_fd(), &r.name)?;
     mem.slice_mut(out, 64)?
         .copy_from_slice(&fs::filestat_bytes(&st));
@@ -696,7 +729,16 @@ pub fn path_filestat_set_times(
     mtim: u64,
     fst: u32,
 ) -> WasiResult<()> {
-    let r = resolve_path(mem, ctx, fd, path, len, flags & LOOKUP_SYMLINK_FOLLOW != 0)?;
+    let follow = flags & LOOKUP_SYMLINK_FOLLOW != 0;
+    let r = resolve_path(
+        mem,
+        ctx,
+        fd,
+        right::PATH_FILESTAT_SET_TIMES,
+        path,
+        len,
+        follow,
+    )?;
     let ts = fs::timespecs(atim, mtim, fst as u16)?;
     // SAFETY: `name` is NUL-terminated and `ts` holds two timespecs.
     check(unsafe {
@@ -708,6 +750,19 @@ pub fn path_filestat_set_times(
         )
     })?;
     Ok(())
+}
+
+/// A link is never made under a name with a trailing slash: that names a
+/// directory, so it exists (`EEXIST`) or it cannot be made (`ENOENT`).
+fn refuse_dir_only_new(r: &Resolved) -> WasiResult<()> {
+    if !r.dir_only {
+        return Ok(());
+    }
+    match fs::lstat_at(r.dir.as_raw_fd(), &r.name) {
+        Ok(_) => Err(Errno::Exist),
+        Err(Errno::Noent) => Err(Errno::Noent),
+        Err(e) => Err(e),
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -726,11 +781,21 @@ pub fn path_link(
         mem,
         ctx,
         old_fd,
+        right::PATH_LINK_SOURCE,
         old_path,
         old_len,
         old_flags & LOOKUP_SYMLINK_FOLLOW != 0,
     )?;
-    let new = resolve_path(mem, ctx, new_fd, new_path, new_len, false)?;
+    let new = resolve_path(
+        mem,
+        ctx,
+        new_fd,
+        right::PATH_LINK_TARGET,
+        new_path,
+        new_len,
+        false,
+    )?;
+    refuse_dir_only_new(&new)?;
     // SAFETY: both names are NUL-terminated; both dirs are ours.
     check(unsafe {
         libc::linkat(
@@ -759,17 +824,32 @@ pub fn path_open(
     out: u32,
 ) -> WasiResult<()> {
     let (oflags, fdflags) = (oflags as u16, fdflags as u16);
-    let r = resolve_path(
-        mem,
-        ctx,
-        fd,
-        path,
-        len,
-        dirflags & LOOKUP_SYMLINK_FOLLOW != 0,
-    )?;
-    let read = rights_base & (RIGHT_FD_READ | RIGHT_FD_READDIR) != 0;
-    let write = rights_base & (RIGHT_FD_WRITE | RIGHT_FD_ALLOCATE | RIGHT_FD_FILESTAT_SET_SIZE)
-        != 0
+    if oflags & OFLAG_DIRECTORY != 0 && oflags & (OFLAG_CREAT | OFLAG_EXCL | OFLAG_TRUNC) != 0 {
+        return Err(Errno::Inval);
+    }
+    let mut needed = right::PATH_OPEN;
+    if oflags & OFLAG_CREAT != 0 {
+        needed |= right::PATH_CREATE_FILE;
+    }
+    if oflags & OFLAG_TRUNC != 0 {
+        needed |= right::PATH_FILESTAT_SET_SIZE;
+    }
+    let follow = dirflags & LOOKUP_SYMLINK_FOLLOW != 0;
+    let r = resolve_path(mem, ctx, fd, needed, path, len, follow)?;
+    if r.dir_only && oflags & OFLAG_CREAT != 0 {
+        // `name/` names a directory, which `path_open` never creates.
+        return Err(Errno::Isdir);
+    }
+    // The new descriptor gets no more than its parent hands on.
+    let parent_inheriting = ctx.entry(fd)?.rights_inheriting;
+    let (base, inheriting) = (
+        rights_base & parent_inheriting,
+        rights_inheriting & parent_inheriting,
+    );
+    // The host descriptor is opened for what those rights allow: asking to
+    // write a directory fails here, with the host's `EISDIR`.
+    let read = base & (right::FD_READ | right::FD_READDIR) != 0;
+    let write = base & (right::FD_WRITE | right::FD_ALLOCATE | right::FD_FILESTAT_SET_SIZE) != 0
         || oflags & OFLAG_TRUNC != 0
         || fdflags & FDFLAG_APPEND != 0;
     let mut flags = libc::O_CLOEXEC | libc::O_NOFOLLOW;
@@ -787,7 +867,7 @@ pub fn path_open(
     if oflags & OFLAG_TRUNC != 0 {
         flags |= libc::O_TRUNC;
     }
-    if oflags & OFLAG_DIRECTORY != 0 {
+    if oflags & OFLAG_DIRECTORY != 0 || r.dir_only {
         flags |= libc::O_DIRECTORY;
     }
     if fdflags & FDFLAG_APPEND != 0 {
@@ -808,20 +888,23 @@ pub fn path_open(
     // SAFETY: `raw` is a fresh descriptor that nothing else owns.
     let owned = unsafe { std::os::fd::OwnedFd::from_raw_fd(raw) };
     let st = fs::fstat(raw)?;
-    let kind = if st.st_mode & libc::S_IFMT == libc::S_IFDIR {
-        FdKind::Dir {
-            fd: owned,
-            preopen: None,
+    let entry = if st.st_mode & libc::S_IFMT == libc::S_IFDIR {
+        FdEntry {
+            kind: FdKind::Dir {
+                fd: owned,
+                preopen: None,
+            },
+            rights_base: base & right::DIRECTORY,
+            rights_inheriting: inheriting & right::DIRECTORY_INHERITING,
         }
     } else {
-        FdKind::File(File::from(owned))
+        FdEntry {
+            kind: FdKind::File(File::from(owned)),
+            rights_base: base & right::FILE,
+            rights_inheriting: inheriting & right::FILE,
+        }
     };
-    let parent_inheriting = ctx.entry(fd)?.rights_inheriting;
-    let new = ctx.insert(FdEntry {
-        kind,
-        rights_base: rights_base & parent_inheriting & ALL_RIGHTS,
-        rights_inheriting: rights_inheriting & parent_inheriting & ALL_RIGHTS,
-    })?;
+    let new = ctx.insert(entry)?;
     if let Err(e) = mem.write_u32(out, new) {
         ctx.fds[new as usize] = None;
         return Err(e);
@@ -840,7 +923,7 @@ pub fn path_readlink(
     buf_len: u32,
     used: u32,
 ) -> WasiResult<()> {
-    let r = resolve_path(mem, ctx, fd, path, len, false)?;
+    let r = resolve_path(mem, ctx, fd, right::PATH_READLINK, path, len, false)?;
     let target = fs::readlink(r.dir.as_raw_fd(), &r.name)?;
     let n = target.len().min(buf_len as usize);
     mem.slice_mut(buf, n as u32)?.copy_from_slice(&target[..n]);
@@ -854,7 +937,7 @@ pub fn path_remove_directory(
     path: u32,
     len: u32,
 ) -> WasiResult<()> {
-    let r = resolve_path(mem, ctx, fd, path, len, false)?;
+    let r = resolve_path(mem, ctx, fd, right::PATH_REMOVE_DIRECTORY, path, len, false)?;
     // SAFETY: `name` is NUL-terminated; `dir` is ours.
     check(unsafe { libc::unlinkat(r.dir.as_raw_fd(), r.name.as_ptr(), libc::AT_REMOVEDIR) })?;
     Ok(())
@@ -871,8 +954,22 @@ pub fn path_rename(
     new: u32,
     new_len: u32,
 ) -> WasiResult<()> {
-    let from = resolve_path(mem, ctx, fd, old, old_len, false)?;
-    let to = resolve_path(mem, ctx, new_fd, new, new_len, false)?;
+    let from = resolve_path(mem, ctx, fd, right::PATH_RENAME_SOURCE, old, old_len, false)?;
+    let to = resolve_path(
+        mem,
+        ctx,
+        new_fd,
+        right::PATH_RENAME_TARGET,
+        new,
+        new_len,
+        false,
+    )?;
+    // A trailing slash on either name says the source is a directory.
+    if (from.dir_only || to.dir_only)
+        && fs::lstat_at(from.dir.as_raw_fd(), &from.name)?.st_mode & libc::S_IFMT != libc::S_IFDIR
+    {
+        return Err(Errno::Notdir);
+    }
     // SAFETY: both names are NUL-terminated; both dirs are ours.
     check(unsafe {
         libc::renameat(
@@ -895,7 +992,13 @@ pub fn path_symlink(
     new_len: u32,
 ) -> WasiResult<()> {
     let target = cstring(mem.slice(old, old_len)?)?;
-    let r = resolve_path(mem, ctx, fd, new, new_len, false)?;
+    let r = resolve_path(mem, ctx, fd, right::PATH_SYMLINK, new, new_len, false)?;
+    // A link that could only ever lead outside the sandbox is refused when
+    // it is made, as wasmtime does (following one is refused anyway).
+    if target.as_bytes().starts_with(b"/") {
+        return Err(Errno::Perm);
+    }
+    refuse_dir_only_new(&r)?;
     // SAFETY: both strings are NUL-terminated; `dir` is ours. The target is
     // only text: following it later goes through `fs::resolve`.
     check(unsafe { libc::symlinkat(target.as_ptr(), r.dir.as_raw_fd(), r.name.as_ptr()) })?;
@@ -909,7 +1012,7 @@ pub fn path_unlink_file(
     path: u32,
     len: u32,
 ) -> WasiResult<()> {
-    let r = resolve_path(mem, ctx, fd, path, len, false)?;
+    let r = resolve_path(mem, ctx, fd, right::PATH_UNLINK_FILE, path, len, false)?;
     // SAFETY: `name` is NUL-terminated; `dir` is ours.
     check(unsafe { libc::unlinkat(r.dir.as_raw_fd(), r.name.as_ptr(), 0) })?;
     Ok(())
