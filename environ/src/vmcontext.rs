@@ -248,6 +248,60 @@ pub struct VMBuiltinFunctions {
     ) -> u8,
     /// `elem.drop`.
     pub elem_drop: unsafe extern "C" fn(*mut VMContext, elem: u32),
+    /// `memory.fill`.
+    pub memory_fill:
+        unsafe extern "C" fn(*mut VMContext, memory: u32, dst: u64, val: u32, len: u64) -> u8,
+    /// `memory.copy`.
+    pub memory_copy: unsafe extern "C" fn(
+        *mut VMContext,
+        dst_memory: u32,
+        src_memory: u32,
+        dst: u64,
+        src: u64,
+        len: u64,
+    ) -> u8,
+}
+
+/// Byte offsets of the entries of [`VMBuiltinFunctions`], for code that
+/// calls them through the table.
+#[allow(non_upper_case_globals)]
+pub mod builtin_offsets {
+    use super::VMBuiltinFunctions;
+    use core::mem::offset_of;
+    /// `memory.grow`.
+    pub const memory_grow: u32 = offset_of!(VMBuiltinFunctions, memory_grow) as u32;
+    /// `memory.init`.
+    pub const memory_init: u32 = offset_of!(VMBuiltinFunctions, memory_init) as u32;
+    /// `data.drop`.
+    pub const data_drop: u32 = offset_of!(VMBuiltinFunctions, data_drop) as u32;
+    /// `table.grow`.
+    pub const table_grow: u32 = offset_of!(VMBuiltinFunctions, table_grow) as u32;
+    /// `table.fill`.
+    pub const table_fill: u32 = offset_of!(VMBuiltinFunctions, table_fill) as u32;
+    /// `table.copy`.
+    pub const table_copy: u32 = offset_of!(VMBuiltinFunctions, table_copy) as u32;
+    /// `table.init`.
+    pub const table_init: u32 = offset_of!(VMBuiltinFunctions, table_init) as u32;
+    /// `elem.drop`.
+    pub const elem_drop: u32 = offset_of!(VMBuiltinFunctions, elem_drop) as u32;
+    /// `memory.fill`.
+    pub const memory_fill: u32 = offset_of!(VMBuiltinFunctions, memory_fill) as u32;
+    /// `memory.copy`.
+    pub const memory_copy: u32 = offset_of!(VMBuiltinFunctions, memory_copy) as u32;
+}
+
+vm_struct! {
+    /// What [`VMContext::module_code`] points at in a compiling tier: the
+    /// module's table of entry points, one per defined function. Compiled
+    /// code calls functions of its own module through it (one load, then an
+    /// indirect call), so that a function's code can be replaced with one
+    /// atomic store into its entry.
+    pub struct VMCompiledModule, offsets in compiled_module_offsets {
+        /// The native (`wasm_call`) entry of each defined function.
+        pub entries: *const *const u8,
+        /// The number of entries.
+        pub num_entries: usize,
+    }
 }
 
 /// Tells an instance context from a host function context.
@@ -325,6 +379,20 @@ mod tests {
         assert_eq!(offset_of!(VMStoreContext, epoch_deadline), 8);
         assert_eq!(offset_of!(VMStoreContext, store), 16);
         assert_eq!(store_offsets::host_depth, 24);
+    }
+
+    #[test]
+    fn compiled_code_layouts() {
+        assert_eq!(offset_of!(VMCompiledModule, entries), 0);
+        assert_eq!(offset_of!(VMCompiledModule, num_entries), 8);
+        assert_eq!(compiled_module_offsets::SIZE, 16);
+        assert_eq!(offset_of!(VMStoreContext, stack_limit), 32);
+        assert_eq!(store_offsets::stack_limit, 32);
+        assert_eq!(builtin_offsets::memory_grow, 0);
+        assert_eq!(builtin_offsets::elem_drop, 56);
+        assert_eq!(builtin_offsets::memory_fill, 64);
+        assert_eq!(builtin_offsets::memory_copy, 72);
+        assert_eq!(size_of::<VMBuiltinFunctions>(), 80);
     }
 
     #[test]

@@ -12,6 +12,8 @@ pub enum Tier {
     /// The interpreter: validation fused with translation to slot code.
     #[default]
     Interpreter,
+    /// Every function compiled to native code with Cranelift.
+    Jit,
 }
 
 impl Tier {
@@ -19,11 +21,12 @@ impl Tier {
     pub fn name(self) -> &'static str {
         match self {
             Tier::Interpreter => "interp",
+            Tier::Jit => "jit",
         }
     }
 
     /// Every tier this build has.
-    pub const ALL: [Tier; 1] = [Tier::Interpreter];
+    pub const ALL: [Tier; 2] = [Tier::Interpreter, Tier::Jit];
 
     /// Parses a CLI name.
     pub fn from_name(name: &str) -> Option<Tier> {
@@ -39,6 +42,7 @@ pub struct Config {
     pub(crate) max_wasm_frames: u32,
     pub(crate) max_native_stack: usize,
     pub(crate) lazy_translation: bool,
+    pub(crate) guard_pages: bool,
 }
 
 impl Default for Config {
@@ -49,6 +53,7 @@ impl Default for Config {
             max_wasm_frames: 100_000,
             max_native_stack: 512 << 10,
             lazy_translation: true,
+            guard_pages: true,
         }
     }
 }
@@ -92,6 +97,17 @@ impl Config {
     /// faster and costs nothing measurable once code runs.
     pub fn lazy_translation(&mut self, lazy: bool) -> &mut Config {
         self.lazy_translation = lazy;
+        self
+    }
+
+    /// Whether compiled code relies on guard pages to bound 32-bit memory
+    /// accesses (the default) instead of checking each one. Code compiled
+    /// for guard pages runs only on memories that have the full 4 GiB +
+    /// guard reservation: instantiating it with a memory that lacks one
+    /// (see [`Memory::is_guarded`](crate::Memory::is_guarded)) is refused.
+    /// The interpreter always checks.
+    pub fn guard_pages(&mut self, enable: bool) -> &mut Config {
+        self.guard_pages = enable;
         self
     }
 

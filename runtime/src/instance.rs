@@ -52,6 +52,8 @@ static BUILTINS: VMBuiltinFunctions = VMBuiltinFunctions {
     table_copy: builtin_table_copy,
     table_init: builtin_table_init,
     elem_drop: builtin_elem_drop,
+    memory_fill: builtin_memory_fill,
+    memory_copy: builtin_memory_copy,
 };
 
 fn trap(code: TrapCode) -> Error {
@@ -371,6 +373,18 @@ pub(crate) fn instantiate<T>(
         opaque.memories.push(mem);
         memory_handles.push(Memory(opaque.stored(opaque.memories.len() - 1)));
     }
+    // Code compiled for guard pages has no bounds checks: it must never
+    // run on a memory without the full reservation.
+    if module.inner.code.needs_guarded_memories() {
+        for (i, m) in memory_handles.iter().enumerate() {
+            if !opaque.memories[m.0.index].is_guarded() {
+                return Err(Error::Resource(format!(
+                    "memory {i} has no guard-page reservation, and this module was compiled \
+                     for guard pages; compile it with `Config::guard_pages(false)`"
+                )));
+            }
+        }
+    }
     let memories: Box<[_]> = memory_handles
         .iter()
         .map(|m| m.definition(opaque))
@@ -393,7 +407,7 @@ pub(crate) fn instantiate<T>(
             type_ids: std::ptr::null(),
             builtins: &BUILTINS,
             instance: std::ptr::null_mut(),
-            module_code: (&module.inner.code as *const strata_interp::InterpModule).cast(),
+            module_code: module.inner.code.vm_pointer(),
         }),
         memories,
         tables: Box::new([]),
@@ -418,8 +432,8 @@ pub(crate) fn instantiate<T>(
         .map(|i| {
             let f = info.num_imported_functions + i as u32;
             VMFuncRef {
-                array_call: strata_interp::array_call,
-                wasm_call: std::ptr::null(),
+                array_call: module.inner.code.array_call(),
+                wasm_call: module.inner.code.wasm_call(i),
                 type_index: data.type_ids[info.functions[f as usize] as usize],
                 func_index: f,
                 vmctx: vmctx_ptr,
@@ -610,6 +624,73 @@ unsafe extern "C" fn builtin_memory_init(
         }
         _ => TrapCode::MemoryOutOfBounds.as_u8(),
     }
+}
+
+/// `memory.fill` for code running in `vmctx`.
+///
+/// # Safety
+///
+/// `vmctx` must be the live instance context of the calling code, and
+/// the indices must have been validated against its module.
+unsafe extern "C" fn builtin_memory_fill(
+    vmctx: *mut VMContext,
+    memory: u32,
+    dst: u64,
+    val: u32,
+    len: u64,
+) -> u8 {
+    // SAFETY: builtins are called by code running in `vmctx`.
+    let (store, i) = unsafe { resolve(vmctx) };
+    let m = store.instances[i].memory_handles[memory as usize].0.index;
+    let mem = store.memories[m].bytes_mut();
+    match dst
+        .checked_add(len)
+        .filter(|e| *e <= mem.len() as u64)
+        .map(|e| dst as usize..e as usize)
+    {
+        Some(range) => {
+            mem[range].fill(val as u8);
+            0
+        }
+        None => TrapCode::MemoryOutOfBounds.as_u8(),
+    }
+}
+
+/// `memory.copy` for code running in `vmctx`.
+///
+/// # Safety
+///
+/// `vmctx` must be the live instance context of the calling code, and
+/// the indices must have been validated against its module.
+unsafe extern "C" fn builtin_memory_copy(
+    vmctx: *mut VMContext,
+    dst_memory: u32,
+    src_memory: u32,
+    dst: u64,
+    src: u64,
+    len: u64,
+) -> u8 {
+    // SAFETY: builtins are called by code running in `vmctx`.
+    let (store, i) = unsafe { resolve(vmctx) };
+    let inst = &store.instances[i];
+    let dm = inst.memory_handles[dst_memory as usize].0.index;
+    let sm = inst.memory_handles[src_memory as usize].0.index;
+    let in_bounds = |at: u64, m: usize| {
+        at.checked_add(len)
+            .is_some_and(|e| e <= store.memories[m].bytes().len() as u64)
+    };
+    if !in_bounds(dst, dm) || !in_bounds(src, sm) {
+        return TrapCode::MemoryOutOfBounds.as_u8();
+    }
+    if dm == sm {
+        store.memories[dm]
+            .bytes_mut()
+            .copy_within(src as usize..(src + len) as usize, dst as usize);
+    } else {
+        let from = store.memories[sm].bytes_mut()[src as usize..(src + len) as usize].to_vec();
+        store.memories[dm].bytes_mut()[dst as usize..(dst + len) as usize].copy_from_slice(&from);
+    }
+    0
 }
 
 /// `data.drop` for code running in `vmctx`.

@@ -9,6 +9,47 @@ use strata_environ::{
     EntityIndex, FuncType, GlobalType, MemoryType, ModuleEnvironment, ModuleInfo, TableType,
 };
 use strata_interp::{InterpCompiler, InterpModule};
+use strata_jit::{CompileOptions, JitCompiler, JitModule};
+
+/// A module's code, as the engine's tier produced it.
+pub(crate) enum ModuleCode {
+    Interp(InterpModule),
+    Jit(JitModule),
+}
+
+impl ModuleCode {
+    /// What instances store in `VMContext::module_code`.
+    pub(crate) fn vm_pointer(&self) -> *const std::ffi::c_void {
+        match self {
+            ModuleCode::Interp(m) => (m as *const InterpModule).cast(),
+            ModuleCode::Jit(m) => m.module_code(),
+        }
+    }
+
+    /// The array-call entry of the module's defined functions.
+    pub(crate) fn array_call(&self) -> strata_environ::vmcontext::VMArrayCallFn {
+        match self {
+            ModuleCode::Interp(_) => strata_interp::array_call,
+            ModuleCode::Jit(_) => strata_jit::array_call,
+        }
+    }
+
+    /// The native entry of defined function `index`, if the tier has one.
+    pub(crate) fn wasm_call(&self, index: usize) -> *const u8 {
+        match self {
+            ModuleCode::Interp(_) => std::ptr::null(),
+            ModuleCode::Jit(m) => m.wasm_call(index),
+        }
+    }
+
+    /// Whether the code relies on guard pages for memory bounds.
+    pub(crate) fn needs_guarded_memories(&self) -> bool {
+        match self {
+            ModuleCode::Interp(_) => false,
+            ModuleCode::Jit(m) => m.options().guarded,
+        }
+    }
+}
 
 /// The type of an import or export.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,7 +67,7 @@ pub enum ExternType {
 pub(crate) struct ModuleInner {
     pub(crate) engine: Engine,
     pub(crate) info: Arc<ModuleInfo>,
-    pub(crate) code: InterpModule,
+    pub(crate) code: ModuleCode,
     pub(crate) bytes: Arc<[u8]>,
     pub(crate) type_ids: Box<[VMSharedTypeIndex]>,
 }
@@ -93,7 +134,19 @@ impl Module {
                 };
                 let info = Arc::new(env.translate(wasm, &mut compiler)?);
                 let code = compiler.finish(info.clone(), bytes.clone());
-                (info, code)
+                (info, ModuleCode::Interp(code))
+            }
+            Tier::Jit => {
+                let mut compiler = JitCompiler::new();
+                let info = Arc::new(env.translate(wasm, &mut compiler)?);
+                let options = CompileOptions {
+                    guarded: engine.config().guard_pages,
+                    guard_size: crate::memory::GUARD_SIZE as u64,
+                };
+                let code = compiler
+                    .finish(&info, wasm, options)
+                    .map_err(|e| Error::Compile(strata_environ::WasmError::new(e, 0)))?;
+                (info, ModuleCode::Jit(code))
             }
         };
         let type_ids = info

@@ -1,0 +1,112 @@
+//! Executable memory for compiled code.
+//!
+//! Invariants:
+//! - The pages are never writable and executable at once: code is copied
+//!   in while the mapping is read+write, then the whole mapping becomes
+//!   read+execute and stays so until it is unmapped.
+//! - A [`CodeMemory`] is unmapped only when dropped; whoever may still run
+//!   its code (instances of its module, registered trap records) holds it
+//!   alive through the module.
+
+use std::ptr::NonNull;
+
+/// A mapping holding a module's machine code.
+pub struct CodeMemory {
+    ptr: NonNull<u8>,
+    len: usize,
+}
+
+// SAFETY: after `publish` the mapping is immutable (read+execute); sharing
+// its address between threads is sound.
+unsafe impl Send for CodeMemory {}
+// SAFETY: as above.
+unsafe impl Sync for CodeMemory {}
+
+fn page_size() -> usize {
+    // SAFETY: sysconf has no preconditions.
+    let n = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    if n > 0 { n as usize } else { 4096 }
+}
+
+impl CodeMemory {
+    /// Lays `pieces` out one after another (each 16-byte aligned), copies
+    /// them in and makes the whole mapping executable. Returns the memory
+    /// and the offset of each piece.
+    ///
+    /// # Errors
+    ///
+    /// When the host refuses the mapping or the protection change.
+    pub fn publish(pieces: &[&[u8]]) -> Result<(CodeMemory, Vec<usize>), String> {
+        let mut offsets = Vec::with_capacity(pieces.len());
+        let mut end = 0usize;
+        for p in pieces {
+            end = end.next_multiple_of(16);
+            offsets.push(end);
+            end += p.len();
+        }
+        let len = end.max(1).next_multiple_of(page_size());
+        // SAFETY: an anonymous private mapping at an address of the kernel's
+        // choosing aliases nothing.
+        let raw = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            )
+        };
+        if raw == libc::MAP_FAILED {
+            return Err(format!(
+                "cannot map {len} bytes for code: {}",
+                std::io::Error::last_os_error()
+            ));
+        }
+        let ptr = NonNull::new(raw.cast::<u8>()).ok_or("mmap returned null")?;
+        let mem = CodeMemory { ptr, len };
+        for (p, off) in pieces.iter().zip(&offsets) {
+            // SAFETY: `off + p.len() <= end <= len`, the mapping is writable
+            // and nothing else refers to it yet.
+            unsafe {
+                std::ptr::copy_nonoverlapping(p.as_ptr(), mem.ptr.as_ptr().add(*off), p.len());
+            }
+        }
+        // SAFETY: the range is exactly our mapping. From here on it is never
+        // written again (x86-64 keeps instruction caches coherent).
+        let r = unsafe {
+            libc::mprotect(
+                mem.ptr.as_ptr().cast(),
+                len,
+                libc::PROT_READ | libc::PROT_EXEC,
+            )
+        };
+        if r != 0 {
+            return Err(format!(
+                "cannot make code executable: {}",
+                std::io::Error::last_os_error()
+            ));
+        }
+        Ok((mem, offsets))
+    }
+
+    /// The first byte of the code.
+    pub fn start(&self) -> usize {
+        self.ptr.as_ptr() as usize
+    }
+
+    /// The mapping's length.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+}
+
+impl Drop for CodeMemory {
+    fn drop(&mut self) {
+        // SAFETY: the mapping came from `mmap` with this length and is
+        // unmapped once; its owner guarantees no code in it still runs.
+        unsafe {
+            libc::munmap(self.ptr.as_ptr().cast(), self.len);
+        }
+    }
+}

@@ -1,0 +1,228 @@
+//! Compiling a module: every function body and its array-call trampoline,
+//! in parallel, each to position-independent machine code with its trap
+//! records.
+
+use crate::env::{self, FuncEnv, PTR, clif_type, intern_flags, readonly, trusted};
+use crate::translate::FuncTranslator;
+use cranelift_codegen::ir::{
+    self, AbiParam, GlobalValueData, InstBuilder, MemFlagsData, Signature, UserFuncName, types,
+};
+use cranelift_codegen::isa::OwnedTargetIsa;
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_codegen::{Context, control::ControlPlane};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use rayon::prelude::*;
+use std::ops::Range;
+use strata_environ::vmcontext::{compiled_module_offsets, store_offsets, vmctx_offsets};
+use strata_environ::{FuncType, ModuleInfo};
+use wasmparser::{BinaryReader, FunctionBody};
+
+/// One compiled piece of code: bytes and trap records (offset within the
+/// piece, Cranelift trap code).
+pub struct CompiledCode {
+    pub bytes: Vec<u8>,
+    pub traps: Vec<(u32, ir::TrapCode)>,
+}
+
+/// How the code is generated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CompileOptions {
+    /// Memories have the 4 GiB + guard reservation (no bounds checks for
+    /// small offsets).
+    pub guarded: bool,
+    /// Size of the guard region after 4 GiB.
+    pub guard_size: u64,
+}
+
+/// Builds the target ISA for this host with Strata's settings.
+///
+/// # Errors
+///
+/// When the host is not a target Cranelift supports.
+pub fn host_isa() -> Result<OwnedTargetIsa, String> {
+    let mut flags = settings::builder();
+    let set = |f: &mut settings::Builder, k: &str, v: &str| {
+        f.set(k, v)
+            .map_err(|e| format!("cranelift setting {k}={v}: {e}"))
+    };
+    set(&mut flags, "opt_level", "speed")?;
+    // The frontend's output is checked in debug builds of Strata only.
+    set(
+        &mut flags,
+        "enable_verifier",
+        if cfg!(debug_assertions) {
+            "true"
+        } else {
+            "false"
+        },
+    )?;
+    // Backtraces walk frame pointers.
+    set(&mut flags, "preserve_frame_pointers", "true")?;
+    // The code is copied to wherever its memory lands.
+    set(&mut flags, "is_pic", "false")?;
+    let builder = cranelift_native::builder().map_err(|e| format!("unsupported host: {e}"))?;
+    builder
+        .finish(settings::Flags::new(flags))
+        .map_err(|e| format!("cranelift: {e}"))
+}
+
+/// The wasm signature with the stack-limit check every function carries.
+fn define_stack_limit(func: &mut ir::Function) {
+    let vmctx = func.create_global_value(GlobalValueData::VMContext);
+    let flags = intern_flags(func, readonly());
+    let store = func.create_global_value(GlobalValueData::Load {
+        base: vmctx,
+        offset: (vmctx_offsets::store as i32).into(),
+        global_type: PTR,
+        flags,
+    });
+    let flags = intern_flags(func, MemFlagsData::trusted());
+    let limit = func.create_global_value(GlobalValueData::Load {
+        base: store,
+        offset: (store_offsets::stack_limit as i32).into(),
+        global_type: PTR,
+        flags,
+    });
+    func.stack_limit = Some(limit);
+}
+
+fn finish(ctx: &mut Context, isa: &OwnedTargetIsa) -> Result<CompiledCode, String> {
+    let code = ctx
+        .compile(&**isa, &mut ControlPlane::default())
+        .map_err(|e| format!("cranelift: {:?}", e.inner))?;
+    let buffer = &code.buffer;
+    if let Some(r) = buffer.relocs().first() {
+        // Everything compiled code reaches goes through the VM context, so
+        // there is nothing to patch; a relocation means Cranelift wanted a
+        // library call this host cannot avoid.
+        return Err(format!(
+            "unsupported relocation {:?} to {:?}",
+            r.kind, r.target
+        ));
+    }
+    Ok(CompiledCode {
+        bytes: buffer.data().to_vec(),
+        traps: buffer.traps().iter().map(|t| (t.offset, t.code)).collect(),
+    })
+}
+
+/// Compiles defined function `func_index` from its body.
+fn compile_function(
+    isa: &OwnedTargetIsa,
+    env: &FuncEnv<'_>,
+    func_index: u32,
+    body: &FunctionBody<'_>,
+) -> Result<CompiledCode, String> {
+    let ty = env.module.func_type(func_index);
+    let mut func = ir::Function::with_name_signature(
+        UserFuncName::user(0, func_index),
+        env::wasm_signature(ty),
+    );
+    define_stack_limit(&mut func);
+    let mut fctx = FunctionBuilderContext::new();
+    let mut b = FunctionBuilder::new(&mut func, &mut fctx);
+    FuncTranslator::translate(&mut b, env, ty, body)?;
+    b.finalize(isa.frontend_config());
+    let mut ctx = Context::for_function(func);
+    finish(&mut ctx, isa)
+}
+
+/// The array-call trampoline of defined function `defined_index`:
+/// `(vmctx, caller_vmctx, args) -> ()` in the host convention. It reads the
+/// arguments from the `ValRaw` buffer, calls the function's current entry,
+/// and writes the results back.
+fn compile_trampoline(
+    isa: &OwnedTargetIsa,
+    ty: &FuncType,
+    defined_index: u32,
+) -> Result<CompiledCode, String> {
+    let call_conv = isa.default_call_conv();
+    let mut sig = Signature::new(call_conv);
+    sig.params.extend([AbiParam::new(PTR); 3]);
+    let mut func = ir::Function::with_name_signature(UserFuncName::user(1, defined_index), sig);
+    let mut fctx = FunctionBuilderContext::new();
+    let mut b = FunctionBuilder::new(&mut func, &mut fctx);
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    let p = b.block_params(entry).to_vec();
+    let (vmctx, caller, args) = (p[0], p[1], p[2]);
+    let mut call_args = vec![vmctx, caller];
+    for (i, t) in ty.params().iter().enumerate() {
+        let v = b
+            .ins()
+            .load(clif_type(*t), trusted(), args, (i * 16) as i32);
+        call_args.push(v);
+    }
+    let code = b
+        .ins()
+        .load(PTR, readonly(), vmctx, vmctx_offsets::module_code as i32);
+    let entries = b.ins().load(
+        PTR,
+        readonly(),
+        code,
+        compiled_module_offsets::entries as i32,
+    );
+    let target = b
+        .ins()
+        .load(PTR, trusted(), entries, (defined_index * 8) as i32);
+    let wasm_sig = b.import_signature(env::wasm_signature(ty));
+    let call = b.ins().call_indirect(wasm_sig, target, &call_args);
+    let results = b.inst_results(call).to_vec();
+    for (i, v) in results.into_iter().enumerate() {
+        // Results go back zero-extended, as `ValRaw` holds them.
+        let ty = b.func.dfg.value_type(v);
+        let bits = match ty {
+            types::I32 => b.ins().uextend(types::I64, v),
+            types::F32 => {
+                let i = b.ins().bitcast(types::I32, MemFlagsData::new(), v);
+                b.ins().uextend(types::I64, i)
+            }
+            _ => v,
+        };
+        b.ins().store(trusted(), bits, args, (i * 16) as i32);
+    }
+    b.ins().return_(&[]);
+    b.seal_all_blocks();
+    b.finalize(isa.frontend_config());
+    let mut ctx = Context::for_function(func);
+    finish(&mut ctx, isa)
+}
+
+/// Compiles all defined functions of `module` (bodies at `bodies` in
+/// `wasm`) and their trampolines, in parallel. Returns `(functions,
+/// trampolines)` by defined index.
+///
+/// # Errors
+///
+/// A function Cranelift cannot compile, with its index.
+pub fn compile_module(
+    isa: &OwnedTargetIsa,
+    module: &ModuleInfo,
+    wasm: &[u8],
+    bodies: &[Range<usize>],
+    options: CompileOptions,
+) -> Result<(Vec<CompiledCode>, Vec<CompiledCode>), String> {
+    let env = FuncEnv {
+        module,
+        host_call_conv: isa.default_call_conv(),
+        guarded: options.guarded,
+        guard_size: options.guard_size,
+    };
+    let nimp = module.num_imported_functions;
+    let funcs: Vec<CompiledCode> = bodies
+        .par_iter()
+        .enumerate()
+        .map(|(i, range)| {
+            let body =
+                FunctionBody::new(BinaryReader::new(&wasm[range.clone()], range.start as u64));
+            compile_function(isa, &env, nimp + i as u32, &body)
+                .map_err(|e| format!("function {}: {e}", nimp + i as u32))
+        })
+        .collect::<Result<_, _>>()?;
+    let tramps: Vec<CompiledCode> = (0..bodies.len())
+        .into_par_iter()
+        .map(|i| compile_trampoline(isa, module.func_type(nimp + i as u32), i as u32))
+        .collect::<Result<_, _>>()?;
+    Ok((funcs, tramps))
+}
