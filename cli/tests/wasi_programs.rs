@@ -1,6 +1,6 @@
 //! WASI conformance of `strata run`: C programs in `wasi/tests/programs`,
-//! compiled here with `clang-19 --target=wasm32-wasi`, run with the flags
-//! their manifest gives, checked for exit status and exact stdout.
+//! compiled here with `clang-19 --target=wasm32-wasi`, run on every tier with
+//! the flags their manifest gives, checked for exit status and exact stdout.
 //!
 //! `.ci/run` installs clang-19, lld-19 and wasi-libc; without them this test
 //! fails (it never skips).
@@ -100,15 +100,20 @@ fn compile(src: &Path, out: &Path) -> Result<(), String> {
     }
 }
 
-fn run_case(case: &Case, work: &Path) -> Result<(), String> {
+/// The tiers every program runs on.
+const TIERS: [&str; 2] = ["interp", "jit"];
+
+fn run_case(case: &Case, work: &Path, tier: &str) -> Result<(), String> {
     let src = programs_dir().join(&case.program);
     let wasm = work.join(case.program.replace(".c", ".wasm"));
-    compile(&src, &wasm)?;
-    let sandbox = work.join(format!("sandbox-{}", case.program));
+    if !wasm.exists() {
+        compile(&src, &wasm)?;
+    }
+    let sandbox = work.join(format!("sandbox-{tier}-{}", case.program));
     let _ = std::fs::remove_dir_all(&sandbox);
     std::fs::create_dir_all(&sandbox).map_err(|e| e.to_string())?;
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_strata"));
-    cmd.arg("run");
+    cmd.arg("run").arg("--tier").arg(tier);
     if let Some(guest) = &case.dir {
         cmd.arg("--dir")
             .arg(format!("{}::{guest}", sandbox.display()));
@@ -157,7 +162,7 @@ fn run_case(case: &Case, work: &Path) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "{}: {}\nstderr: {}",
+            "{} (tier {tier}): {}\nstderr: {}",
             case.program,
             problems.join("\n"),
             String::from_utf8_lossy(&out.stderr)
@@ -173,16 +178,17 @@ fn wasi_programs_behave_like_wasmtime() {
     let work = std::env::temp_dir().join(format!("strata-wasi-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work).expect("work dir");
-    let failures: Vec<String> = cases
+    let failures: Vec<String> = TIERS
         .iter()
-        .filter_map(|c| run_case(c, &work).err())
+        .flat_map(|t| cases.iter().map(move |c| (t, c)))
+        .filter_map(|(t, c)| run_case(c, &work, t).err())
         .collect();
     let _ = std::fs::remove_dir_all(&work);
     assert!(
         failures.is_empty(),
-        "{} of {} programs failed:\n{}",
+        "{} of {} runs failed:\n{}",
         failures.len(),
-        cases.len(),
+        cases.len() * TIERS.len(),
         failures.join("\n\n")
     );
 }

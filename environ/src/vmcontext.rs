@@ -17,6 +17,7 @@
 use crate::trap::TrapCode;
 use std::any::Any;
 use std::ffi::c_void;
+use std::ptr::NonNull;
 
 /// Declares a `#[repr(C)]` structure and a module of its field offsets.
 macro_rules! vm_struct {
@@ -83,6 +84,13 @@ impl ValRaw {
     }
 }
 
+/// The target of a native wasm call. Opaque: its real signature depends
+/// on the function's type, so only generated code calls it.
+#[repr(C)]
+pub struct VMWasmCallFunction {
+    _opaque: [u8; 0],
+}
+
 /// The engine-wide number of a function signature. Two functions have the
 /// same signature exactly when they have the same index, in any module.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -113,8 +121,13 @@ vm_struct! {
     pub struct VMFuncRef, offsets in funcref_offsets {
         /// Entry through the array calling convention; always present.
         pub array_call: VMArrayCallFn,
-        /// Native entry of compiled code, null while the function has none.
-        pub wasm_call: *const u8,
+        /// Native entry in the wasm calling convention: `(callee vmctx,
+        /// caller vmctx, params...) -> results`. Compiled functions point
+        /// at their code; in an engine that compiles, host functions point
+        /// at a per-signature trampoline into `array_call`, so compiled code
+        /// calls every function the same way. `None` only in an
+        /// interpreter-only engine, where no native code reads it.
+        pub wasm_call: Option<NonNull<VMWasmCallFunction>>,
         /// The function's signature.
         pub type_index: VMSharedTypeIndex,
         /// The function's index in its defining module (unused for host
@@ -360,6 +373,8 @@ mod tests {
     fn funcref_layout() {
         assert_eq!(offset_of!(VMFuncRef, array_call), 0);
         assert_eq!(offset_of!(VMFuncRef, wasm_call), 8);
+        // `None` is the null pointer compiled code tests for.
+        assert_eq!(size_of::<Option<NonNull<VMWasmCallFunction>>>(), 8);
         assert_eq!(offset_of!(VMFuncRef, type_index), 16);
         assert_eq!(offset_of!(VMFuncRef, func_index), 20);
         assert_eq!(offset_of!(VMFuncRef, vmctx), 24);

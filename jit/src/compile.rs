@@ -171,15 +171,7 @@ fn compile_trampoline(
     let results = b.inst_results(call).to_vec();
     for (i, v) in results.into_iter().enumerate() {
         // Results go back zero-extended, as `ValRaw` holds them.
-        let ty = b.func.dfg.value_type(v);
-        let bits = match ty {
-            types::I32 => b.ins().uextend(types::I64, v),
-            types::F32 => {
-                let i = b.ins().bitcast(types::I32, MemFlagsData::new(), v);
-                b.ins().uextend(types::I64, i)
-            }
-            _ => v,
-        };
+        let bits = widen(&mut b, v);
         b.ins().store(trusted(), bits, args, (i * 16) as i32);
     }
     b.ins().return_(&[]);
@@ -187,6 +179,71 @@ fn compile_trampoline(
     b.finalize(isa.frontend_config());
     let mut ctx = Context::for_function(func);
     finish(&mut ctx, isa)
+}
+
+/// The wasm-to-array trampoline of signature `ty`: a native wasm-call
+/// entry for functions that only have an array entry (host functions).
+/// Its callee context is the function's `VMFuncRef` itself (a host
+/// function's context begins with its function reference). It spills the
+/// arguments into a `ValRaw` buffer on its stack, calls `array_call`, and
+/// raises [`traps::PROPAGATE`] if that reports a trap.
+pub fn compile_wasm_to_array(isa: &OwnedTargetIsa, ty: &FuncType) -> Result<CompiledCode, String> {
+    let mut func =
+        ir::Function::with_name_signature(UserFuncName::user(2, 0), env::wasm_signature(ty));
+    let mut fctx = FunctionBuilderContext::new();
+    let mut b = FunctionBuilder::new(&mut func, &mut fctx);
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    let p = b.block_params(entry).to_vec();
+    let (funcref, caller) = (p[0], p[1]);
+    let len = ty.params().len().max(ty.results().len());
+    let slot = b.create_sized_stack_slot(ir::StackSlotData::new(
+        ir::StackSlotKind::ExplicitSlot,
+        (len.max(1) * 16) as u32,
+        4,
+    ));
+    let buf = b.ins().stack_addr(PTR, slot, 0);
+    for (i, v) in p[2..].iter().enumerate() {
+        let bits = widen(&mut b, *v);
+        b.ins().store(trusted(), bits, buf, (i * 16) as i32);
+    }
+    let f = b.ins().load(
+        PTR,
+        trusted().with_readonly(),
+        funcref,
+        strata_environ::vmcontext::funcref_offsets::array_call as i32,
+    );
+    let sig = b.import_signature(env::array_signature(isa.default_call_conv()));
+    let n = b.ins().iconst(PTR, len as i64);
+    let call = b.ins().call_indirect(sig, f, &[funcref, caller, buf, n]);
+    let ok = b.inst_results(call)[0];
+    b.ins().trapz(ok, crate::traps::PROPAGATE);
+    let rets: Vec<ir::Value> = ty
+        .results()
+        .iter()
+        .enumerate()
+        .map(|(i, t)| b.ins().load(clif_type(*t), trusted(), buf, (i * 16) as i32))
+        .collect();
+    b.ins().return_(&rets);
+    b.seal_all_blocks();
+    b.finalize(isa.frontend_config());
+    let mut ctx = Context::for_function(func);
+    finish(&mut ctx, isa)
+}
+
+/// A value as the low bits of a `ValRaw`: integers and float bits
+/// zero-extended to 64 bits.
+pub fn widen(b: &mut FunctionBuilder<'_>, v: ir::Value) -> ir::Value {
+    match b.func.dfg.value_type(v) {
+        types::I32 => b.ins().uextend(types::I64, v),
+        types::F32 => {
+            let i = b.ins().bitcast(types::I32, MemFlagsData::new(), v);
+            b.ins().uextend(types::I64, i)
+        }
+        types::F64 => b.ins().bitcast(types::I64, MemFlagsData::new(), v),
+        _ => v,
+    }
 }
 
 /// Compiles all defined functions of `module` (bodies at `bodies` in

@@ -205,10 +205,20 @@ pub unsafe extern "C" fn array_call(
         if ok {
             return true;
         }
+        // Frames of this module ran in this instance. A frame of another
+        // module was reached through an import; its instance is not known
+        // here, so the frame keeps its function index without names.
         let mut frames: Vec<VMFrameInfo> = act.frames[..act.num_frames]
             .iter()
             .filter_map(|pc| registry::func_at(*pc))
-            .map(|func_index| VMFrameInfo { vmctx, func_index })
+            .map(|(module, func_index)| VMFrameInfo {
+                vmctx: if module == code as usize {
+                    vmctx
+                } else {
+                    std::ptr::null_mut()
+                },
+                func_index,
+            })
             .collect();
         let trap = match act.trap {
             Some(TrapKind::Trap(code)) => VMTrap {

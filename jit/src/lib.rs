@@ -92,6 +92,44 @@ impl JitCompiler {
     }
 }
 
+/// The native wasm-call entry for host functions of signature `ty`: a
+/// trampoline into the function's array entry, compiled once per signature
+/// and kept for the life of the process.
+///
+/// # Errors
+///
+/// When Cranelift cannot compile for this host.
+pub fn wasm_to_array_trampoline(ty: &strata_environ::FuncType) -> Result<*const u8, String> {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    static CACHE: Mutex<Option<HashMap<strata_environ::FuncType, usize>>> = Mutex::new(None);
+    let mut cache = CACHE.lock().map_err(|_| "trampoline cache poisoned")?;
+    let cache = cache.get_or_insert_with(HashMap::new);
+    if let Some(p) = cache.get(ty) {
+        return Ok(*p as *const u8);
+    }
+    let code = compile::compile_wasm_to_array(isa()?, ty)?;
+    let (memory, offsets) = CodeMemory::publish(&[&code.bytes])?;
+    let start = memory.start() + offsets[0];
+    let registration = registry::register(registry::CodeInfo {
+        start: memory.start(),
+        end: memory.start() + memory.len(),
+        funcs: vec![(start, start + code.bytes.len(), None)],
+        traps: code
+            .traps
+            .iter()
+            .filter_map(|(o, c)| Some((start + *o as usize, traps::from_clif(*c)?)))
+            .collect(),
+        module: 0,
+    });
+    // Trampolines live as long as the process: host functions anywhere
+    // may point at them.
+    std::mem::forget(registration);
+    std::mem::forget(memory);
+    cache.insert(ty.clone(), start);
+    Ok(start as *const u8)
+}
+
 fn isa() -> Result<&'static OwnedTargetIsa, String> {
     static ISA: OnceLock<Result<OwnedTargetIsa, String>> = OnceLock::new();
     ISA.get_or_init(compile::host_isa)
@@ -165,12 +203,6 @@ impl JitModule {
             }
         }
         trap_sites.sort_by_key(|(at, _)| *at);
-        let registration = registry::register(registry::CodeInfo {
-            start,
-            end: start + memory.len(),
-            funcs: ranges,
-            traps: trap_sites,
-        });
         let entries: Box<[AtomicPtr<u8>]> = offsets[..funcs.len()]
             .iter()
             .map(|o| AtomicPtr::new((start + o) as *mut u8))
@@ -183,6 +215,13 @@ impl JitModule {
             },
             trampolines: trampolines.as_ptr(),
             num_imported_funcs: nimp,
+        });
+        let registration = registry::register(registry::CodeInfo {
+            start,
+            end: start + memory.len(),
+            funcs: ranges,
+            traps: trap_sites,
+            module: &*code as *const JitModuleCode as usize,
         });
         Ok(JitModule {
             code,

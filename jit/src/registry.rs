@@ -26,6 +26,10 @@ pub struct CodeInfo {
     pub funcs: Vec<(usize, usize, Option<u32>)>,
     /// Trap sites as absolute addresses, sorted.
     pub traps: Vec<(usize, TrapKind)>,
+    /// Which module's code this is (its `module_code` pointer), to tell
+    /// frames of different modules apart in one backtrace; 0 for shared
+    /// trampolines.
+    pub module: usize,
 }
 
 impl CodeInfo {
@@ -61,10 +65,10 @@ pub fn is_compiled_code(pc: usize) -> bool {
     with_info(pc, |i| i.func_at(pc)).is_some()
 }
 
-/// The wasm function index of the code at `pc`; `None` outside wasm
-/// functions (trampolines included).
-pub fn func_at(pc: usize) -> Option<u32> {
-    with_info(pc, |i| i.func_at(pc)).flatten()
+/// The module and wasm function index of the code at `pc`; `None`
+/// outside wasm functions (trampolines included).
+pub fn func_at(pc: usize) -> Option<(usize, u32)> {
+    with_info(pc, |i| Some((i.module, i.func_at(pc)??)))
 }
 
 /// Keeps a range registered until dropped.

@@ -754,16 +754,7 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
         let buf = self.b.ins().stack_addr(PTR, slot, 0);
         for (i, v) in args.iter().enumerate() {
             // Values go in zero-extended to 64 bits, as `ValRaw` holds them.
-            let ty = self.b.func.dfg.value_type(*v);
-            let bits = match ty {
-                types::I32 => self.b.ins().uextend(types::I64, *v),
-                types::F32 => {
-                    let i = self.b.ins().bitcast(types::I32, MemFlagsData::new(), *v);
-                    self.b.ins().uextend(types::I64, i)
-                }
-                types::F64 => self.b.ins().bitcast(types::I64, MemFlagsData::new(), *v),
-                _ => *v,
-            };
+            let bits = crate::compile::widen(self.b, *v);
             self.b.ins().store(trusted(), bits, buf, (i * 16) as i32);
         }
         buf
@@ -807,11 +798,8 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
         let args = self.peekn(n).to_vec();
         self.stack.truncate(self.stack.len() - n);
         let results = if index < module.num_imported_functions {
-            // Imports run in another instance or the host: enter them
-            // through their array entry, which starts an activation of its
-            // own (so every wasm frame of an activation is of one instance).
             let funcref = self.env.func_ref(self.b, index);
-            self.array_call(funcref, &args, &ty)
+            self.call_funcref(funcref, &args, &ty)
         } else {
             let code = self
                 .env
@@ -825,6 +813,38 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
         };
         self.stack.extend(results);
         Ok(())
+    }
+
+    /// Calls the function behind `funcref` (checked non-null and of type
+    /// `ty`) through its native entry, or through its array entry if it has
+    /// none (a host function whose trampoline could not be made).
+    fn call_funcref(&mut self, funcref: Value, args: &[Value], ty: &FuncType) -> Vec<Value> {
+        let callee_vmctx = self.env.funcref_field(self.b, funcref, FuncRefField::Vmctx);
+        let wasm_call = self
+            .env
+            .funcref_field(self.b, funcref, FuncRefField::WasmCall);
+        let fast = self.b.create_block();
+        let slow = self.b.create_block();
+        let result_types: Vec<Type> = ty.results().iter().map(|t| clif_type(*t)).collect();
+        let merge = self.new_block_with(&result_types);
+        self.b.ins().brif(wasm_call, fast, &[], slow, &[]);
+        self.b.set_cold_block(slow);
+
+        self.b.switch_to_block(fast);
+        let sig = self.b.import_signature(crate::env::wasm_signature(ty));
+        let vmctx = self.env.vmctx(self.b);
+        let mut all = vec![callee_vmctx, vmctx];
+        all.extend_from_slice(args);
+        let call = self.b.ins().call_indirect(sig, wasm_call, &all);
+        let rets = self.b.inst_results(call).to_vec();
+        self.b.ins().jump(merge, &block_args(&rets));
+
+        self.b.switch_to_block(slow);
+        let rets = self.array_call(funcref, args, ty);
+        self.b.ins().jump(merge, &block_args(&rets));
+
+        self.b.switch_to_block(merge);
+        self.b.block_params(merge).to_vec()
     }
 
     fn call_indirect(&mut self, type_index: u32, table: u32) -> Result<()> {
@@ -856,37 +876,7 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
         let bad = self.b.ins().icmp(IntCC::NotEqual, have, want);
         self.b.ins().trapnz(bad, to_clif(TrapCode::BadSignature));
 
-        // A function of this instance with native code is called directly;
-        // anything else (another instance, the host) through its array
-        // entry.
-        let callee_vmctx = self.env.funcref_field(self.b, funcref, FuncRefField::Vmctx);
-        let wasm_call = self
-            .env
-            .funcref_field(self.b, funcref, FuncRefField::WasmCall);
-        let vmctx = self.env.vmctx(self.b);
-        let same = self.b.ins().icmp(IntCC::Equal, callee_vmctx, vmctx);
-        let has_code = self.b.ins().icmp_imm_s(IntCC::NotEqual, wasm_call, 0);
-        let direct = self.b.ins().band(same, has_code);
-        let fast = self.b.create_block();
-        let slow = self.b.create_block();
-        let result_types: Vec<Type> = ty.results().iter().map(|t| clif_type(*t)).collect();
-        let merge = self.new_block_with(&result_types);
-        self.b.ins().brif(direct, fast, &[], slow, &[]);
-
-        self.b.switch_to_block(fast);
-        let sig = self.b.import_signature(crate::env::wasm_signature(&ty));
-        let mut all = vec![vmctx, vmctx];
-        all.extend_from_slice(&args);
-        let call = self.b.ins().call_indirect(sig, wasm_call, &all);
-        let rets = self.b.inst_results(call).to_vec();
-        self.b.ins().jump(merge, &block_args(&rets));
-
-        self.b.switch_to_block(slow);
-        let rets = self.array_call(funcref, &args, &ty);
-        self.b.ins().jump(merge, &block_args(&rets));
-
-        self.b.switch_to_block(merge);
-        let rets = self.b.block_params(merge).to_vec();
+        let rets = self.call_funcref(funcref, &args, &ty);
         self.stack.extend(rets);
         Ok(())
     }

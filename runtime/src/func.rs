@@ -175,13 +175,26 @@ impl Func {
                 // other reference to it is in use while wasm runs.
                 let inner = unsafe { &mut *store.cast::<StoreInner<T>>() };
                 let instance = InstanceData::handle_of(caller_vmctx);
-                match cb(
-                    Caller {
-                        store: StoreContextMut(&mut *inner),
-                        instance,
-                    },
-                    vals,
-                ) {
+                // A panic must not unwind into wasm frames (or across the
+                // `extern "C"` entry): it becomes the call's error.
+                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    cb(
+                        Caller {
+                            store: StoreContextMut(&mut *inner),
+                            instance,
+                        },
+                        vals,
+                    )
+                }))
+                .unwrap_or_else(|panic| {
+                    let msg = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "a non-string payload".to_string());
+                    Err(Error::msg(format!("host function panicked: {msg}")))
+                });
+                match result {
                     Ok(()) => true,
                     Err(e) => {
                         inner.opaque.pending_error = Some(e);
@@ -197,7 +210,13 @@ impl Func {
         let mut ctx = Box::new(HostFuncCtx {
             funcref: VMFuncRef {
                 array_call: host_array_call,
-                wasm_call: std::ptr::null(),
+                wasm_call: if opaque.engine.tier() == crate::Tier::Interpreter {
+                    None
+                } else {
+                    strata_jit::wasm_to_array_trampoline(&ty)
+                        .ok()
+                        .and_then(|p| std::ptr::NonNull::new(p.cast_mut().cast()))
+                },
                 type_index,
                 func_index: 0,
                 vmctx: std::ptr::null_mut(),

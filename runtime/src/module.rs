@@ -35,10 +35,13 @@ impl ModuleCode {
     }
 
     /// The native entry of defined function `index`, if the tier has one.
-    pub(crate) fn wasm_call(&self, index: usize) -> *const u8 {
+    pub(crate) fn wasm_call(
+        &self,
+        index: usize,
+    ) -> Option<std::ptr::NonNull<strata_environ::vmcontext::VMWasmCallFunction>> {
         match self {
-            ModuleCode::Interp(_) => std::ptr::null(),
-            ModuleCode::Jit(m) => m.wasm_call(index),
+            ModuleCode::Interp(_) => None,
+            ModuleCode::Jit(m) => std::ptr::NonNull::new(m.wasm_call(index).cast_mut().cast()),
         }
     }
 
