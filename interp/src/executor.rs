@@ -434,7 +434,10 @@ macro_rules! define_execute {
                     ($callee:expr, $callee_vmctx:expr, $base:expr) => {{
                         let callee: *const InterpFunc = $callee;
                         let new_fp = fp.add($base as usize);
-                        if new_fp.add((*callee).frame_size as usize) > slots_end
+                        // `wrapping_add`: the end of a frame that does not
+                        // fit may lie past the allocation, where `add` would
+                        // be undefined behaviour; only the comparison uses it.
+                        if new_fp.wrapping_add((*callee).frame_size as usize) > slots_end
                             || (*stack).frames.len() - frames_base >= max_frames
                         {
                             trap!(TrapCode::StackOverflow);

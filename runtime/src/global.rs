@@ -8,7 +8,7 @@ use strata_environ::vmcontext::{VMGlobalDefinition, ValRaw};
 
 /// The storage behind a [`Global`].
 pub(crate) struct GlobalData {
-    pub(crate) def: Box<VMGlobalDefinition>,
+    pub(crate) def: crate::vm_shared::VmShared<VMGlobalDefinition>,
     pub(crate) ty: GlobalType,
 }
 
@@ -35,7 +35,7 @@ impl Global {
         }
         let raw = val.to_raw(opaque)?;
         opaque.globals.push(GlobalData {
-            def: Box::new(VMGlobalDefinition { storage: raw }),
+            def: crate::vm_shared::VmShared::new(VMGlobalDefinition { storage: raw }),
             ty,
         });
         Ok(Global(opaque.stored(opaque.globals.len() - 1)))
@@ -47,7 +47,7 @@ impl Global {
         raw: ValRaw,
     ) -> Global {
         opaque.globals.push(GlobalData {
-            def: Box::new(VMGlobalDefinition { storage: raw }),
+            def: crate::vm_shared::VmShared::new(VMGlobalDefinition { storage: raw }),
             ty,
         });
         Global(opaque.stored(opaque.globals.len() - 1))
@@ -105,6 +105,6 @@ impl Global {
     }
 
     pub(crate) fn definition(&self, store: &crate::store::StoreOpaque) -> *mut VMGlobalDefinition {
-        &*store.globals[self.0.index].def as *const VMGlobalDefinition as *mut VMGlobalDefinition
+        store.globals[self.0.index].def.as_ptr()
     }
 }

@@ -85,6 +85,7 @@ mod module;
 mod store;
 mod table;
 mod values;
+mod vm_shared;
 
 pub use config::{Config, Engine, Tier};
 pub use error::{Error, FrameInfo, Result, Trap};

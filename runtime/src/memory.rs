@@ -89,7 +89,7 @@ impl Drop for Mapping {
 
 /// The storage behind a [`Memory`].
 pub(crate) struct LinearMemory {
-    pub(crate) def: Box<VMMemoryDefinition>,
+    pub(crate) def: crate::vm_shared::VmShared<VMMemoryDefinition>,
     mapping: Mapping,
     /// Bytes of the mapping that may become accessible without moving.
     capacity: usize,
@@ -129,7 +129,7 @@ impl LinearMemory {
             )));
         }
         Ok(LinearMemory {
-            def: Box::new(VMMemoryDefinition {
+            def: crate::vm_shared::VmShared::new(VMMemoryDefinition {
                 base: mapping.ptr,
                 current_length: initial,
             }),
@@ -401,8 +401,7 @@ impl Memory {
     }
 
     pub(crate) fn definition(&self, store: &crate::store::StoreOpaque) -> *mut VMMemoryDefinition {
-        let mem: &LinearMemory = &store.memories[self.0.index];
-        &*mem.def as *const VMMemoryDefinition as *mut VMMemoryDefinition
+        store.memories[self.0.index].def.as_ptr()
     }
 }
 

@@ -9,7 +9,7 @@ use strata_environ::vmcontext::VMTableDefinition;
 
 /// The storage behind a [`Table`]: raw references (0 is null).
 pub(crate) struct TableData {
-    pub(crate) def: Box<VMTableDefinition>,
+    pub(crate) def: crate::vm_shared::VmShared<VMTableDefinition>,
     pub(crate) elements: Vec<usize>,
     pub(crate) ty: TableType,
 }
@@ -29,7 +29,7 @@ impl TableData {
             .map_err(|_| Error::Resource("out of memory for a table".into()))?;
         elements.resize(n, init);
         let mut t = TableData {
-            def: Box::new(VMTableDefinition {
+            def: crate::vm_shared::VmShared::new(VMTableDefinition {
                 base: std::ptr::null_mut(),
                 current_elements: 0,
             }),
@@ -176,6 +176,6 @@ impl Table {
     }
 
     pub(crate) fn definition(&self, store: &crate::store::StoreOpaque) -> *mut VMTableDefinition {
-        &*store.tables[self.0.index].def as *const VMTableDefinition as *mut VMTableDefinition
+        store.tables[self.0.index].def.as_ptr()
     }
 }
