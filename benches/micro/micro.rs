@@ -89,6 +89,13 @@ fn translation(c: &mut Criterion) {
             b.iter(|| Module::new(&engine, &wasm).expect("module"))
         });
     }
+    // The JIT: validate, then compile every function with Cranelift on all
+    // cores.
+    let engine = Engine::new(Config::new().tier(strata::Tier::Jit)).expect("engine");
+    g.sample_size(10);
+    g.bench_function("jit_validate_and_compile", |b| {
+        b.iter(|| Module::new(&engine, &wasm).expect("module"))
+    });
     g.finish();
 }
 

@@ -83,6 +83,7 @@ struct Program {
 enum Kind {
     Native,
     StrataInterp,
+    StrataJit,
     Wasmtime,
     WasmtimeCwasm,
     Wasmi,
@@ -366,6 +367,13 @@ fn runtimes(opts: &Opts) -> Vec<Runtime> {
             &["--version"],
         ),
         mk(
+            Kind::StrataJit,
+            "strata-jit",
+            opts.strata.clone(),
+            vec!["run", "--tier", "jit"],
+            &["--version"],
+        ),
+        mk(
             Kind::Wasmtime,
             "wasmtime",
             wasmtime.clone(),
@@ -503,7 +511,7 @@ fn svg_chart(
     // Execution time relative to native, log scale, one group per program.
     let wasm_rts: Vec<&Runtime> = rts.iter().filter(|r| r.kind != Kind::Native).collect();
     let colors = [
-        "#d62728", "#1f77b4", "#aec7e8", "#2ca02c", "#ff7f0e", "#9467bd",
+        "#d62728", "#8c564b", "#1f77b4", "#aec7e8", "#2ca02c", "#ff7f0e", "#9467bd",
     ];
     let bar_h = 9.0;
     let group_h = bar_h * wasm_rts.len() as f64 + 12.0;
@@ -780,7 +788,7 @@ fn render(
     let _ = writeln!(md, "## Summary\n");
     for tier in rts
         .iter()
-        .filter(|r| r.kind == Kind::StrataInterp && r.missing.is_none())
+        .filter(|r| matches!(r.kind, Kind::StrataInterp | Kind::StrataJit) && r.missing.is_none())
     {
         let mut parts = Vec::new();
         for peer in rts
