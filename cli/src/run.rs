@@ -25,6 +25,10 @@ pub struct RunArgs {
     /// host's value through.
     #[arg(long = "env", value_name = "NAME[=VAL]")]
     envs: Vec<String>,
+    /// JIT: call functions of the same module directly instead of through
+    /// the module's entry table (see `Config::jit_direct_calls`).
+    #[arg(long)]
+    jit_direct_calls: bool,
     /// The module (`.wasm` or `.wat`).
     file: PathBuf,
     /// Arguments for the program (or for the `--invoke`d function).
@@ -53,6 +57,7 @@ pub fn run(args: RunArgs) -> ExitCode {
 fn run_inner(args: &RunArgs) -> Result<ExitCode, Error> {
     let mut config = Config::new();
     config.tier(args.tier);
+    config.jit_direct_calls(args.jit_direct_calls);
     let engine = Engine::new(&config)?;
     let bytes = std::fs::read(&args.file)
         .map_err(|e| Error::Usage(format!("failed to read {}: {e}", args.file.display())))?;

@@ -10,6 +10,7 @@ pub fn wast(tier: Tier, wasm_2_0: bool, files: &[PathBuf]) -> ExitCode {
         tier,
         wasm_2_0,
         eager: false,
+        jit_direct_calls: false,
     };
     let (mut passed, mut failed) = (0usize, 0usize);
     for file in files {

@@ -37,6 +37,20 @@ impl CodeMemory {
     ///
     /// When the host refuses the mapping or the protection change.
     pub fn publish(pieces: &[&[u8]]) -> Result<(CodeMemory, Vec<usize>), String> {
+        CodeMemory::publish_patched(pieces, |_, _| Ok(()))
+    }
+
+    /// As [`CodeMemory::publish`], letting `patch` rewrite the laid-out
+    /// code (given its bytes and the pieces' offsets) while it is still
+    /// writable.
+    ///
+    /// # Errors
+    ///
+    /// As [`CodeMemory::publish`], or `patch`'s error.
+    pub fn publish_patched(
+        pieces: &[&[u8]],
+        patch: impl FnOnce(&mut [u8], &[usize]) -> Result<(), String>,
+    ) -> Result<(CodeMemory, Vec<usize>), String> {
         let mut offsets = Vec::with_capacity(pieces.len());
         let mut end = 0usize;
         for p in pieces {
@@ -72,6 +86,9 @@ impl CodeMemory {
                 std::ptr::copy_nonoverlapping(p.as_ptr(), mem.ptr.as_ptr().add(*off), p.len());
             }
         }
+        // SAFETY: the mapping is `len` writable bytes that only `mem` owns.
+        let bytes = unsafe { std::slice::from_raw_parts_mut(mem.ptr.as_ptr(), len) };
+        patch(bytes, &offsets)?;
         // SAFETY: the range is exactly our mapping. From here on it is never
         // written again (x86-64 keeps instruction caches coherent).
         let r = unsafe {

@@ -4,12 +4,13 @@
 
 use crate::env::{self, FuncEnv, PTR, clif_type, intern_flags, readonly, trusted};
 use crate::translate::FuncTranslator;
+use cranelift_codegen::binemit::Reloc;
 use cranelift_codegen::ir::{
     self, AbiParam, GlobalValueData, InstBuilder, MemFlagsData, Signature, UserFuncName, types,
 };
 use cranelift_codegen::isa::OwnedTargetIsa;
 use cranelift_codegen::settings::{self, Configurable};
-use cranelift_codegen::{Context, control::ControlPlane};
+use cranelift_codegen::{Context, FinalizedRelocTarget, control::ControlPlane};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use rayon::prelude::*;
 use std::ops::Range;
@@ -17,11 +18,13 @@ use strata_environ::vmcontext::{compiled_module_offsets, store_offsets, vmctx_of
 use strata_environ::{FuncType, ModuleInfo};
 use wasmparser::{BinaryReader, FunctionBody};
 
-/// One compiled piece of code: bytes and trap records (offset within the
-/// piece, Cranelift trap code).
+/// One compiled piece of code: bytes, trap records (offset within the
+/// piece, Cranelift trap code) and direct calls to patch (offset of a
+/// 32-bit PC-relative field, callee's function index, addend).
 pub struct CompiledCode {
     pub bytes: Vec<u8>,
     pub traps: Vec<(u32, ir::TrapCode)>,
+    pub calls: Vec<(u32, u32, i64)>,
 }
 
 /// How the code is generated.
@@ -32,6 +35,11 @@ pub struct CompileOptions {
     pub guarded: bool,
     /// Size of the guard region after 4 GiB.
     pub guard_size: u64,
+    /// Calls within the module jump straight to the callee (PC-relative)
+    /// instead of loading its entry from the module's entry table. Faster
+    /// by one load, but fixes each call's target for good, so a tiered
+    /// engine (which swaps entries) must not use it.
+    pub direct_calls: bool,
 }
 
 /// Builds the target ISA for this host with Strata's settings.
@@ -91,18 +99,32 @@ fn finish(ctx: &mut Context, isa: &OwnedTargetIsa) -> Result<CompiledCode, Strin
         .compile(&**isa, &mut ControlPlane::default())
         .map_err(|e| format!("cranelift: {:?}", e.inner))?;
     let buffer = &code.buffer;
-    if let Some(r) = buffer.relocs().first() {
-        // Everything compiled code reaches goes through the VM context, so
-        // there is nothing to patch; a relocation means Cranelift wanted a
-        // library call this host cannot avoid.
-        return Err(format!(
-            "unsupported relocation {:?} to {:?}",
-            r.kind, r.target
-        ));
+    let bytes = buffer.data().to_vec();
+    let traps = buffer.traps().iter().map(|t| (t.offset, t.code)).collect();
+    let relocs: Vec<_> = buffer
+        .relocs()
+        .iter()
+        .map(|r| (r.offset, r.kind, r.target.clone(), r.addend))
+        .collect();
+    let mut calls = Vec::new();
+    for (offset, kind, target, addend) in relocs {
+        // Everything compiled code reaches goes through the VM context; the
+        // one relocation is a direct call to a function of the same module.
+        // Anything else means Cranelift wanted a library call this host
+        // cannot avoid.
+        let callee = match (kind, &target) {
+            (
+                Reloc::X86CallPCRel4,
+                FinalizedRelocTarget::ExternalName(ir::ExternalName::User(name)),
+            ) => ctx.func.params.user_named_funcs()[*name].index,
+            _ => return Err(format!("unsupported relocation {kind:?} to {target:?}")),
+        };
+        calls.push((offset, callee, addend));
     }
     Ok(CompiledCode {
-        bytes: buffer.data().to_vec(),
-        traps: buffer.traps().iter().map(|t| (t.offset, t.code)).collect(),
+        bytes,
+        traps,
+        calls,
     })
 }
 
@@ -265,6 +287,7 @@ pub fn compile_module(
         host_call_conv: isa.default_call_conv(),
         guarded: options.guarded,
         guard_size: options.guard_size,
+        direct_calls: options.direct_calls,
     };
     let nimp = module.num_imported_functions;
     let funcs: Vec<CompiledCode> = bodies

@@ -153,6 +153,9 @@ pub struct FuncEnv<'m> {
     pub guarded: bool,
     /// The size of the guard region after 4 GiB.
     pub guard_size: u64,
+    /// Calls within the module are PC-relative (see
+    /// [`CompileOptions::direct_calls`](crate::CompileOptions)).
+    pub direct_calls: bool,
 }
 
 impl FuncEnv<'_> {

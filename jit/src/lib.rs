@@ -187,9 +187,22 @@ impl JitModule {
             .chain(&tramps)
             .map(|c| c.bytes.as_slice())
             .collect();
-        let (memory, offsets) = CodeMemory::publish(&pieces)?;
-        let start = memory.start();
         let nimp = info.num_imported_functions;
+        let (memory, offsets) = CodeMemory::publish_patched(&pieces, |code, offsets| {
+            // Direct calls: a 32-bit displacement from the end of the field
+            // (the addend accounts for it) to the callee's first byte.
+            for (c, at) in funcs.iter().zip(offsets) {
+                for (off, callee, addend) in &c.calls {
+                    let site = at + *off as usize;
+                    let target = offsets[(*callee - nimp) as usize];
+                    let disp = i32::try_from(target as i64 + addend - site as i64)
+                        .map_err(|_| "direct call out of range".to_string())?;
+                    code[site..site + 4].copy_from_slice(&disp.to_le_bytes());
+                }
+            }
+            Ok(())
+        })?;
+        let start = memory.start();
         let mut ranges = Vec::new();
         let mut trap_sites = Vec::new();
         for (i, (c, off)) in funcs.iter().chain(&tramps).zip(&offsets).enumerate() {

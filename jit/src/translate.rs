@@ -801,14 +801,28 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
             let funcref = self.env.func_ref(self.b, index);
             self.call_funcref(funcref, &args, &ty)
         } else {
-            let code = self
-                .env
-                .defined_entry(self.b, index - module.num_imported_functions);
             let sig = self.b.import_signature(crate::env::wasm_signature(&ty));
             let vmctx = self.env.vmctx(self.b);
             let mut all = vec![vmctx, vmctx];
             all.extend(args);
-            let call = self.b.ins().call_indirect(sig, code, &all);
+            let call = if self.env.direct_calls {
+                let name = self
+                    .b
+                    .func
+                    .declare_imported_user_function(ir::UserExternalName::new(0, index));
+                let callee = self.b.import_function(ir::ExtFuncData {
+                    name: ir::ExternalName::user(name),
+                    signature: sig,
+                    colocated: true,
+                    patchable: false,
+                });
+                self.b.ins().call(callee, &all)
+            } else {
+                let code = self
+                    .env
+                    .defined_entry(self.b, index - module.num_imported_functions);
+                self.b.ins().call_indirect(sig, code, &all)
+            };
             self.b.inst_results(call).to_vec()
         };
         self.stack.extend(results);

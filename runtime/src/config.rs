@@ -43,6 +43,7 @@ pub struct Config {
     pub(crate) max_native_stack: usize,
     pub(crate) lazy_translation: bool,
     pub(crate) guard_pages: bool,
+    pub(crate) jit_direct_calls: bool,
 }
 
 impl Default for Config {
@@ -54,6 +55,7 @@ impl Default for Config {
             max_native_stack: 512 << 10,
             lazy_translation: true,
             guard_pages: true,
+            jit_direct_calls: false,
         }
     }
 }
@@ -108,6 +110,16 @@ impl Config {
     /// The interpreter always checks.
     pub fn guard_pages(&mut self, enable: bool) -> &mut Config {
         self.guard_pages = enable;
+        self
+    }
+
+    /// Whether compiled calls between functions of one module jump straight
+    /// to the callee instead of going through the module's entry table
+    /// (default off). Direct calls save one load per call but fix each
+    /// call's target, which tiered execution cannot allow; the benchmark
+    /// measures the difference.
+    pub fn jit_direct_calls(&mut self, enable: bool) -> &mut Config {
+        self.jit_direct_calls = enable;
         self
     }
 

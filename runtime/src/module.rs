@@ -145,6 +145,7 @@ impl Module {
                 let options = CompileOptions {
                     guarded: engine.config().guard_pages,
                     guard_size: crate::memory::GUARD_SIZE as u64,
+                    direct_calls: engine.config().jit_direct_calls,
                 };
                 let code = compiler
                     .finish(&info, wasm, options)

@@ -362,12 +362,47 @@ struct Engines {
     jit: Engine,
 }
 
+/// The native stack the JIT may use (the interpreter uses none for calls
+/// between wasm functions, and allows 100 000 frames).
+///
+/// How deep wasm may recurse is implementation-defined, and the tiers'
+/// limits differ: with the default 512 KiB budget, a generated function
+/// with many values live across its calls has a JIT frame of about 2 KiB
+/// and exhausts the stack after some 250 frames, long before the fuel of
+/// [`FUEL`] runs out. A budget this large makes the fuel, which both tiers
+/// count alike, the only limit, so that call stack exhaustion on either
+/// tier is a real disagreement.
+const JIT_STACK_BUDGET: usize = 24 << 20;
+
+/// The stack of the thread that runs the cases: the budget and room for
+/// the harness itself.
+const THREAD_STACK: usize = JIT_STACK_BUDGET + (8 << 20);
+
 impl Engines {
     fn new() -> Engines {
         Engines {
             interp: Engine::new(Config::new().tier(Tier::Interpreter)).expect("interpreter engine"),
-            jit: Engine::new(Config::new().tier(Tier::Jit)).expect("jit engine"),
+            jit: Engine::new(
+                Config::new()
+                    .tier(Tier::Jit)
+                    .max_native_stack(JIT_STACK_BUDGET),
+            )
+            .expect("jit engine"),
         }
+    }
+}
+
+/// Runs `f` on a thread with a stack of [`THREAD_STACK`] bytes, passing on
+/// its panic.
+fn on_big_stack<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> R {
+    let thread = std::thread::Builder::new()
+        .name("differential".into())
+        .stack_size(THREAD_STACK)
+        .spawn(f)
+        .expect("spawn the test thread");
+    match thread.join() {
+        Ok(r) => r,
+        Err(payload) => std::panic::resume_unwind(payload),
     }
 }
 
@@ -427,12 +462,7 @@ fn run_case(engines: &Engines, seed: u64, wasm: &[u8], stats: &mut Stats) -> Res
             stats.calls += 1;
             match oa {
                 Outcome::Returned(_) => stats.returned += 1,
-                Outcome::Trapped(c) => {
-                    stats.trapped += 1;
-                    if std::env::var_os("TMP_TRAPS").is_some() {
-                        eprintln!("TRAP {c:?} {round}");
-                    }
-                }
+                Outcome::Trapped(_) => stats.trapped += 1,
                 Outcome::Failed(_) => {}
             }
             let call = format!("call {round} of export `{name}` ({ty}) with {args:?}");
@@ -481,6 +511,10 @@ fn env_u64(name: &str) -> Option<u64> {
 /// Runs `cases` seeds from `first_seed` (both overridable from the
 /// environment) and panics with a report at the first disagreement.
 fn run(first_seed: u64, cases: u64) -> Stats {
+    on_big_stack(move || run_here(first_seed, cases))
+}
+
+fn run_here(first_seed: u64, cases: u64) -> Stats {
     let first_seed = env_u64("STRATA_DIFF_SEED").unwrap_or(first_seed);
     let cases = env_u64("STRATA_DIFF_CASES").unwrap_or(cases);
     let verbose = std::env::var_os("STRATA_DIFF_VERBOSE").is_some();

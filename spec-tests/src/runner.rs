@@ -19,6 +19,9 @@ pub struct WastOptions {
     pub wasm_2_0: bool,
     /// Translate every function up front instead of on first call.
     pub eager: bool,
+    /// Compiled calls within a module jump straight to the callee
+    /// (`Config::jit_direct_calls`).
+    pub jit_direct_calls: bool,
 }
 
 /// One failed directive.
@@ -107,6 +110,7 @@ impl Context {
         let mut config = Config::new();
         config.tier(options.tier);
         config.lazy_translation(!options.eager);
+        config.jit_direct_calls(options.jit_direct_calls);
         if options.wasm_2_0 {
             config.wasm_2_0();
         }

