@@ -34,6 +34,20 @@ fn parse_tier(s: &str) -> Result<Tier, String> {
 enum Command {
     /// Run a WebAssembly module (binary or text).
     Run(run::RunArgs),
+    /// Compile a module ahead of time into an artifact that `strata run`
+    /// maps and runs without compiling.
+    Compile {
+        /// The module (`.wasm` or `.wat`).
+        file: PathBuf,
+        /// Where to write the artifact (default: FILE with the extension
+        /// `.cwasm`).
+        #[arg(short = 'o', long = "output")]
+        output: Option<PathBuf>,
+        /// Call functions of the same module directly (the artifact then
+        /// runs only with `strata run --jit-direct-calls`).
+        #[arg(long)]
+        jit_direct_calls: bool,
+    },
     /// Check that a module is valid; prints nothing if it is.
     Validate {
         /// The module (`.wasm` or `.wat`).
@@ -58,12 +72,44 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Run(args) => run::run(args),
+        Command::Compile {
+            file,
+            output,
+            jit_direct_calls,
+        } => compile(&file, output, jit_direct_calls),
         Command::Validate { file } => validate(&file),
         Command::Wast {
             tier,
             features,
             files,
         } => wast_cmd::wast(tier, features == "2.0", &files),
+    }
+}
+
+fn compile(file: &PathBuf, output: Option<PathBuf>, direct_calls: bool) -> ExitCode {
+    let out = output.unwrap_or_else(|| file.with_extension("cwasm"));
+    let result = (|| -> Result<(), strata::Error> {
+        let mut config = strata::Config::new();
+        config.tier(Tier::Jit).jit_direct_calls(direct_calls);
+        let engine = strata::Engine::new(&config)?;
+        let module = strata::Module::from_file(&engine, file)?;
+        let bytes = module.serialize()?;
+        // Write beside the target and rename over it: a file that some
+        // process has mapped is never rewritten in place.
+        let tmp = out.with_extension(format!("cwasm.{}.tmp", std::process::id()));
+        std::fs::write(&tmp, &bytes)
+            .and_then(|()| std::fs::rename(&tmp, &out))
+            .map_err(|e| {
+                let _ = std::fs::remove_file(&tmp);
+                strata::Error::Usage(format!("cannot write {}: {e}", out.display()))
+            })
+    })();
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("Error: {}: {e}", file.display());
+            ExitCode::from(1)
+        }
     }
 }
 

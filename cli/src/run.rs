@@ -11,9 +11,14 @@ const TRAP_EXIT: u8 = 134;
 
 #[derive(Args)]
 pub struct RunArgs {
-    /// The execution tier.
-    #[arg(long, default_value = "interp", value_parser = crate::parse_tier)]
-    tier: Tier,
+    /// The execution tier (default: `interp`; `jit` for an artifact from
+    /// `strata compile`).
+    #[arg(long, value_parser = crate::parse_tier)]
+    tier: Option<Tier>,
+    /// Do not keep compiled code in (or load it from) the cache folder
+    /// (`$XDG_CACHE_HOME/strata`, used by compiling tiers).
+    #[arg(long)]
+    no_cache: bool,
     /// Call this exported function instead of `_start`; the arguments after
     /// the module are its parameters.
     #[arg(long, value_name = "NAME")]
@@ -55,14 +60,36 @@ pub fn run(args: RunArgs) -> ExitCode {
 }
 
 fn run_inner(args: &RunArgs) -> Result<ExitCode, Error> {
+    let artifact = is_artifact_file(&args.file)?;
+    let tier = match (args.tier, artifact) {
+        (None, false) => Tier::Interpreter,
+        (None, true) => Tier::Jit,
+        (Some(Tier::Interpreter), true) => {
+            return Err(Error::Usage(format!(
+                "{} is compiled code (from `strata compile`): run it with `--tier jit`",
+                args.file.display()
+            )));
+        }
+        (Some(t), _) => t,
+    };
     let mut config = Config::new();
-    config.tier(args.tier);
+    config.tier(tier);
     config.jit_direct_calls(args.jit_direct_calls);
+    if tier != Tier::Interpreter && !args.no_cache {
+        config.cache_user_default();
+    }
     let engine = Engine::new(&config)?;
-    let bytes = std::fs::read(&args.file)
-        .map_err(|e| Error::Usage(format!("failed to read {}: {e}", args.file.display())))?;
-    let module = Module::new(&engine, &bytes)
-        .map_err(|e| Error::Usage(format!("{}: {e}", args.file.display())))?;
+    let module = if artifact {
+        // SAFETY: the user asked to run this file, as they would run any
+        // program; its checks refuse files from another Strata, host or
+        // configuration, and damaged ones.
+        unsafe { Module::deserialize_file(&engine, &args.file)? }
+    } else {
+        let bytes = std::fs::read(&args.file)
+            .map_err(|e| Error::Usage(format!("failed to read {}: {e}", args.file.display())))?;
+        Module::new(&engine, &bytes)
+            .map_err(|e| Error::Usage(format!("{}: {e}", args.file.display())))?
+    };
     let mut store = Store::new(&engine, wasi_ctx(args)?);
     let mut linker = Linker::new(&engine);
     strata_wasi::add_to_linker(&mut linker, |ctx: &mut WasiCtx| ctx)?;
@@ -89,6 +116,18 @@ fn run_inner(args: &RunArgs) -> Result<ExitCode, Error> {
         println!("{}", format_val(&r));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether `path` starts with an artifact's magic.
+fn is_artifact_file(path: &std::path::Path) -> Result<bool, Error> {
+    use std::io::Read;
+    let mut head = [0u8; 8];
+    let mut f = std::fs::File::open(path)
+        .map_err(|e| Error::Usage(format!("failed to read {}: {e}", path.display())))?;
+    let n = f
+        .read(&mut head)
+        .map_err(|e| Error::Usage(format!("failed to read {}: {e}", path.display())))?;
+    Ok(Module::is_artifact(&head[..n]))
 }
 
 fn wasi_ctx(args: &RunArgs) -> Result<WasiCtx, Error> {

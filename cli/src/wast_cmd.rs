@@ -11,6 +11,7 @@ pub fn wast(tier: Tier, wasm_2_0: bool, files: &[PathBuf]) -> ExitCode {
         wasm_2_0,
         eager: false,
         jit_direct_calls: false,
+        aot_round_trip: false,
     };
     let (mut passed, mut failed) = (0usize, 0usize);
     for file in files {

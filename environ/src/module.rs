@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 /// An item of one of a module's index spaces.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum EntityIndex {
     /// A function index (imports first).
     Function(u32),
@@ -19,7 +19,7 @@ pub enum EntityIndex {
 }
 
 /// One import of a module.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Import {
     /// The module name.
     pub module: String,
@@ -30,7 +30,7 @@ pub struct Import {
 }
 
 /// One export of a module.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Export {
     /// The export name.
     pub name: String,
@@ -39,7 +39,7 @@ pub struct Export {
 }
 
 /// One instruction of a constant expression.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum ConstOp {
     /// `i32.const`
     I32(i32),
@@ -72,14 +72,14 @@ pub enum ConstOp {
 }
 
 /// A constant expression: global initialisers and segment offsets.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ConstExpr {
     /// The instructions, without the final `end`.
     pub ops: Box<[ConstOp]>,
 }
 
 /// Where an element segment goes.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub enum ElemKind {
     /// Copied into a table at instantiation.
     Active {
@@ -95,7 +95,7 @@ pub enum ElemKind {
 }
 
 /// The items of an element segment.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub enum ElemItems {
     /// Function indices.
     Functions(Box<[u32]>),
@@ -119,7 +119,7 @@ impl ElemItems {
 }
 
 /// An element segment.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ElemSegment {
     /// Where the segment goes.
     pub kind: ElemKind,
@@ -130,7 +130,7 @@ pub struct ElemSegment {
 }
 
 /// Where a data segment goes.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub enum DataKind {
     /// Copied into a memory at instantiation.
     Active {
@@ -144,7 +144,7 @@ pub enum DataKind {
 }
 
 /// A data segment; its bytes are a range of the module's binary.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct DataSegment {
     /// Where the segment goes.
     pub kind: DataKind,
@@ -153,7 +153,7 @@ pub struct DataSegment {
 }
 
 /// Everything a validated module declares, in its index spaces.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ModuleInfo {
     /// The module's name from the name section.
     pub name: Option<String>,

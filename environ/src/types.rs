@@ -3,7 +3,7 @@
 use std::fmt;
 
 /// A reference type: what a table holds and what `ref.null` names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum RefType {
     /// `funcref`
     FuncRef,
@@ -12,7 +12,7 @@ pub enum RefType {
 }
 
 /// A value type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum ValType {
     /// 32-bit integer.
     I32,
@@ -85,7 +85,7 @@ impl fmt::Display for ValType {
 }
 
 /// A function signature.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct FuncType {
     params: Box<[ValType]>,
     results: Box<[ValType]>,
@@ -134,7 +134,7 @@ impl fmt::Display for FuncType {
 }
 
 /// A table's element type and limits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TableType {
     /// What the table holds.
     pub element: RefType,
@@ -145,7 +145,7 @@ pub struct TableType {
 }
 
 /// A linear memory's limits, in 64 KiB pages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct MemoryType {
     /// Initial size in pages.
     pub minimum: u64,
@@ -168,7 +168,7 @@ impl MemoryType {
 }
 
 /// A global's value type and mutability.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct GlobalType {
     /// The type of the value.
     pub content: ValType,

@@ -10,10 +10,17 @@
 
 use std::ptr::NonNull;
 
-/// A mapping holding a module's machine code.
+/// A mapping holding a module's machine code: an anonymous mapping the
+/// code was copied into, or a file (an AOT artifact) mapped privately whose
+/// page-aligned text range was made executable in place.
 pub struct CodeMemory {
+    /// The first byte of the text.
     ptr: NonNull<u8>,
+    /// The text's length (whole pages for an anonymous mapping).
     len: usize,
+    /// Keeps a file mapping alive; `None` for an anonymous mapping, which
+    /// `Drop` unmaps.
+    file: Option<memmap2::Mmap>,
 }
 
 // SAFETY: after `publish` the mapping is immutable (read+execute); sharing
@@ -78,7 +85,11 @@ impl CodeMemory {
             ));
         }
         let ptr = NonNull::new(raw.cast::<u8>()).ok_or("mmap returned null")?;
-        let mem = CodeMemory { ptr, len };
+        let mem = CodeMemory {
+            ptr,
+            len,
+            file: None,
+        };
         for (p, off) in pieces.iter().zip(&offsets) {
             // SAFETY: `off + p.len() <= end <= len`, the mapping is writable
             // and nothing else refers to it yet.
@@ -107,9 +118,56 @@ impl CodeMemory {
         Ok((mem, offsets))
     }
 
+    /// Makes `text` of a privately mapped file executable, in place: no
+    /// copy, and the pages are never writable (the mapping is read-only).
+    ///
+    /// # Errors
+    ///
+    /// When `text` is not a page-aligned range of the mapping, or the host
+    /// refuses to make it executable (for example a `noexec` mount).
+    pub fn from_file_mapping(
+        mapping: memmap2::Mmap,
+        text: std::ops::Range<usize>,
+    ) -> Result<CodeMemory, String> {
+        if !text.start.is_multiple_of(page_size()) || text.end > mapping.len() || text.is_empty() {
+            return Err("the code section is not a page-aligned part of the file".into());
+        }
+        // SAFETY: `text` lies within the mapping (checked above).
+        let start = unsafe { mapping.as_ptr().add(text.start) };
+        let len = text.len();
+        // SAFETY: the range is page-aligned and inside a mapping this value
+        // owns; it was mapped read-only and becomes read+execute, never
+        // writable.
+        let r = unsafe {
+            libc::mprotect(
+                start.cast_mut().cast(),
+                len,
+                libc::PROT_READ | libc::PROT_EXEC,
+            )
+        };
+        if r != 0 {
+            return Err(format!(
+                "cannot make mapped code executable: {}",
+                std::io::Error::last_os_error()
+            ));
+        }
+        Ok(CodeMemory {
+            ptr: NonNull::new(start.cast_mut()).ok_or("null mapping")?,
+            len,
+            file: Some(mapping),
+        })
+    }
+
     /// The first byte of the code.
     pub fn start(&self) -> usize {
         self.ptr.as_ptr() as usize
+    }
+
+    /// The code's bytes.
+    pub fn bytes(&self) -> &[u8] {
+        // SAFETY: the mapping is readable for `len` bytes and immutable
+        // once published.
+        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
     }
 
     /// The mapping's length.
@@ -120,6 +178,10 @@ impl CodeMemory {
 
 impl Drop for CodeMemory {
     fn drop(&mut self) {
+        if self.file.is_some() {
+            // The file mapping unmaps itself.
+            return;
+        }
         // SAFETY: the mapping came from `mmap` with this length and is
         // unmapped once; its owner guarantees no code in it still runs.
         unsafe {

@@ -28,7 +28,7 @@ pub struct CompiledCode {
 }
 
 /// How the code is generated.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CompileOptions {
     /// Memories have the 4 GiB + guard reservation (no bounds checks for
     /// small offsets).

@@ -130,6 +130,38 @@ pub fn wasm_to_array_trampoline(ty: &strata_environ::FuncType) -> Result<*const 
     Ok(start as *const u8)
 }
 
+/// What compiled code depends on in its host.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TargetDescription {
+    /// The target triple.
+    pub triple: String,
+    /// The CPU features Cranelift may use on this host (its enabled ISA
+    /// flags); code compiled here may need any of them.
+    pub cpu_features: Vec<String>,
+    /// Cranelift's shared settings (optimization level, frame pointers,
+    /// ...), as one string.
+    pub settings: String,
+}
+
+/// This host's target, as the JIT compiles for it.
+///
+/// # Errors
+///
+/// When Cranelift does not support the host.
+pub fn target() -> Result<TargetDescription, String> {
+    let isa = isa()?;
+    Ok(TargetDescription {
+        triple: isa.triple().to_string(),
+        cpu_features: isa
+            .isa_flags()
+            .iter()
+            .filter(|v| v.as_bool() == Some(true))
+            .map(|v| v.name.to_string())
+            .collect(),
+        settings: isa.flags().to_string(),
+    })
+}
+
 fn isa() -> Result<&'static OwnedTargetIsa, String> {
     static ISA: OnceLock<Result<OwnedTargetIsa, String>> = OnceLock::new();
     ISA.get_or_init(compile::host_isa)
@@ -163,9 +195,10 @@ pub struct JitModule {
     /// points here.
     trampolines: Box<[usize]>,
     options: CompileOptions,
+    layout: CodeLayout,
     // Dropped in this order: unregister before unmapping.
     _registration: registry::Registration,
-    _memory: CodeMemory,
+    memory: CodeMemory,
 }
 
 // SAFETY: the raw pointers in `code` point into `entries` and
@@ -174,6 +207,23 @@ pub struct JitModule {
 unsafe impl Send for JitModule {}
 // SAFETY: as above; entries are atomics.
 unsafe impl Sync for JitModule {}
+
+/// Where everything lies in a module's text: what an AOT artifact stores
+/// beside the code to rebuild a [`JitModule`] from it. Offsets are from the
+/// start of the text.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CodeLayout {
+    /// Bytes of text in use.
+    pub text_len: u64,
+    /// `(offset, length)` of each defined function.
+    pub funcs: Vec<(u64, u64)>,
+    /// `(offset, length)` of each defined function's array trampoline.
+    pub trampolines: Vec<(u64, u64)>,
+    /// Trap sites: offset and Cranelift's trap code byte.
+    pub traps: Vec<(u64, u8)>,
+    /// How many functions the module imports.
+    pub num_imported_funcs: u32,
+}
 
 impl JitModule {
     fn publish(
@@ -202,25 +252,83 @@ impl JitModule {
             }
             Ok(())
         })?;
-        let start = memory.start();
-        let mut ranges = Vec::new();
-        let mut trap_sites = Vec::new();
-        for (i, (c, off)) in funcs.iter().chain(&tramps).zip(&offsets).enumerate() {
-            let at = start + off;
-            let func = (i < funcs.len()).then_some(nimp + i as u32);
-            ranges.push((at, at + c.bytes.len(), func));
+        let piece =
+            |(c, off): (&compile::CompiledCode, &usize)| (*off as u64, c.bytes.len() as u64);
+        let mut traps = Vec::new();
+        for (c, off) in funcs.iter().chain(&tramps).zip(&offsets) {
             for (o, code) in &c.traps {
-                if let Some(kind) = traps::from_clif(*code) {
-                    trap_sites.push((at + *o as usize, kind));
-                }
+                traps.push((*off as u64 + u64::from(*o), code.as_raw().get()));
             }
         }
-        trap_sites.sort_by_key(|(at, _)| *at);
-        let entries: Box<[AtomicPtr<u8>]> = offsets[..funcs.len()]
+        traps.sort_unstable();
+        let layout = CodeLayout {
+            text_len: pieces
+                .last()
+                .zip(offsets.last())
+                .map_or(0, |(p, o)| (o + p.len()) as u64),
+            funcs: funcs.iter().zip(&offsets).map(piece).collect(),
+            trampolines: tramps
+                .iter()
+                .zip(&offsets[funcs.len()..])
+                .map(piece)
+                .collect(),
+            traps,
+            num_imported_funcs: nimp,
+        };
+        JitModule::from_parts(memory, layout, options)
+    }
+
+    /// Rebuilds a module from code laid out as `layout` says: entry table,
+    /// trampolines, trap registration.
+    ///
+    /// # Errors
+    ///
+    /// When the layout does not fit the code.
+    fn from_parts(
+        memory: CodeMemory,
+        layout: CodeLayout,
+        options: CompileOptions,
+    ) -> Result<JitModule, String> {
+        let start = memory.start();
+        let in_text = |(off, len): &(u64, u64)| {
+            off.checked_add(*len)
+                .is_some_and(|end| end <= layout.text_len && end as usize <= memory.len())
+        };
+        if !layout.funcs.iter().chain(&layout.trampolines).all(in_text)
+            || layout.funcs.len() != layout.trampolines.len()
+        {
+            return Err("the code layout does not fit the code".into());
+        }
+        let nimp = layout.num_imported_funcs;
+        let mut ranges = Vec::new();
+        for (i, (off, len)) in layout.funcs.iter().enumerate() {
+            let at = start + *off as usize;
+            ranges.push((at, at + *len as usize, Some(nimp + i as u32)));
+        }
+        for (off, len) in &layout.trampolines {
+            let at = start + *off as usize;
+            ranges.push((at, at + *len as usize, None));
+        }
+        ranges.sort_unstable_by_key(|r| r.0);
+        let trap_sites: Vec<(usize, traps::TrapKind)> = layout
+            .traps
             .iter()
-            .map(|o| AtomicPtr::new((start + o) as *mut u8))
+            .filter_map(|(off, code)| {
+                let code =
+                    cranelift_codegen::ir::TrapCode::from_raw(std::num::NonZeroU8::new(*code)?);
+                Some((start + *off as usize, traps::from_clif(code)?))
+            })
             .collect();
-        let trampolines: Box<[usize]> = offsets[funcs.len()..].iter().map(|o| start + o).collect();
+        let entries: Box<[AtomicPtr<u8>]> = layout
+            .funcs
+            .iter()
+            .map(|(o, _)| AtomicPtr::new((start + *o as usize) as *mut u8))
+            .collect();
+        let trampolines: Box<[usize]> = layout
+            .trampolines
+            .iter()
+            .map(|(o, _)| start + *o as usize)
+            .collect();
         let code = Box::new(JitModuleCode {
             compiled: VMCompiledModule {
                 entries: entries.as_ptr().cast(),
@@ -241,9 +349,70 @@ impl JitModule {
             entries,
             trampolines,
             options,
+            layout,
             _registration: registration,
-            _memory: memory,
+            memory,
         })
+    }
+
+    /// Loads a module from an artifact's file mapping whose byte range
+    /// `text` holds code laid out as `layout` says, compiled with
+    /// `options`. The text is made executable in place.
+    ///
+    /// # Errors
+    ///
+    /// When the text cannot be made executable or the layout does not fit.
+    ///
+    /// # Safety
+    ///
+    /// The text must be code that this version of Strata compiled for this
+    /// host with `options`, laid out as `layout` says: it will be executed
+    /// as is. An artifact's checks (format, version, settings, CPU
+    /// features, checksum) make an accident unlikely; they cannot make a
+    /// file from an untrusted source safe.
+    pub unsafe fn from_file_mapping(
+        mapping: memmap2::Mmap,
+        text: Range<usize>,
+        layout: CodeLayout,
+        options: CompileOptions,
+    ) -> Result<JitModule, String> {
+        let memory = if text.is_empty() {
+            // A module without functions has no code to map.
+            CodeMemory::publish(&[])?.0
+        } else {
+            CodeMemory::from_file_mapping(mapping, text)?
+        };
+        JitModule::from_parts(memory, layout, options)
+    }
+
+    /// As [`JitModule::from_file_mapping`], copying `text` into fresh code
+    /// memory.
+    ///
+    /// # Errors
+    ///
+    /// As [`JitModule::from_file_mapping`].
+    ///
+    /// # Safety
+    ///
+    /// As [`JitModule::from_file_mapping`].
+    pub unsafe fn from_text(
+        text: &[u8],
+        layout: CodeLayout,
+        options: CompileOptions,
+    ) -> Result<JitModule, String> {
+        let (memory, _) = CodeMemory::publish(&[text])?;
+        JitModule::from_parts(memory, layout, options)
+    }
+
+    /// The code, as laid out in [`JitModule::layout`].
+    pub fn text(&self) -> &[u8] {
+        let len = (self.layout.text_len as usize).min(self.memory.len());
+        &self.memory.bytes()[..len]
+    }
+
+    /// Where the functions and trap sites lie in [`JitModule::text`].
+    pub fn layout(&self) -> &CodeLayout {
+        &self.layout
     }
 
     /// What instances of this module store in `VMContext::module_code`.

