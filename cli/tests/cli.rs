@@ -5,14 +5,24 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn strata(args: &[&str]) -> Output {
+    strata_with_cache(args, &test_dir().join("cache"))
+}
+
+/// Runs `strata` with its compile cache in `cache` (never the user's).
+fn strata_with_cache(args: &[&str], cache: &std::path::Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_strata"))
         .args(args)
+        .env("XDG_CACHE_HOME", cache)
         .output()
         .expect("the strata binary runs")
 }
 
+fn test_dir() -> PathBuf {
+    std::env::temp_dir().join(format!("strata-cli-test-{}", std::process::id()))
+}
+
 fn temp_file(name: &str, contents: &[u8]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("strata-cli-test-{}", std::process::id()));
+    let dir = test_dir();
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join(name);
     std::fs::write(&path, contents).expect("write temp file");
@@ -173,4 +183,103 @@ fn wast_reports_counts_and_failures() {
         out.contains("mixed.wast:3:"),
         "failure names file and line: {out}"
     );
+}
+
+#[test]
+fn compiled_artifacts_run_and_bad_ones_are_refused() {
+    let out = temp_file("fib.cwasm", b"");
+    let o = strata(&["compile", &example("fib.wat"), "-o", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let artifact = std::fs::read(&out).unwrap();
+    assert!(artifact.starts_with(b"\x7fSTRATA"));
+    let o = strata(&["run", out.to_str().unwrap(), "--invoke", "fib", "20"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "6765\n");
+
+    let o = strata(&["run", "--tier", "interp", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("--tier jit"), "{}", stderr(&o));
+
+    let mut flipped = artifact.clone();
+    let mid = flipped.len() / 2;
+    flipped[mid] ^= 0x10;
+    let bad = temp_file("flipped.cwasm", &flipped);
+    let o = strata(&["run", bad.to_str().unwrap(), "--invoke", "fib", "20"]);
+    assert_no_panic(&o);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("corrupt artifact"), "{}", stderr(&o));
+
+    let short = temp_file("short.cwasm", &artifact[..artifact.len() / 3]);
+    let o = strata(&["run", short.to_str().unwrap(), "--invoke", "fib", "20"]);
+    assert_no_panic(&o);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("truncated artifact"), "{}", stderr(&o));
+
+    // Compiled with direct calls: another configuration.
+    let direct = temp_file("direct.cwasm", b"");
+    let o = strata(&[
+        "compile",
+        "--jit-direct-calls",
+        &example("fib.wat"),
+        "-o",
+        direct.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = strata(&["run", direct.to_str().unwrap(), "--invoke", "fib", "10"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("other settings"), "{}", stderr(&o));
+    let o = strata(&[
+        "run",
+        "--jit-direct-calls",
+        direct.to_str().unwrap(),
+        "--invoke",
+        "fib",
+        "10",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+fn cache_entries(cache: &std::path::Path) -> Vec<PathBuf> {
+    std::fs::read_dir(cache.join("strata"))
+        .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn the_jit_keeps_compiled_code_in_the_cache() {
+    let cache = test_dir().join("cache-behaviour");
+    let _ = std::fs::remove_dir_all(&cache);
+    let fib = example("fib.wat");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["run", "--tier", "jit"];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&[fib.as_str(), "--invoke", "fib", "15"]);
+        let o = strata_with_cache(&args, &cache);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(String::from_utf8_lossy(&o.stdout), "610\n");
+    };
+    run(&["--no-cache"]);
+    assert!(
+        cache_entries(&cache).is_empty(),
+        "--no-cache wrote an entry"
+    );
+    run(&[]);
+    let entries = cache_entries(&cache);
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    let good = std::fs::read(&entries[0]).unwrap();
+    // A second run maps the entry (and leaves it as it was).
+    run(&[]);
+    assert_eq!(std::fs::read(&entries[0]).unwrap(), good);
+    // A damaged entry is a miss: the run compiles and replaces it.
+    let mut damaged = good.clone();
+    let mid = damaged.len() / 2;
+    damaged[mid] ^= 0xff;
+    std::fs::write(&entries[0], &damaged).unwrap();
+    run(&[]);
+    assert_eq!(std::fs::read(&entries[0]).unwrap(), good);
+    // The interpreter never touches the cache.
+    let _ = std::fs::remove_dir_all(&cache);
+    let o = strata_with_cache(&["run", &fib, "--invoke", "fib", "15"], &cache);
+    assert!(o.status.success());
+    assert!(cache_entries(&cache).is_empty());
 }

@@ -127,6 +127,8 @@ fn run_case(case: &Case, work: &Path, tier: &str) -> Result<(), String> {
         .stderr(Stdio::piped());
     // A host variable that must not leak into the guest.
     cmd.env("STRATA_HOST_SECRET", "leaked");
+    // The JIT's compile cache stays in the test's folder.
+    cmd.env("XDG_CACHE_HOME", work.join("sandbox-cache"));
     let mut child = cmd.spawn().map_err(|e| e.to_string())?;
     if let Some(mut stdin) = child.stdin.take() {
         stdin.write_all(&case.stdin).map_err(|e| e.to_string())?;
