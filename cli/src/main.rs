@@ -55,9 +55,10 @@ enum Command {
     },
     /// Run WebAssembly spec test scripts (`.wast`).
     Wast {
-        /// The execution tier.
-        #[arg(long, default_value = "interp", value_parser = parse_tier)]
-        tier: Tier,
+        /// The execution tier (`interp`, `jit`), or `aot`: the JIT with
+        /// every module written to an artifact and mapped back.
+        #[arg(long, default_value = "interp", value_parser = wast_cmd::parse_wast_tier)]
+        tier: wast_cmd::WastTier,
         /// Feature set: `2.0` for exactly WebAssembly 2.0; `all` for every
         /// feature Strata supports.
         #[arg(long, default_value = "all", value_parser = ["2.0", "all"])]

@@ -19,6 +19,10 @@ pub struct RunArgs {
     /// (`$XDG_CACHE_HOME/strata`, used by compiling tiers).
     #[arg(long)]
     no_cache: bool,
+    /// Report on stderr how the module's code was obtained and how long it
+    /// took (compiled, from the cache, or from an artifact).
+    #[arg(short, long)]
+    verbose: bool,
     /// Call this exported function instead of `_start`; the arguments after
     /// the module are its parameters.
     #[arg(long, value_name = "NAME")]
@@ -79,6 +83,7 @@ fn run_inner(args: &RunArgs) -> Result<ExitCode, Error> {
         config.cache_user_default();
     }
     let engine = Engine::new(&config)?;
+    let started = std::time::Instant::now();
     let module = if artifact {
         // SAFETY: the user asked to run this file, as they would run any
         // program; its checks refuse files from another Strata, host or
@@ -90,6 +95,19 @@ fn run_inner(args: &RunArgs) -> Result<ExitCode, Error> {
         Module::new(&engine, &bytes)
             .map_err(|e| Error::Usage(format!("{}: {e}", args.file.display())))?
     };
+    if args.verbose {
+        let how = match module.code_origin() {
+            strata::CodeOrigin::Compiled => "compiled",
+            strata::CodeOrigin::Cache => "loaded from the cache",
+            strata::CodeOrigin::Artifact => "loaded from the artifact",
+        };
+        eprintln!(
+            "strata: {} ({}): {how} in {:.2?}",
+            args.file.display(),
+            tier.name(),
+            started.elapsed()
+        );
+    }
     let mut store = Store::new(&engine, wasi_ctx(args)?);
     let mut linker = Linker::new(&engine);
     strata_wasi::add_to_linker(&mut linker, |ctx: &mut WasiCtx| ctx)?;

@@ -5,13 +5,35 @@ use std::process::ExitCode;
 use strata::Tier;
 use strata_spec_tests::{WastOptions, run_wast};
 
-pub fn wast(tier: Tier, wasm_2_0: bool, files: &[PathBuf]) -> ExitCode {
+/// What `strata wast --tier` accepts: an execution tier, or `aot`: the
+/// JIT, with every module written to an artifact file and mapped back
+/// before it runs.
+#[derive(Clone, Copy)]
+pub enum WastTier {
+    Tier(Tier),
+    Aot,
+}
+
+pub fn parse_wast_tier(s: &str) -> Result<WastTier, String> {
+    if s == "aot" {
+        return Ok(WastTier::Aot);
+    }
+    crate::parse_tier(s)
+        .map(WastTier::Tier)
+        .map_err(|e| format!("{e}, or aot"))
+}
+
+pub fn wast(tier: WastTier, wasm_2_0: bool, files: &[PathBuf]) -> ExitCode {
+    let (tier, aot_round_trip) = match tier {
+        WastTier::Tier(t) => (t, false),
+        WastTier::Aot => (Tier::Jit, true),
+    };
     let options = WastOptions {
         tier,
         wasm_2_0,
         eager: false,
         jit_direct_calls: false,
-        aot_round_trip: false,
+        aot_round_trip,
     };
     let (mut passed, mut failed) = (0usize, 0usize);
     for file in files {

@@ -270,6 +270,34 @@ fn the_jit_keeps_compiled_code_in_the_cache() {
     // A second run maps the entry (and leaves it as it was).
     run(&[]);
     assert_eq!(std::fs::read(&entries[0]).unwrap(), good);
+    let o = strata_with_cache(
+        &["run", "--tier", "jit", "-v", &fib, "--invoke", "fib", "15"],
+        &cache,
+    );
+    assert!(
+        stderr(&o).contains("loaded from the cache"),
+        "{}",
+        stderr(&o)
+    );
+    // Two runs at once, both compiling and writing the same entry, both
+    // succeed, and the entry is whole.
+    std::fs::remove_file(&entries[0]).unwrap();
+    let children: Vec<_> = (0..2)
+        .map(|_| {
+            Command::new(env!("CARGO_BIN_EXE_strata"))
+                .args(["run", "--tier", "jit", &fib, "--invoke", "fib", "15"])
+                .env("XDG_CACHE_HOME", &cache)
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .expect("spawn strata")
+        })
+        .collect();
+    for c in children {
+        let o = c.wait_with_output().expect("wait");
+        assert!(o.status.success());
+        assert_eq!(String::from_utf8_lossy(&o.stdout), "610\n");
+    }
+    assert_eq!(std::fs::read(&entries[0]).unwrap(), good);
     // A damaged entry is a miss: the run compiles and replaces it.
     let mut damaged = good.clone();
     let mid = damaged.len() / 2;
@@ -277,6 +305,15 @@ fn the_jit_keeps_compiled_code_in_the_cache() {
     std::fs::write(&entries[0], &damaged).unwrap();
     run(&[]);
     assert_eq!(std::fs::read(&entries[0]).unwrap(), good);
+    let o = strata_with_cache(
+        &["run", "--tier", "jit", "-v", &fib, "--invoke", "fib", "15"],
+        &cache,
+    );
+    assert!(
+        stderr(&o).contains("loaded from the cache"),
+        "{}",
+        stderr(&o)
+    );
     // The interpreter never touches the cache.
     let _ = std::fs::remove_dir_all(&cache);
     let o = strata_with_cache(&["run", &fib, "--invoke", "fib", "15"], &cache);

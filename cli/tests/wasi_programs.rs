@@ -100,8 +100,9 @@ fn compile(src: &Path, out: &Path) -> Result<(), String> {
     }
 }
 
-/// The tiers every program runs on.
-const TIERS: [&str; 2] = ["interp", "jit"];
+/// The tiers every program runs on; `aot` runs the artifact that
+/// `strata compile` made of the program.
+const TIERS: [&str; 3] = ["interp", "jit", "aot"];
 
 fn run_case(case: &Case, work: &Path, tier: &str) -> Result<(), String> {
     let src = programs_dir().join(&case.program);
@@ -113,7 +114,28 @@ fn run_case(case: &Case, work: &Path, tier: &str) -> Result<(), String> {
     let _ = std::fs::remove_dir_all(&sandbox);
     std::fs::create_dir_all(&sandbox).map_err(|e| e.to_string())?;
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_strata"));
-    cmd.arg("run").arg("--tier").arg(tier);
+    cmd.arg("run");
+    let program = if tier == "aot" {
+        let cwasm = wasm.with_extension("cwasm");
+        let o = Command::new(env!("CARGO_BIN_EXE_strata"))
+            .arg("compile")
+            .arg(&wasm)
+            .arg("-o")
+            .arg(&cwasm)
+            .output()
+            .map_err(|e| e.to_string())?;
+        if !o.status.success() {
+            return Err(format!(
+                "strata compile {}: {}",
+                wasm.display(),
+                String::from_utf8_lossy(&o.stderr)
+            ));
+        }
+        cwasm
+    } else {
+        cmd.arg("--tier").arg(tier);
+        wasm.clone()
+    };
     if let Some(guest) = &case.dir {
         cmd.arg("--dir")
             .arg(format!("{}::{guest}", sandbox.display()));
@@ -121,7 +143,7 @@ fn run_case(case: &Case, work: &Path, tier: &str) -> Result<(), String> {
     for e in &case.env {
         cmd.arg("--env").arg(e);
     }
-    cmd.arg(&wasm).args(&case.args);
+    cmd.arg(&program).args(&case.args);
     cmd.stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -155,7 +177,7 @@ fn run_case(case: &Case, work: &Path, tier: &str) -> Result<(), String> {
         .map_err(|e| e.to_string())?
         .filter_map(Result::ok)
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| !n.starts_with("sandbox-") && !n.ends_with(".wasm"))
+        .filter(|n| !n.starts_with("sandbox-") && !n.ends_with(".wasm") && !n.ends_with(".cwasm"))
         .collect();
     if !siblings.is_empty() {
         problems.push(format!("files escaped the sandbox: {siblings:?}"));

@@ -94,6 +94,19 @@ pub(crate) struct ModuleInner {
     pub(crate) code: ModuleCode,
     pub(crate) bytes: Arc<[u8]>,
     pub(crate) type_ids: Box<[VMSharedTypeIndex]>,
+    /// Where the code came from.
+    pub(crate) origin: CodeOrigin,
+}
+
+/// Where a module's code came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CodeOrigin {
+    /// Translated or compiled when the module was created.
+    Compiled,
+    /// Mapped from the compile cache.
+    Cache,
+    /// Loaded from an artifact ([`Module::deserialize`] and friends).
+    Artifact,
 }
 
 /// A validated and translated WebAssembly module, ready to instantiate any
@@ -174,7 +187,7 @@ impl Module {
                     Some((cache, key, hit))
                 });
                 if let Some((_, _, Some(artifact))) = cached {
-                    return Module::from_artifact(engine, artifact);
+                    return Module::from_artifact(engine, artifact, CodeOrigin::Cache);
                 }
                 let mut compiler = JitCompiler::new();
                 let info = Arc::new(env.translate(wasm, &mut compiler)?);
@@ -191,7 +204,7 @@ impl Module {
                 (info, ModuleCode::Jit(code))
             }
         };
-        Module::assemble(engine, info, code, bytes)
+        Module::assemble(engine, info, code, bytes, CodeOrigin::Compiled)
     }
 
     fn assemble(
@@ -199,6 +212,7 @@ impl Module {
         info: Arc<ModuleInfo>,
         code: ModuleCode,
         bytes: Arc<[u8]>,
+        origin: CodeOrigin,
     ) -> Result<Module> {
         let type_ids = info
             .types
@@ -212,16 +226,28 @@ impl Module {
                 code,
                 bytes,
                 type_ids,
+                origin,
             }),
         })
     }
 
-    fn from_artifact(engine: &Engine, artifact: strata_aot::Artifact) -> Result<Module> {
+    /// Where this module's code came from: compiled now, the compile
+    /// cache, or an artifact.
+    pub fn code_origin(&self) -> CodeOrigin {
+        self.inner.origin
+    }
+
+    fn from_artifact(
+        engine: &Engine,
+        artifact: strata_aot::Artifact,
+        origin: CodeOrigin,
+    ) -> Result<Module> {
         Module::assemble(
             engine,
             Arc::new(artifact.info),
             ModuleCode::Jit(artifact.code),
             artifact.wasm.into(),
+            origin,
         )
     }
 
@@ -276,7 +302,7 @@ impl Module {
         // SAFETY: the caller vouches for the bytes.
         let artifact = unsafe { strata_aot::deserialize(bytes, &options, features) }
             .map_err(|e| Error::Usage(format!("cannot load artifact: {e}")))?;
-        Module::from_artifact(engine, artifact)
+        Module::from_artifact(engine, artifact, CodeOrigin::Artifact)
     }
 
     /// Maps an artifact file that [`Module::serialize`] wrote (or
@@ -299,7 +325,7 @@ impl Module {
         // SAFETY: the caller vouches for the file.
         let artifact = unsafe { strata_aot::deserialize_file(path, &options, features) }
             .map_err(|e| Error::Usage(format!("cannot load artifact {}: {e}", path.display())))?;
-        Module::from_artifact(engine, artifact)
+        Module::from_artifact(engine, artifact, CodeOrigin::Artifact)
     }
 
     /// Reads, validates and translates a module file (binary or text).

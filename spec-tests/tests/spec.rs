@@ -24,6 +24,7 @@ fn modes(tier: Tier) -> &'static [(&'static str, bool, bool, bool)] {
         _ => &[
             ("", false, false, false),
             ("-direct", false, true, false),
+            // Reported as the `aot` tier.
             ("-aot", false, false, true),
         ],
     }
@@ -37,7 +38,9 @@ fn main() {
         .flat_map(|t| modes(t).iter().map(move |m| (t, m)))
     {
         for file in spec(SpecVersion::V2) {
-            let name = format!("{}{suffix}/wasm-v2/{}", tier.name(), file.name());
+            let tier_name = if aot_round_trip { "aot" } else { tier.name() };
+            let suffix = if aot_round_trip { "" } else { suffix };
+            let name = format!("{tier_name}{suffix}/wasm-v2/{}", file.name());
             let known = KNOWN_FAILURES
                 .iter()
                 .find(|(t, f, _)| *t == tier && *f == file.name())
