@@ -43,10 +43,10 @@ enum Command {
         /// `.cwasm`).
         #[arg(short = 'o', long = "output")]
         output: Option<PathBuf>,
-        /// Call functions of the same module directly (the artifact then
-        /// runs only with `strata run --jit-direct-calls`).
+        /// Call functions of the same module through its entry table (the
+        /// artifact then runs only with `strata run --jit-call-table`).
         #[arg(long)]
-        jit_direct_calls: bool,
+        jit_call_table: bool,
     },
     /// Check that a module is valid; prints nothing if it is.
     Validate {
@@ -76,8 +76,8 @@ fn main() -> ExitCode {
         Command::Compile {
             file,
             output,
-            jit_direct_calls,
-        } => compile(&file, output, jit_direct_calls),
+            jit_call_table,
+        } => compile(&file, output, !jit_call_table),
         Command::Validate { file } => validate(&file),
         Command::Wast {
             tier,

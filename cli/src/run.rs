@@ -34,10 +34,10 @@ pub struct RunArgs {
     /// host's value through.
     #[arg(long = "env", value_name = "NAME[=VAL]")]
     envs: Vec<String>,
-    /// JIT: call functions of the same module directly instead of through
-    /// the module's entry table (see `Config::jit_direct_calls`).
+    /// JIT: call functions of the same module through the module's entry
+    /// table instead of directly (see `Config::jit_direct_calls`).
     #[arg(long)]
-    jit_direct_calls: bool,
+    jit_call_table: bool,
     /// The module (`.wasm` or `.wat`).
     file: PathBuf,
     /// Arguments for the program (or for the `--invoke`d function).
@@ -78,7 +78,7 @@ fn run_inner(args: &RunArgs) -> Result<ExitCode, Error> {
     };
     let mut config = Config::new();
     config.tier(tier);
-    config.jit_direct_calls(args.jit_direct_calls);
+    config.jit_direct_calls(!args.jit_call_table);
     if tier != Tier::Interpreter && !args.no_cache {
         config.cache_user_default();
     }

@@ -32,7 +32,7 @@ pub fn wast(tier: WastTier, wasm_2_0: bool, files: &[PathBuf]) -> ExitCode {
         tier,
         wasm_2_0,
         eager: false,
-        jit_direct_calls: false,
+        jit_direct_calls: true,
         aot_round_trip,
     };
     let (mut passed, mut failed) = (0usize, 0usize);

@@ -215,11 +215,11 @@ fn compiled_artifacts_run_and_bad_ones_are_refused() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("truncated artifact"), "{}", stderr(&o));
 
-    // Compiled with direct calls: another configuration.
+    // Compiled with the entry table: another configuration.
     let direct = temp_file("direct.cwasm", b"");
     let o = strata(&[
         "compile",
-        "--jit-direct-calls",
+        "--jit-call-table",
         &example("fib.wat"),
         "-o",
         direct.to_str().unwrap(),
@@ -230,7 +230,7 @@ fn compiled_artifacts_run_and_bad_ones_are_refused() {
     assert!(stderr(&o).contains("other settings"), "{}", stderr(&o));
     let o = strata(&[
         "run",
-        "--jit-direct-calls",
+        "--jit-call-table",
         direct.to_str().unwrap(),
         "--invoke",
         "fib",

@@ -15,17 +15,17 @@ const KNOWN_FAILURES: &[(Tier, &str, &str)] = &[];
 
 /// The modes each tier runs every script in: `(suffix, eager, direct
 /// calls, AOT round trip)`. The interpreter translates lazily or eagerly;
-/// the JIT calls within a module through the entry table or directly, and
+/// the JIT calls within a module directly or through the entry table, and
 /// runs every module once more after writing it as an artifact and mapping
 /// it back.
 fn modes(tier: Tier) -> &'static [(&'static str, bool, bool, bool)] {
     match tier {
         Tier::Interpreter => &[("", false, false, false), ("-eager", true, false, false)],
         _ => &[
-            ("", false, false, false),
-            ("-direct", false, true, false),
+            ("", false, true, false),
+            ("-table", false, false, false),
             // Reported as the `aot` tier.
-            ("-aot", false, false, true),
+            ("-aot", false, true, true),
         ],
     }
 }

@@ -84,6 +84,8 @@ enum Kind {
     Native,
     StrataInterp,
     StrataJit,
+    StrataCached,
+    StrataAot,
     Wasmtime,
     WasmtimeCwasm,
     Wasmi,
@@ -98,6 +100,8 @@ struct Runtime {
     prefix: Vec<String>,
     version: String,
     missing: Option<String>,
+    /// Environment the runtime's commands get.
+    env: Vec<(&'static str, PathBuf)>,
 }
 
 #[derive(Clone, Copy, Default)]
@@ -345,6 +349,7 @@ fn runtimes(opts: &Opts) -> Vec<Runtime> {
             version: v.clone().unwrap_or_default(),
             missing: v.err(),
             program,
+            env: Vec::new(),
         }
     };
     let wasmtime = cache.join("bin/wasmtime");
@@ -366,11 +371,29 @@ fn runtimes(opts: &Opts) -> Vec<Runtime> {
             vec!["run", "--tier", "interp"],
             &["--version"],
         ),
+        // Compiling every time, as `wasmtime run` without a cache does.
         mk(
             Kind::StrataJit,
             "strata-jit",
             opts.strata.clone(),
+            vec!["run", "--tier", "jit", "--no-cache"],
+            &["--version"],
+        ),
+        // The default of a compiling tier from the second start on: the
+        // code is mapped from the compile cache.
+        mk(
+            Kind::StrataCached,
+            "strata-cached",
+            opts.strata.clone(),
             vec!["run", "--tier", "jit"],
+            &["--version"],
+        ),
+        // An artifact from `strata compile`, like wasmtime's `.cwasm`.
+        mk(
+            Kind::StrataAot,
+            "strata-aot",
+            opts.strata.clone(),
+            vec!["run"],
             &["--version"],
         ),
         mk(
@@ -410,6 +433,9 @@ fn runtimes(opts: &Opts) -> Vec<Runtime> {
         ),
     ];
     for rt in &mut list {
+        if rt.kind == Kind::StrataCached {
+            rt.env.push(("XDG_CACHE_HOME", cache.join("strata-xdg-cache")));
+        }
         match rt.kind {
             Kind::Wasm3 => rt.prefix.push(wasm3_script.to_string_lossy().into_owned()),
             Kind::Node => rt.prefix.push(node_script.to_string_lossy().into_owned()),
@@ -429,12 +455,20 @@ fn command(rt: &Runtime, prog: &Program, args: &[String]) -> Command {
             cmd = Command::new(&rt.program);
             cmd.args(&rt.prefix).arg(prog.wasm.with_extension("cwasm"));
         }
+        Kind::StrataAot => {
+            cmd = Command::new(&rt.program);
+            cmd.args(&rt.prefix)
+                .arg(prog.wasm.with_extension("strata.cwasm"));
+        }
         _ => {
             cmd = Command::new(&rt.program);
             cmd.args(&rt.prefix).arg(&prog.wasm);
         }
     }
     cmd.args(args);
+    for (k, v) in &rt.env {
+        cmd.env(k, v);
+    }
     cmd
 }
 
@@ -511,7 +545,7 @@ fn svg_chart(
     // Execution time relative to native, log scale, one group per program.
     let wasm_rts: Vec<&Runtime> = rts.iter().filter(|r| r.kind != Kind::Native).collect();
     let colors = [
-        "#d62728", "#8c564b", "#1f77b4", "#aec7e8", "#2ca02c", "#ff7f0e", "#9467bd",
+        "#d62728", "#8c564b", "#e377c2", "#7f7f7f", "#1f77b4", "#aec7e8", "#2ca02c", "#ff7f0e", "#9467bd",
     ];
     let bar_h = 9.0;
     let group_h = bar_h * wasm_rts.len() as f64 + 12.0;
@@ -625,6 +659,29 @@ fn real_main(opts: &Opts) -> Result<(), String> {
                 .arg(&p.wasm)
                 .arg("-o")
                 .arg(p.wasm.with_extension("cwasm")));
+        }
+    }
+    for rt in rts.iter().filter(|r| r.missing.is_none()) {
+        match rt.kind {
+            Kind::StrataAot => {
+                for p in &programs {
+                    let _ = sh(Command::new(&rt.program)
+                        .arg("compile")
+                        .arg(&p.wasm)
+                        .arg("-o")
+                        .arg(p.wasm.with_extension("strata.cwasm")));
+                }
+            }
+            Kind::StrataCached => {
+                // A fresh cache, filled by one untimed run of each program.
+                for (_, dir) in &rt.env {
+                    let _ = std::fs::remove_dir_all(dir);
+                }
+                for p in &programs {
+                    let _ = run(&mut command(rt, p, &p.start_args));
+                }
+            }
+            _ => {}
         }
     }
     for rt in &rts {
@@ -788,7 +845,12 @@ fn render(
     let _ = writeln!(md, "## Summary\n");
     for tier in rts
         .iter()
-        .filter(|r| matches!(r.kind, Kind::StrataInterp | Kind::StrataJit) && r.missing.is_none())
+        .filter(|r| {
+            matches!(
+                r.kind,
+                Kind::StrataInterp | Kind::StrataJit | Kind::StrataCached
+            ) && r.missing.is_none()
+        })
     {
         let mut parts = Vec::new();
         for peer in rts
