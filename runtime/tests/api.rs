@@ -452,3 +452,36 @@ fn fused_array_indexing_matches_add_and_shift() {
         Some(TrapCode::MemoryOutOfBounds)
     );
 }
+
+#[test]
+fn a_panicking_host_function_is_an_error_not_an_abort() {
+    for tier in strata::Tier::ALL {
+        let engine = Engine::new(strata::Config::new().tier(tier)).unwrap();
+        let m = module(
+            &engine,
+            r#"(module (import "env" "boom" (func $f (param i32)))
+                 (func (export "go") (param i32) (call $f (local.get 0)))
+                 (func (export "ok") (result i32) i32.const 7))"#,
+        );
+        let mut store = Store::new(&engine, ());
+        let mut linker = Linker::new(&engine);
+        linker
+            .func_wrap("env", "boom", |n: i32| {
+                if n > 0 {
+                    panic!("host says no to {n}");
+                }
+            })
+            .unwrap();
+        let inst = linker.instantiate(&mut store, &m).unwrap();
+        let go = inst.get_typed_func::<i32, ()>(&mut store, "go").unwrap();
+        let err = go.call(&mut store, 3).unwrap_err();
+        assert!(
+            err.to_string().contains("host function panicked: host says no to 3"),
+            "{tier:?}: {err}"
+        );
+        // The store is still usable.
+        go.call(&mut store, 0).unwrap();
+        let ok = inst.get_typed_func::<(), i32>(&mut store, "ok").unwrap();
+        assert_eq!(ok.call(&mut store, ()).unwrap(), 7, "{tier:?}");
+    }
+}
