@@ -381,6 +381,7 @@ mod tests {
         guarded: true,
         guard_size: 32 << 20,
         direct_calls: false,
+        epoch_checks: false,
     };
     const FEATURES: u64 = 0x1234;
 

@@ -23,6 +23,11 @@ pub struct RunArgs {
     /// took (compiled, from the cache, or from an artifact).
     #[arg(short, long)]
     verbose: bool,
+    /// Stop the guest after this long (`500ms`, `2s`, `1m`): a timer thread
+    /// advances the engine's epoch, and the guest traps with `interrupt`
+    /// at its next function entry or loop header.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    timeout: Option<std::time::Duration>,
     /// Call this exported function instead of `_start`; the arguments after
     /// the module are its parameters.
     #[arg(long, value_name = "NAME")]
@@ -54,6 +59,11 @@ pub fn run(args: RunArgs) -> ExitCode {
                 return ExitCode::from(u8::try_from(exit.0).unwrap_or(1));
             }
             eprintln!("Error: {e}");
+            if let (Some(t), Some(limit)) = (e.as_trap(), args.timeout)
+                && t.code() == strata::TrapCode::Interrupt
+            {
+                eprintln!("(stopped by --timeout {limit:?})");
+            }
             if e.as_trap().is_some() {
                 ExitCode::from(TRAP_EXIT)
             } else {
@@ -82,6 +92,7 @@ fn run_inner(args: &RunArgs) -> Result<ExitCode, Error> {
     if tier != Tier::Interpreter && !args.no_cache {
         config.cache_user_default();
     }
+    config.epoch_interruption(args.timeout.is_some());
     let engine = Engine::new(&config)?;
     let started = std::time::Instant::now();
     let module = if artifact {
@@ -109,6 +120,16 @@ fn run_inner(args: &RunArgs) -> Result<ExitCode, Error> {
         );
     }
     let mut store = Store::new(&engine, wasi_ctx(args)?);
+    if let Some(timeout) = args.timeout {
+        store.set_epoch_deadline(1);
+        let engine = engine.clone();
+        // Detached: the process ends with the guest, and the timer only
+        // ever advances the epoch.
+        std::thread::spawn(move || {
+            std::thread::sleep(timeout);
+            engine.increment_epoch();
+        });
+    }
     let mut linker = Linker::new(&engine);
     strata_wasi::add_to_linker(&mut linker, |ctx: &mut WasiCtx| ctx)?;
     let instance = linker.instantiate(&mut store, &module)?;
@@ -134,6 +155,24 @@ fn run_inner(args: &RunArgs) -> Result<ExitCode, Error> {
         println!("{}", format_val(&r));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A duration such as `250ms`, `2s`, `1.5s` or `3m`.
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let (num, unit) = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .map_or((s, "s"), |i| (&s[..i], &s[i..]));
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a duration (for example 500ms, 2s, 1m)"))?;
+    let secs = match unit {
+        "ms" => n / 1000.0,
+        "s" => n,
+        "m" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => return Err(format!("`{s}`: unknown unit `{unit}` (use ms, s, m or h)")),
+    };
+    std::time::Duration::try_from_secs_f64(secs).map_err(|e| format!("`{s}`: {e}"))
 }
 
 /// Whether `path` starts with an artifact's magic.

@@ -18,6 +18,7 @@ use crate::trap::TrapCode;
 use std::any::Any;
 use std::ffi::c_void;
 use std::ptr::NonNull;
+use std::sync::atomic::AtomicU64;
 
 /// Declares a `#[repr(C)]` structure and a module of its field offsets.
 macro_rules! vm_struct {
@@ -176,7 +177,9 @@ vm_struct! {
         /// Fuel left; execution traps with [`TrapCode::OutOfFuel`] when it
         /// goes below zero (reserved for fuel metering).
         pub fuel_remaining: i64,
-        /// Epoch after which execution is interrupted (reserved).
+        /// Execution is interrupted (checked at function entry and loop
+        /// headers, when the engine asks for epoch checks) once
+        /// `*epoch_counter` reaches this value.
         pub epoch_deadline: u64,
         /// The runtime's store, opaque to tiers.
         pub store: *mut c_void,
@@ -196,6 +199,8 @@ vm_struct! {
         /// A tier's per-store state (the interpreter keeps its value stack
         /// here so that nested calls reuse it).
         pub tier_state: Option<Box<dyn Any>>,
+        /// The engine's epoch counter, which any thread may advance.
+        pub epoch_counter: *const AtomicU64,
     }
 }
 
@@ -273,7 +278,15 @@ pub struct VMBuiltinFunctions {
         src: u64,
         len: u64,
     ) -> u8,
+    /// Called when the epoch deadline is reached: 0 to go on (the store's
+    /// callback moved the deadline), the trap code of `interrupt`, or
+    /// [`BUILTIN_HOST_ERROR`] when the callback failed (its error is the
+    /// store's pending error and a `VMTrap` without a code is recorded).
+    pub epoch_interrupt: unsafe extern "C" fn(*mut VMContext) -> u8,
 }
+
+/// What a builtin answers when a host callback failed.
+pub const BUILTIN_HOST_ERROR: u8 = 255;
 
 /// Byte offsets of the entries of [`VMBuiltinFunctions`], for code that
 /// calls them through the table.
@@ -301,6 +314,8 @@ pub mod builtin_offsets {
     pub const memory_fill: u32 = offset_of!(VMBuiltinFunctions, memory_fill) as u32;
     /// `memory.copy`.
     pub const memory_copy: u32 = offset_of!(VMBuiltinFunctions, memory_copy) as u32;
+    /// The epoch deadline was reached.
+    pub const epoch_interrupt: u32 = offset_of!(VMBuiltinFunctions, epoch_interrupt) as u32;
 }
 
 vm_struct! {
@@ -407,7 +422,9 @@ mod tests {
         assert_eq!(builtin_offsets::elem_drop, 56);
         assert_eq!(builtin_offsets::memory_fill, 64);
         assert_eq!(builtin_offsets::memory_copy, 72);
-        assert_eq!(size_of::<VMBuiltinFunctions>(), 80);
+        assert_eq!(builtin_offsets::epoch_interrupt, 80);
+        assert_eq!(size_of::<VMBuiltinFunctions>(), 88);
+        assert_eq!(store_offsets::epoch_deadline, 8);
     }
 
     #[test]

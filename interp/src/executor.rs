@@ -687,6 +687,25 @@ macro_rules! define_execute {
                         }
                         Op::Operand { .. } => next!(),
                         Op::Trap { code } => trap!(code),
+                        Op::EpochCheck => {
+                            let epoch = (*(*store).epoch_counter)
+                                .load(std::sync::atomic::Ordering::Relaxed);
+                            if epoch >= (*store).epoch_deadline {
+                                let code = ((*(*vmctx).builtins).epoch_interrupt)(vmctx);
+                                if code == strata_environ::vmcontext::BUILTIN_HOST_ERROR {
+                                    return Err(VMTrap {
+                                        code: None,
+                                        frames: backtrace(stack, frames_base, vmctx, func),
+                                    });
+                                }
+                                if code != 0 {
+                                    trap!(TrapCode::Interrupt);
+                                }
+                                // The callback may have grown the memory.
+                                reload_mem!();
+                            }
+                            next!();
+                        }
                         Op::RefIsNull { dst, a } => {
                             slot!(dst) = u64::from(slot!(a) == 0);
                             next!();

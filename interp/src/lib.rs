@@ -73,6 +73,8 @@ pub struct InterpModule {
     pub func_arity: Vec<(u32, u32)>,
     /// Whether the module has a memory 0.
     pub has_memory: bool,
+    /// Whether code checks the epoch deadline.
+    pub epoch_checks: bool,
 }
 
 impl InterpModule {
@@ -117,6 +119,7 @@ impl InterpModule {
         ));
         let func_index = self.num_imported_funcs + index as u32;
         let func = FuncTranslator::new()
+            .with_epoch_checks(self.epoch_checks)
             .translate_validated(info, func_index, &body)
             .map_err(|_| strata_environ::TrapCode::StackOverflow)?;
         // Another thread may have won the race; either translation is good.
@@ -138,6 +141,7 @@ pub struct InterpCompiler {
     lazy: bool,
     funcs: Vec<OnceLock<InterpFunc>>,
     bodies: Vec<Range<usize>>,
+    epoch_checks: bool,
 }
 
 impl InterpCompiler {
@@ -155,6 +159,14 @@ impl InterpCompiler {
         }
     }
 
+    /// Makes the code check the epoch deadline at function entry and loop
+    /// headers.
+    pub fn with_epoch_checks(mut self, enable: bool) -> InterpCompiler {
+        self.epoch_checks = enable;
+        self.translator = std::mem::take(&mut self.translator).with_epoch_checks(enable);
+        self
+    }
+
     /// Finishes the module. A lazy module keeps `info` and `wasm` to
     /// translate from later.
     pub fn finish(self, info: Arc<ModuleInfo>, wasm: Arc<[u8]>) -> InterpModule {
@@ -170,6 +182,7 @@ impl InterpCompiler {
                 .map(|t| arity(&info.types[*t as usize]))
                 .collect(),
             has_memory: !info.memories.is_empty(),
+            epoch_checks: self.epoch_checks,
             bodies: self.bodies,
             source: if self.lazy { Some((info, wasm)) } else { None },
         }

@@ -79,6 +79,9 @@ macro_rules! define_op_enum {
             I32AddShl { dst: Slot, a: Slot, b: Slot, shift: u8 },
             /// Traps with the given code.
             Trap { code: TrapCode },
+            /// Interrupts execution if the store's epoch deadline has passed
+            /// (function entry and loop headers, when the engine asks).
+            EpochCheck,
             /// `dst = src`.
             Copy { dst: Slot, src: Slot },
             /// `dst = value` (32-bit values are zero-extended).

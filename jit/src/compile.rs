@@ -40,6 +40,9 @@ pub struct CompileOptions {
     /// by one load, but fixes each call's target for good, so a tiered
     /// engine (which swaps entries) must not use it.
     pub direct_calls: bool,
+    /// Check the store's epoch deadline at function entry and loop
+    /// headers.
+    pub epoch_checks: bool,
 }
 
 /// Builds the target ISA for this host with Strata's settings.
@@ -288,6 +291,7 @@ pub fn compile_module(
         guarded: options.guarded,
         guard_size: options.guard_size,
         direct_calls: options.direct_calls,
+        epoch_checks: options.epoch_checks,
     };
     let nimp = module.num_imported_functions;
     let funcs: Vec<CompiledCode> = bodies

@@ -118,6 +118,11 @@ impl Builtin {
         params: &[PTR, I32, I64, I32, I64],
         ret: Some(types::I8),
     };
+    pub const EPOCH_INTERRUPT: Builtin = Builtin {
+        offset: builtin_offsets::epoch_interrupt,
+        params: &[PTR],
+        ret: Some(types::I8),
+    };
     pub const MEMORY_COPY: Builtin = Builtin {
         offset: builtin_offsets::memory_copy,
         params: &[PTR, I32, I32, I64, I64, I64],
@@ -156,6 +161,8 @@ pub struct FuncEnv<'m> {
     /// Calls within the module are PC-relative (see
     /// [`CompileOptions::direct_calls`](crate::CompileOptions)).
     pub direct_calls: bool,
+    /// Check the epoch deadline at function entry and loop headers.
+    pub epoch_checks: bool,
 }
 
 impl FuncEnv<'_> {

@@ -138,6 +138,7 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
             unreachable_depth: 0,
             reachable: true,
         };
+        t.epoch_check();
         let mut ops = body.get_operators_reader().map_err(err)?;
         while !ops.eof() {
             let pos = ops.original_position();
@@ -283,6 +284,7 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
                 self.b.ins().jump(header, &args);
                 let height = self.stack.len() - params.len();
                 self.enter(header, height);
+                self.epoch_check();
                 self.control.push(Control {
                     dest,
                     header: Some(header),
@@ -893,6 +895,60 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
         let rets = self.call_funcref(funcref, &args, &ty);
         self.stack.extend(rets);
         Ok(())
+    }
+
+    /// If the engine asks for it: interrupts execution when the store's
+    /// epoch deadline has passed. The fast path is two loads and a
+    /// compare; the runtime's `epoch_interrupt` builtin decides the rest.
+    fn epoch_check(&mut self) {
+        if !self.env.epoch_checks {
+            return;
+        }
+        let vmctx = self.env.vmctx(self.b);
+        let store = self.b.ins().load(
+            PTR,
+            crate::env::readonly(),
+            vmctx,
+            strata_environ::vmcontext::vmctx_offsets::store as i32,
+        );
+        let counter = self.b.ins().load(
+            PTR,
+            crate::env::readonly(),
+            store,
+            strata_environ::vmcontext::store_offsets::epoch_counter as i32,
+        );
+        let epoch = self
+            .b
+            .ins()
+            .atomic_load(types::I64, MemFlagsData::trusted(), counter);
+        let deadline = self.b.ins().load(
+            types::I64,
+            trusted(),
+            store,
+            strata_environ::vmcontext::store_offsets::epoch_deadline as i32,
+        );
+        let due = self
+            .b
+            .ins()
+            .icmp(IntCC::UnsignedGreaterThanOrEqual, epoch, deadline);
+        let slow = self.b.create_block();
+        let cont = self.b.create_block();
+        self.b.ins().brif(due, slow, &[], cont, &[]);
+        self.b.set_cold_block(slow);
+        self.b.switch_to_block(slow);
+        let code = self
+            .env
+            .call_builtin(self.b, Builtin::EPOCH_INTERRUPT, &[])
+            .expect("the builtin answers");
+        let host_error = self.b.ins().icmp_imm_u(
+            IntCC::Equal,
+            code,
+            i64::from(strata_environ::vmcontext::BUILTIN_HOST_ERROR),
+        );
+        self.b.ins().trapnz(host_error, traps::PROPAGATE);
+        self.b.ins().trapnz(code, to_clif(TrapCode::Interrupt));
+        self.b.ins().jump(cont, &[]);
+        self.b.switch_to_block(cont);
     }
 
     fn bool_to_i32(&mut self, c: Value) -> Value {

@@ -45,6 +45,7 @@ pub struct Config {
     pub(crate) guard_pages: bool,
     pub(crate) jit_direct_calls: bool,
     pub(crate) cache: Option<strata_aot::cache::Cache>,
+    pub(crate) epoch_interruption: bool,
 }
 
 impl Default for Config {
@@ -58,6 +59,7 @@ impl Default for Config {
             guard_pages: true,
             jit_direct_calls: true,
             cache: None,
+            epoch_interruption: false,
         }
     }
 }
@@ -126,6 +128,15 @@ impl Config {
         self
     }
 
+    /// Checks the epoch deadline at every function entry and loop header,
+    /// in every tier (off by default), so that a store's guest can be
+    /// stopped from outside: see [`Engine::increment_epoch`] and
+    /// [`Store::set_epoch_deadline`](crate::Store::set_epoch_deadline).
+    pub fn epoch_interruption(&mut self, enable: bool) -> &mut Config {
+        self.epoch_interruption = enable;
+        self
+    }
+
     /// Keeps compiled modules in `dir` (off by default; the CLI uses
     /// `$XDG_CACHE_HOME/strata`): compiling a module that was compiled
     /// before, with the same settings, maps the saved artifact instead. An
@@ -166,6 +177,8 @@ struct TypeRegistry {
 pub(crate) struct EngineInner {
     pub(crate) config: Config,
     types: Mutex<TypeRegistry>,
+    /// The epoch: advanced by [`Engine::increment_epoch`], read by code.
+    epoch: std::sync::atomic::AtomicU64,
 }
 
 /// A compilation and execution environment shared by stores and modules.
@@ -200,6 +213,7 @@ impl Engine {
             inner: Arc::new(EngineInner {
                 config: config.clone(),
                 types: Mutex::new(TypeRegistry::default()),
+                epoch: std::sync::atomic::AtomicU64::new(0),
             }),
         })
     }
@@ -212,6 +226,25 @@ impl Engine {
     /// The tier this engine executes with.
     pub fn tier(&self) -> Tier {
         self.inner.config.tier
+    }
+
+    /// Advances the epoch by one. Callable from any thread (a timer, a
+    /// watchdog): wasm of stores whose deadline this reaches is
+    /// interrupted at its next function entry or loop header.
+    pub fn increment_epoch(&self) {
+        self.inner
+            .epoch
+            .fetch_add(1, std::sync::atomic::Ordering::Release);
+    }
+
+    /// The current epoch.
+    pub fn current_epoch(&self) -> u64 {
+        self.inner.epoch.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Where code reads the epoch; lives as long as the engine.
+    pub(crate) fn epoch_counter(&self) -> *const std::sync::atomic::AtomicU64 {
+        &self.inner.epoch
     }
 
     /// Whether two handles name the same engine.

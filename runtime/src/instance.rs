@@ -54,6 +54,7 @@ static BUILTINS: VMBuiltinFunctions = VMBuiltinFunctions {
     elem_drop: builtin_elem_drop,
     memory_fill: builtin_memory_fill,
     memory_copy: builtin_memory_copy,
+    epoch_interrupt: builtin_epoch_interrupt,
 };
 
 fn trap(code: TrapCode) -> Error {
@@ -623,6 +624,38 @@ unsafe extern "C" fn builtin_memory_init(
             0
         }
         _ => TrapCode::MemoryOutOfBounds.as_u8(),
+    }
+}
+
+/// The epoch deadline was reached in code running in `vmctx`: asks the
+/// store's callback, if any, whether to go on.
+///
+/// # Safety
+///
+/// `vmctx` must be the live instance context of the calling code.
+unsafe extern "C" fn builtin_epoch_interrupt(vmctx: *mut VMContext) -> u8 {
+    // SAFETY: builtins are called by code running in `vmctx`.
+    let (store, _) = unsafe { resolve(vmctx) };
+    let Some(mut callback) = store.epoch_callback.take() else {
+        return TrapCode::Interrupt.as_u8();
+    };
+    let result = callback(store.vm.store);
+    store.epoch_callback = Some(callback);
+    match result {
+        Ok(crate::store::UpdateDeadline::Continue(delta)) => {
+            let now = store.engine.current_epoch();
+            store.vm.epoch_deadline = now.saturating_add(delta.max(1));
+            0
+        }
+        Ok(crate::store::UpdateDeadline::Interrupt) => TrapCode::Interrupt.as_u8(),
+        Err(e) => {
+            store.pending_error = Some(e);
+            store.vm.trap = Some(Box::new(strata_environ::vmcontext::VMTrap {
+                code: None,
+                frames: Vec::new(),
+            }));
+            strata_environ::vmcontext::BUILTIN_HOST_ERROR
+        }
     }
 }
 

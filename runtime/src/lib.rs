@@ -96,7 +96,7 @@ pub use limits::{StoreLimits, StoreLimitsBuilder};
 pub use linker::{Extern, Linker};
 pub use memory::{Memory, MemoryAccessError};
 pub use module::{CodeOrigin, ExternType, Module};
-pub use store::{AsContext, AsContextMut, Store, StoreContext, StoreContextMut};
+pub use store::{AsContext, AsContextMut, Store, StoreContext, StoreContextMut, UpdateDeadline};
 pub use strata_environ::{
     FuncType, GlobalType, MemoryType, RefType, TableType, TrapCode, ValType, WasmFeatures,
 };

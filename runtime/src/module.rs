@@ -18,6 +18,7 @@ fn jit_options(engine: &Engine) -> CompileOptions {
         guarded: engine.config().guard_pages,
         guard_size: crate::memory::GUARD_SIZE as u64,
         direct_calls: engine.config().jit_direct_calls,
+        epoch_checks: engine.config().epoch_interruption,
     }
 }
 
@@ -164,11 +165,12 @@ impl Module {
         let bytes: Arc<[u8]> = wasm.into();
         let (info, code) = match engine.tier() {
             Tier::Interpreter => {
-                let mut compiler = if engine.config().lazy_translation {
+                let compiler = if engine.config().lazy_translation {
                     InterpCompiler::new_lazy()
                 } else {
                     InterpCompiler::new()
                 };
+                let mut compiler = compiler.with_epoch_checks(engine.config().epoch_interruption);
                 let info = Arc::new(env.translate(wasm, &mut compiler)?);
                 let code = compiler.finish(info.clone(), bytes.clone());
                 (info, ModuleCode::Interp(code))

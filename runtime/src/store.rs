@@ -47,6 +47,22 @@ pub(crate) struct StoreOpaque {
     /// The error of a failed host function, until the call returns.
     pub(crate) pending_error: Option<Error>,
     pub(crate) limits: StoreLimits,
+    /// What happens at the epoch deadline; `None` traps with `interrupt`.
+    /// Type-erased: it is given the `StoreInner<T>` as a pointer.
+    pub(crate) epoch_callback: Option<Box<EpochCallback>>,
+}
+
+/// A store's epoch deadline callback after type erasure.
+pub(crate) type EpochCallback = dyn FnMut(*mut c_void) -> Result<UpdateDeadline> + Send;
+
+/// What an epoch deadline callback decides.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UpdateDeadline {
+    /// Let the guest run until the epoch has advanced this many more
+    /// times.
+    Continue(u64),
+    /// Stop the guest with the `interrupt` trap.
+    Interrupt,
 }
 
 /// A store and the host's data.
@@ -80,6 +96,7 @@ impl<T> Store<T> {
             max_frames: engine.config().max_wasm_frames,
             trap: None,
             tier_state: None,
+            epoch_counter: engine.epoch_counter(),
         });
         let mut inner = Box::new(StoreInner {
             opaque: StoreOpaque {
@@ -95,6 +112,7 @@ impl<T> Store<T> {
                 func_by_ref: HashMap::new(),
                 pending_error: None,
                 limits: StoreLimits::default(),
+                epoch_callback: None,
             },
             data,
         });
@@ -122,6 +140,33 @@ impl<T> Store<T> {
     pub fn into_data(self) -> T {
         let inner = *self.inner;
         inner.data
+    }
+
+    /// Interrupts wasm running in this store once the engine's epoch has
+    /// advanced `delta` times from now ([`Engine::increment_epoch`]). Takes
+    /// effect only with [`Config::epoch_interruption`](crate::Config::epoch_interruption);
+    /// the check runs at every function entry and loop header, in every
+    /// tier. Without a deadline (the default) nothing is interrupted.
+    pub fn set_epoch_deadline(&mut self, delta: u64) {
+        let now = self.inner.opaque.engine.current_epoch();
+        self.inner.opaque.vm.epoch_deadline = now.saturating_add(delta);
+    }
+
+    /// Decides what happens at the epoch deadline instead of trapping:
+    /// the callback may let the guest go on for more epochs
+    /// ([`UpdateDeadline::Continue`]), stop it ([`UpdateDeadline::Interrupt`],
+    /// the `interrupt` trap), or fail with an error the call then returns.
+    pub fn epoch_deadline_callback(
+        &mut self,
+        mut callback: impl FnMut(StoreContextMut<'_, T>) -> Result<UpdateDeadline> + Send + 'static,
+    ) {
+        self.inner.opaque.epoch_callback = Some(Box::new(move |store: *mut c_void| {
+            // SAFETY: the runtime passes this store's `StoreInner<T>` while
+            // wasm is suspended at a deadline check; nothing else borrows
+            // it then.
+            let inner = unsafe { &mut *store.cast::<StoreInner<T>>() };
+            callback(StoreContextMut(inner))
+        }));
     }
 
     /// Limits the memories, tables and instances of this store.

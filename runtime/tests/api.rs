@@ -476,7 +476,8 @@ fn a_panicking_host_function_is_an_error_not_an_abort() {
         let go = inst.get_typed_func::<i32, ()>(&mut store, "go").unwrap();
         let err = go.call(&mut store, 3).unwrap_err();
         assert!(
-            err.to_string().contains("host function panicked: host says no to 3"),
+            err.to_string()
+                .contains("host function panicked: host says no to 3"),
             "{tier:?}: {err}"
         );
         // The store is still usable.

@@ -41,12 +41,21 @@ pub struct FuncTranslator {
     last_def: Option<(usize, u32)>,
     /// Result count of the function being translated.
     num_results: u32,
+    /// Emit epoch checks at function entry and loop headers.
+    epoch_checks: bool,
 }
 
 impl FuncTranslator {
     /// Creates a translator.
     pub fn new() -> FuncTranslator {
         FuncTranslator::default()
+    }
+
+    /// Whether translated code checks the epoch deadline at function entry
+    /// and loop headers.
+    pub fn with_epoch_checks(mut self, enable: bool) -> FuncTranslator {
+        self.epoch_checks = enable;
+        self
     }
 
     /// Validates and translates the body of function `func_index`.
@@ -120,6 +129,9 @@ impl FuncTranslator {
             else_patch: None,
             loop_start: 0,
         });
+        if self.epoch_checks {
+            self.emit(Op::EpochCheck);
+        }
         let mut reader = body.get_operators_reader()?;
         while !reader.eof() {
             let offset = reader.original_position();
@@ -486,6 +498,10 @@ impl FuncTranslator {
                 self.materialize_top(p);
                 self.last_def = None;
                 self.push_control(ControlKind::Loop, p, r, false);
+                if self.epoch_checks {
+                    // The loop's first instruction: every back-edge runs it.
+                    self.emit(Op::EpochCheck);
+                }
             }
             Operator::If { blockty } => {
                 let (p, r) = Self::block_arity(module, blockty);
