@@ -382,6 +382,7 @@ mod tests {
         guard_size: 32 << 20,
         direct_calls: false,
         epoch_checks: false,
+        fuel: false,
     };
     const FEATURES: u64 = 0x1234;
 

@@ -28,6 +28,10 @@ pub struct RunArgs {
     /// at its next function entry or loop header.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     timeout: Option<std::time::Duration>,
+    /// Give the guest this much fuel (one unit per wasm operator, the same
+    /// in every tier); it traps with `all fuel consumed` when it runs out.
+    #[arg(long, value_name = "N")]
+    fuel: Option<u64>,
     /// Call this exported function instead of `_start`; the arguments after
     /// the module are its parameters.
     #[arg(long, value_name = "NAME")]
@@ -64,6 +68,11 @@ pub fn run(args: RunArgs) -> ExitCode {
             {
                 eprintln!("(stopped by --timeout {limit:?})");
             }
+            if let (Some(t), Some(fuel)) = (e.as_trap(), args.fuel)
+                && t.code() == strata::TrapCode::OutOfFuel
+            {
+                eprintln!("(the guest used all {fuel} units of --fuel)");
+            }
             if e.as_trap().is_some() {
                 ExitCode::from(TRAP_EXIT)
             } else {
@@ -93,6 +102,7 @@ fn run_inner(args: &RunArgs) -> Result<ExitCode, Error> {
         config.cache_user_default();
     }
     config.epoch_interruption(args.timeout.is_some());
+    config.consume_fuel(args.fuel.is_some());
     let engine = Engine::new(&config)?;
     let started = std::time::Instant::now();
     let module = if artifact {
@@ -120,6 +130,9 @@ fn run_inner(args: &RunArgs) -> Result<ExitCode, Error> {
         );
     }
     let mut store = Store::new(&engine, wasi_ctx(args)?);
+    if let Some(fuel) = args.fuel {
+        store.set_fuel(fuel)?;
+    }
     if let Some(timeout) = args.timeout {
         store.set_epoch_deadline(1);
         let engine = engine.clone();

@@ -34,6 +34,7 @@ pub fn wast(tier: WastTier, wasm_2_0: bool, files: &[PathBuf]) -> ExitCode {
         eager: false,
         jit_direct_calls: true,
         aot_round_trip,
+        metered: false,
     };
     let (mut passed, mut failed) = (0usize, 0usize);
     for file in files {

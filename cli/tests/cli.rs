@@ -320,3 +320,53 @@ fn the_jit_keeps_compiled_code_in_the_cache() {
     assert!(o.status.success());
     assert!(cache_entries(&cache).is_empty());
 }
+
+#[test]
+fn fuel_and_timeout_stop_an_endless_loop_on_every_tier() {
+    let wat = temp_file(
+        "spin.wat",
+        br#"(module (func (export "_start") (loop $l (br $l))))"#,
+    );
+    for tier in ["interp", "jit"] {
+        let o = strata(&[
+            "run",
+            "--tier",
+            tier,
+            "--fuel",
+            "50000",
+            wat.to_str().unwrap(),
+        ]);
+        assert_no_panic(&o);
+        assert_eq!(o.status.code(), Some(134), "{tier}: {}", stderr(&o));
+        assert!(stderr(&o).contains("all fuel consumed"), "{}", stderr(&o));
+        assert!(stderr(&o).contains("--fuel"), "{}", stderr(&o));
+
+        let started = std::time::Instant::now();
+        let o = strata(&[
+            "run",
+            "--tier",
+            tier,
+            "--timeout",
+            "200ms",
+            wat.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(134), "{tier}: {}", stderr(&o));
+        assert!(stderr(&o).contains("interrupted"), "{}", stderr(&o));
+        assert!(stderr(&o).contains("--timeout"), "{}", stderr(&o));
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    }
+    // Enough fuel: the program finishes normally.
+    let o = strata(&[
+        "run",
+        "--fuel",
+        "1000",
+        &example("fib.wat"),
+        "--invoke",
+        "fib",
+        "5",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = strata(&["run", "--timeout", "soon", &example("fib.wat")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not a duration"), "{}", stderr(&o));
+}

@@ -15,6 +15,7 @@
 //!
 //! Nothing in this crate executes code; it only describes.
 
+pub mod fuel;
 mod module;
 mod translate;
 mod trap;

@@ -687,6 +687,16 @@ macro_rules! define_execute {
                         }
                         Op::Operand { .. } => next!(),
                         Op::Trap { code } => trap!(code),
+                        Op::ConsumeFuel { amount } => {
+                            (*store).fuel_remaining -= i64::from(amount);
+                            next!();
+                        }
+                        Op::FuelCheck => {
+                            if (*store).fuel_remaining <= 0 {
+                                trap!(TrapCode::OutOfFuel);
+                            }
+                            next!();
+                        }
                         Op::EpochCheck => {
                             let epoch = (*(*store).epoch_counter)
                                 .load(std::sync::atomic::Ordering::Relaxed);

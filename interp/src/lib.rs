@@ -75,6 +75,8 @@ pub struct InterpModule {
     pub has_memory: bool,
     /// Whether code checks the epoch deadline.
     pub epoch_checks: bool,
+    /// Whether code consumes fuel.
+    pub fuel: bool,
 }
 
 impl InterpModule {
@@ -120,6 +122,7 @@ impl InterpModule {
         let func_index = self.num_imported_funcs + index as u32;
         let func = FuncTranslator::new()
             .with_epoch_checks(self.epoch_checks)
+            .with_fuel(self.fuel)
             .translate_validated(info, func_index, &body)
             .map_err(|_| strata_environ::TrapCode::StackOverflow)?;
         // Another thread may have won the race; either translation is good.
@@ -142,6 +145,7 @@ pub struct InterpCompiler {
     funcs: Vec<OnceLock<InterpFunc>>,
     bodies: Vec<Range<usize>>,
     epoch_checks: bool,
+    fuel: bool,
 }
 
 impl InterpCompiler {
@@ -167,6 +171,13 @@ impl InterpCompiler {
         self
     }
 
+    /// Makes the code consume fuel (see `strata_environ::fuel`).
+    pub fn with_fuel(mut self, enable: bool) -> InterpCompiler {
+        self.fuel = enable;
+        self.translator = std::mem::take(&mut self.translator).with_fuel(enable);
+        self
+    }
+
     /// Finishes the module. A lazy module keeps `info` and `wasm` to
     /// translate from later.
     pub fn finish(self, info: Arc<ModuleInfo>, wasm: Arc<[u8]>) -> InterpModule {
@@ -183,6 +194,7 @@ impl InterpCompiler {
                 .collect(),
             has_memory: !info.memories.is_empty(),
             epoch_checks: self.epoch_checks,
+            fuel: self.fuel,
             bodies: self.bodies,
             source: if self.lazy { Some((info, wasm)) } else { None },
         }

@@ -82,6 +82,10 @@ macro_rules! define_op_enum {
             /// Interrupts execution if the store's epoch deadline has passed
             /// (function entry and loop headers, when the engine asks).
             EpochCheck,
+            /// Charges a region's fuel (see `strata_environ::fuel`).
+            ConsumeFuel { amount: u32 },
+            /// Traps with `all fuel consumed` if no fuel is left.
+            FuelCheck,
             /// `dst = src`.
             Copy { dst: Slot, src: Slot },
             /// `dst = value` (32-bit values are zero-extended).

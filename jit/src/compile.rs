@@ -43,6 +43,8 @@ pub struct CompileOptions {
     /// Check the store's epoch deadline at function entry and loop
     /// headers.
     pub epoch_checks: bool,
+    /// Consume fuel (see `strata_environ::fuel`).
+    pub fuel: bool,
 }
 
 /// Builds the target ISA for this host with Strata's settings.
@@ -292,6 +294,7 @@ pub fn compile_module(
         guard_size: options.guard_size,
         direct_calls: options.direct_calls,
         epoch_checks: options.epoch_checks,
+        fuel: options.fuel,
     };
     let nimp = module.num_imported_functions;
     let funcs: Vec<CompiledCode> = bodies

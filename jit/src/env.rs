@@ -163,6 +163,8 @@ pub struct FuncEnv<'m> {
     pub direct_calls: bool,
     /// Check the epoch deadline at function entry and loop headers.
     pub epoch_checks: bool,
+    /// Consume fuel.
+    pub fuel: bool,
 }
 
 impl FuncEnv<'_> {

@@ -74,6 +74,7 @@ pub struct FuncTranslator<'a, 'b, 'm> {
     /// Blocks opened in unreachable code, not yet closed.
     unreachable_depth: u32,
     reachable: bool,
+    fuel: Option<strata_environ::fuel::FuelMeter>,
 }
 
 type Result<T> = std::result::Result<T, String>;
@@ -137,14 +138,19 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
             locals,
             unreachable_depth: 0,
             reachable: true,
+            fuel: env.fuel.then(Default::default),
         };
         t.epoch_check();
+        t.fuel_check();
         let mut ops = body.get_operators_reader().map_err(err)?;
         while !ops.eof() {
             let pos = ops.original_position();
             let op = ops.read().map_err(err)?;
             t.b.set_srcloc(ir::SourceLoc::new(pos as u32));
             if t.reachable {
+                if let Some(amount) = t.fuel.as_mut().and_then(|m| m.before(&op)) {
+                    t.consume_fuel(amount);
+                }
                 t.op(&op)?;
             } else {
                 t.unreachable_op(&op)?;
@@ -285,6 +291,7 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
                 let height = self.stack.len() - params.len();
                 self.enter(header, height);
                 self.epoch_check();
+                self.fuel_check();
                 self.control.push(Control {
                     dest,
                     header: Some(header),
@@ -895,6 +902,44 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
         let rets = self.call_funcref(funcref, &args, &ty);
         self.stack.extend(rets);
         Ok(())
+    }
+
+    fn store_context(&mut self) -> Value {
+        let vmctx = self.env.vmctx(self.b);
+        self.b.ins().load(
+            PTR,
+            crate::env::readonly(),
+            vmctx,
+            strata_environ::vmcontext::vmctx_offsets::store as i32,
+        )
+    }
+
+    /// Charges `amount` fuel (see `strata_environ::fuel`).
+    fn consume_fuel(&mut self, amount: u32) {
+        let store = self.store_context();
+        let offset = strata_environ::vmcontext::store_offsets::fuel_remaining as i32;
+        let fuel = self.b.ins().load(types::I64, trusted(), store, offset);
+        let fuel = self.b.ins().iadd_imm_s(fuel, -i64::from(amount));
+        self.b.ins().store(trusted(), fuel, store, offset);
+    }
+
+    /// Traps with `all fuel consumed` once no fuel is left.
+    fn fuel_check(&mut self) {
+        if self.fuel.is_none() {
+            return;
+        }
+        let store = self.store_context();
+        let fuel = self.b.ins().load(
+            types::I64,
+            trusted(),
+            store,
+            strata_environ::vmcontext::store_offsets::fuel_remaining as i32,
+        );
+        let out = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::SignedLessThanOrEqual, fuel, 0);
+        self.b.ins().trapnz(out, to_clif(TrapCode::OutOfFuel));
     }
 
     /// If the engine asks for it: interrupts execution when the store's

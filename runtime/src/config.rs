@@ -46,6 +46,7 @@ pub struct Config {
     pub(crate) jit_direct_calls: bool,
     pub(crate) cache: Option<strata_aot::cache::Cache>,
     pub(crate) epoch_interruption: bool,
+    pub(crate) consume_fuel: bool,
 }
 
 impl Default for Config {
@@ -60,6 +61,7 @@ impl Default for Config {
             jit_direct_calls: true,
             cache: None,
             epoch_interruption: false,
+            consume_fuel: false,
         }
     }
 }
@@ -134,6 +136,18 @@ impl Config {
     /// [`Store::set_epoch_deadline`](crate::Store::set_epoch_deadline).
     pub fn epoch_interruption(&mut self, enable: bool) -> &mut Config {
         self.epoch_interruption = enable;
+        self
+    }
+
+    /// Meters execution with fuel (off by default): every store starts with
+    /// none ([`Store::set_fuel`](crate::Store::set_fuel) gives it some), code
+    /// consumes it by a fixed cost model that every tier charges alike
+    /// (one unit per operator except `nop`, `drop`, `block`, `loop`,
+    /// `else` and `end`, charged per straight-line region; see
+    /// `strata_environ::fuel`), and a function entry or loop header reached
+    /// with no fuel left traps with `all fuel consumed`.
+    pub fn consume_fuel(&mut self, enable: bool) -> &mut Config {
+        self.consume_fuel = enable;
         self
     }
 

@@ -19,6 +19,7 @@ fn jit_options(engine: &Engine) -> CompileOptions {
         guard_size: crate::memory::GUARD_SIZE as u64,
         direct_calls: engine.config().jit_direct_calls,
         epoch_checks: engine.config().epoch_interruption,
+        fuel: engine.config().consume_fuel,
     }
 }
 
@@ -170,7 +171,9 @@ impl Module {
                 } else {
                     InterpCompiler::new()
                 };
-                let mut compiler = compiler.with_epoch_checks(engine.config().epoch_interruption);
+                let mut compiler = compiler
+                    .with_epoch_checks(engine.config().epoch_interruption)
+                    .with_fuel(engine.config().consume_fuel);
                 let info = Arc::new(env.translate(wasm, &mut compiler)?);
                 let code = compiler.finish(info.clone(), bytes.clone());
                 (info, ModuleCode::Interp(code))

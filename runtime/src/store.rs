@@ -87,7 +87,11 @@ impl<T> Store<T> {
     /// Creates a store for `engine` holding `data`.
     pub fn new(engine: &Engine, data: T) -> Store<T> {
         let vm = Box::new(VMStoreContext {
-            fuel_remaining: i64::MAX,
+            fuel_remaining: if engine.config().consume_fuel {
+                0
+            } else {
+                i64::MAX
+            },
             epoch_deadline: u64::MAX,
             store: std::ptr::null_mut(),
             host_depth: 0,
@@ -140,6 +144,37 @@ impl<T> Store<T> {
     pub fn into_data(self) -> T {
         let inner = *self.inner;
         inner.data
+    }
+
+    /// Sets the fuel this store's wasm may consume from now on.
+    ///
+    /// # Errors
+    ///
+    /// When the engine does not meter fuel ([`Config::consume_fuel`](crate::Config::consume_fuel)).
+    pub fn set_fuel(&mut self, fuel: u64) -> Result<()> {
+        self.check_fuel()?;
+        self.inner.opaque.vm.fuel_remaining = i64::try_from(fuel).unwrap_or(i64::MAX);
+        Ok(())
+    }
+
+    /// The fuel left (0 once a guest ran out).
+    ///
+    /// # Errors
+    ///
+    /// When the engine does not meter fuel.
+    pub fn get_fuel(&self) -> Result<u64> {
+        self.check_fuel()?;
+        Ok(self.inner.opaque.vm.fuel_remaining.max(0) as u64)
+    }
+
+    fn check_fuel(&self) -> Result<()> {
+        if self.inner.opaque.engine.config().consume_fuel {
+            Ok(())
+        } else {
+            Err(Error::Usage(
+                "fuel is not enabled: use `Config::consume_fuel(true)`".into(),
+            ))
+        }
     }
 
     /// Interrupts wasm running in this store once the engine's epoch has

@@ -26,6 +26,10 @@ pub struct WastOptions {
     /// written, and mapped back with `Module::deserialize_file` before it
     /// is instantiated.
     pub aot_round_trip: bool,
+    /// Meter everything: fuel (with plenty of it) and epoch checks (with no
+    /// deadline), so that the metering code runs without changing results;
+    /// the report counts the fuel consumed.
+    pub metered: bool,
 }
 
 /// One failed directive.
@@ -46,6 +50,8 @@ pub struct FileReport {
     pub failed: usize,
     /// Details of each failure.
     pub failures: Vec<Failure>,
+    /// Fuel the script consumed, when metered.
+    pub fuel_consumed: u64,
 }
 
 /// Runs the script `source` (named `name` in messages).
@@ -84,8 +90,14 @@ pub fn run_wast(name: &str, source: &str, options: &WastOptions) -> FileReport {
             Err(message) => report.fail(line, message),
         }
     }
+    if options.metered {
+        report.fuel_consumed = METERED_FUEL - ctx.store.get_fuel().unwrap_or(0);
+    }
     report
 }
+
+/// The fuel a metered script starts with: more than any script uses.
+const METERED_FUEL: u64 = 1 << 50;
 
 impl FileReport {
     fn fail(&mut self, line: usize, message: String) {
@@ -116,12 +128,17 @@ impl Context {
         config.tier(options.tier);
         config.lazy_translation(!options.eager);
         config.jit_direct_calls(options.jit_direct_calls);
+        config.consume_fuel(options.metered);
+        config.epoch_interruption(options.metered);
         if options.wasm_2_0 {
             config.wasm_2_0();
         }
         let engine = Engine::new(&config)?;
         let aot_round_trip = options.aot_round_trip;
         let mut store = Store::new(&engine, ());
+        if options.metered {
+            store.set_fuel(METERED_FUEL)?;
+        }
         let mut linker = Linker::new(&engine);
         linker.allow_shadowing(true);
         define_spectest(&mut linker, &mut store, &engine)?;

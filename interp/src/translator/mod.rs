@@ -43,12 +43,20 @@ pub struct FuncTranslator {
     num_results: u32,
     /// Emit epoch checks at function entry and loop headers.
     epoch_checks: bool,
+    /// Meter fuel, or not.
+    fuel: Option<strata_environ::fuel::FuelMeter>,
 }
 
 impl FuncTranslator {
     /// Creates a translator.
     pub fn new() -> FuncTranslator {
         FuncTranslator::default()
+    }
+
+    /// Whether translated code consumes fuel (see `strata_environ::fuel`).
+    pub fn with_fuel(mut self, enable: bool) -> FuncTranslator {
+        self.fuel = enable.then(Default::default);
+        self
     }
 
     /// Whether translated code checks the epoch deadline at function entry
@@ -131,6 +139,10 @@ impl FuncTranslator {
         });
         if self.epoch_checks {
             self.emit(Op::EpochCheck);
+        }
+        if let Some(meter) = self.fuel.as_mut() {
+            meter.reset();
+            self.emit(Op::FuelCheck);
         }
         let mut reader = body.get_operators_reader()?;
         while !reader.eof() {
@@ -465,6 +477,12 @@ impl FuncTranslator {
         if !self.reachable {
             return self.translate_unreachable(module, op);
         }
+        if let Some(amount) = self.fuel.as_mut().and_then(|m| m.before(op)) {
+            // The charge writes no slot; like any instruction it ends a
+            // fusion with what precedes it (a compare no longer fuses into
+            // the `br_if` after it), which is part of fuel's cost.
+            self.emit(Op::ConsumeFuel { amount });
+        }
         match op {
             Operator::I32Sub => {
                 self.sub_imm(false, |dst, a, b| Op::I32Sub { dst, a, b });
@@ -501,6 +519,9 @@ impl FuncTranslator {
                 if self.epoch_checks {
                     // The loop's first instruction: every back-edge runs it.
                     self.emit(Op::EpochCheck);
+                }
+                if self.fuel.is_some() {
+                    self.emit(Op::FuelCheck);
                 }
             }
             Operator::If { blockty } => {
