@@ -32,6 +32,10 @@ pub struct RunArgs {
     /// in every tier); it traps with `all fuel consumed` when it runs out.
     #[arg(long, value_name = "N")]
     fuel: Option<u64>,
+    /// Cap each linear memory at this many bytes (`64K`, `16M`, `1G`): a
+    /// `memory.grow` past it answers -1 to the guest.
+    #[arg(long, value_name = "BYTES", value_parser = parse_size)]
+    max_memory: Option<usize>,
     /// Call this exported function instead of `_start`; the arguments after
     /// the module are its parameters.
     #[arg(long, value_name = "NAME")]
@@ -133,6 +137,9 @@ fn run_inner(args: &RunArgs) -> Result<ExitCode, Error> {
     if let Some(fuel) = args.fuel {
         store.set_fuel(fuel)?;
     }
+    if let Some(bytes) = args.max_memory {
+        store.limiter(strata::StoreLimitsBuilder::new().memory_size(bytes).build());
+    }
     if let Some(timeout) = args.timeout {
         store.set_epoch_deadline(1);
         let engine = engine.clone();
@@ -168,6 +175,20 @@ fn run_inner(args: &RunArgs) -> Result<ExitCode, Error> {
         println!("{}", format_val(&r));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A size in bytes such as `65536`, `64K`, `16M` or `1G`.
+fn parse_size(s: &str) -> Result<usize, String> {
+    let (num, mult) = match s.char_indices().last() {
+        Some((i, 'K' | 'k')) => (&s[..i], 1 << 10),
+        Some((i, 'M' | 'm')) => (&s[..i], 1 << 20),
+        Some((i, 'G' | 'g')) => (&s[..i], 1 << 30),
+        _ => (s, 1),
+    };
+    num.parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_mul(mult))
+        .ok_or_else(|| format!("`{s}` is not a size (for example 65536, 64K, 16M, 1G)"))
 }
 
 /// A duration such as `250ms`, `2s`, `1.5s` or `3m`.

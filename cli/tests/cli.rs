@@ -370,3 +370,34 @@ fn fuel_and_timeout_stop_an_endless_loop_on_every_tier() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("not a duration"), "{}", stderr(&o));
 }
+
+#[test]
+fn max_memory_makes_memory_grow_fail() {
+    let wat = temp_file(
+        "grow.wat",
+        br#"(module (memory 1) (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))"#,
+    );
+    for tier in ["interp", "jit"] {
+        let run = |max: &str, pages: &str| {
+            strata(&[
+                "run",
+                "--tier",
+                tier,
+                "--max-memory",
+                max,
+                "--invoke",
+                "grow",
+                wat.to_str().unwrap(),
+                pages,
+            ])
+        };
+        let o = run("128K", "1");
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(String::from_utf8_lossy(&o.stdout), "1\n");
+        let o = run("128K", "2");
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(String::from_utf8_lossy(&o.stdout), "-1\n", "{tier}");
+    }
+    let o = strata(&["run", "--max-memory", "lots", wat.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -278,11 +278,7 @@ pub(crate) fn instantiate<T>(
             "module and store belong to different engines".into(),
         ));
     }
-    if opaque
-        .limits
-        .instances
-        .is_some_and(|n| opaque.instances.len() >= n)
-    {
+    if opaque.instances.len() >= opaque.limiter.instances() {
         return Err(Error::Resource("too many instances".into()));
     }
     let info = &module.inner.info;
@@ -363,14 +359,10 @@ pub(crate) fn instantiate<T>(
 
     // Defined memories and tables.
     for ty in &info.memories[info.num_imported_memories as usize..] {
-        if opaque
-            .limits
-            .memories
-            .is_some_and(|n| opaque.memories.len() >= n)
-        {
+        if opaque.memories.len() >= opaque.limiter.memories() {
             return Err(Error::Resource("too many memories".into()));
         }
-        let mem = LinearMemory::new(*ty, &opaque.limits)?;
+        let mem = LinearMemory::new(*ty, &mut *opaque.limiter)?;
         opaque.memories.push(mem);
         memory_handles.push(Memory(opaque.stored(opaque.memories.len() - 1)));
     }
@@ -465,18 +457,14 @@ pub(crate) fn instantiate<T>(
         .iter()
         .enumerate()
     {
-        if opaque
-            .limits
-            .tables
-            .is_some_and(|n| opaque.tables.len() >= n)
-        {
+        if opaque.tables.len() >= opaque.limiter.tables() {
             return Err(Error::Resource("too many tables".into()));
         }
         let init = match info.table_inits.get(i).and_then(|e| e.as_ref()) {
             Some(expr) => eval_const(expr, &data.globals, &data.func_refs).get_u64() as usize,
             None => 0,
         };
-        let t = TableData::new(*ty, init, &opaque.limits)?;
+        let t = TableData::new(*ty, init, &mut *opaque.limiter)?;
         opaque.tables.push(t);
         table_handles.push(Table(opaque.stored(opaque.tables.len() - 1)));
     }
@@ -582,8 +570,9 @@ unsafe extern "C" fn builtin_memory_grow(vmctx: *mut VMContext, memory: u32, del
     // SAFETY: builtins are called by code running in `vmctx`.
     let (store, i) = unsafe { resolve(vmctx) };
     let m = store.instances[i].memory_handles[memory as usize].0.index;
-    let limits = store.limits.clone();
-    store.memories[m].grow(delta, &limits).unwrap_or(u64::MAX)
+    store.memories[m]
+        .grow(delta, &mut *store.limiter)
+        .unwrap_or(u64::MAX)
 }
 
 /// `memory.init` for code running in `vmctx`.
@@ -753,9 +742,8 @@ unsafe extern "C" fn builtin_table_grow(
     // SAFETY: builtins are called by code running in `vmctx`.
     let (store, i) = unsafe { resolve(vmctx) };
     let t = store.instances[i].table_handles[table as usize].0.index;
-    let limits = store.limits.clone();
     store.tables[t]
-        .grow(delta, init, &limits)
+        .grow(delta, init, &mut *store.limiter)
         .unwrap_or(u64::MAX)
 }
 

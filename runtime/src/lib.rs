@@ -92,7 +92,7 @@ pub use error::{Error, FrameInfo, Result, Trap};
 pub use func::{Caller, Func, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy};
 pub use global::Global;
 pub use instance::Instance;
-pub use limits::{StoreLimits, StoreLimitsBuilder};
+pub use limits::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
 pub use linker::{Extern, Linker};
 pub use memory::{Memory, MemoryAccessError};
 pub use module::{CodeOrigin, ExternType, Module};

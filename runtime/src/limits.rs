@@ -55,3 +55,48 @@ impl StoreLimitsBuilder {
         self.0
     }
 }
+
+/// Decides what a store may allocate. The store consults it before a
+/// memory or table is created or grows, and before an instance, memory or
+/// table is added. [`StoreLimits`] is the ready-made implementation; an
+/// embedder can write its own (to share one budget between stores, say).
+///
+/// A refused grow makes `memory.grow`/`table.grow` answer -1 to the guest
+/// (the store stays usable); a refused creation is an error.
+pub trait ResourceLimiter: Send {
+    /// May a memory grow from `current` to `desired` bytes? `maximum` is
+    /// its declared maximum in bytes, if any.
+    fn memory_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> bool;
+    /// May a table grow from `current` to `desired` elements?
+    fn table_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> bool;
+    /// How many instances the store may hold.
+    fn instances(&self) -> usize {
+        usize::MAX
+    }
+    /// How many memories the store may hold.
+    fn memories(&self) -> usize {
+        usize::MAX
+    }
+    /// How many tables the store may hold.
+    fn tables(&self) -> usize {
+        usize::MAX
+    }
+}
+
+impl ResourceLimiter for StoreLimits {
+    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> bool {
+        self.memory_size.is_none_or(|cap| desired <= cap)
+    }
+    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> bool {
+        self.table_elements.is_none_or(|cap| desired <= cap)
+    }
+    fn instances(&self) -> usize {
+        self.instances.unwrap_or(usize::MAX)
+    }
+    fn memories(&self) -> usize {
+        self.memories.unwrap_or(usize::MAX)
+    }
+    fn tables(&self) -> usize {
+        self.tables.unwrap_or(usize::MAX)
+    }
+}

@@ -14,7 +14,7 @@
 //! every access explicitly. The interpreter always checks.
 
 use crate::error::{Error, Result};
-use crate::limits::StoreLimits;
+use crate::limits::ResourceLimiter;
 use crate::store::{AsContext, AsContextMut, Stored};
 use std::ptr;
 use strata_environ::MemoryType;
@@ -99,23 +99,26 @@ pub(crate) struct LinearMemory {
 
 impl LinearMemory {
     /// Allocates a memory of type `ty`.
-    pub(crate) fn new(ty: MemoryType, limits: &StoreLimits) -> Result<LinearMemory> {
+    pub(crate) fn new(ty: MemoryType, limiter: &mut dyn ResourceLimiter) -> Result<LinearMemory> {
         if ty.memory64 || ty.shared {
             return Err(Error::Resource(
                 "64-bit and shared memories are not supported".into(),
             ));
         }
-        let initial = Self::bytes_for(ty.minimum, limits).ok_or_else(|| {
-            Error::Resource(format!("memory of {} pages is too large", ty.minimum))
-        })?;
+        let maximum = ty.maximum.and_then(Self::bytes_for);
+        let initial = Self::bytes_for(ty.minimum)
+            .filter(|b| limiter.memory_growing(0, *b, maximum))
+            .ok_or_else(|| {
+                Error::Resource(format!(
+                    "memory of {} pages is too large or over the store's limit",
+                    ty.minimum
+                ))
+            })?;
         let page = os_page_size();
         let (mapping, capacity, full) = match Mapping::reserve(FULL_RESERVATION as usize) {
             Some(m) if cfg!(target_pointer_width = "64") => (m, 4usize << 30, true),
             _ => {
-                let max = ty
-                    .maximum
-                    .and_then(|m| Self::bytes_for(m, limits))
-                    .unwrap_or(initial);
+                let max = maximum.unwrap_or(initial);
                 let cap = round_up(max.max(page), page);
                 let m = Mapping::reserve(cap).ok_or_else(|| {
                     Error::Resource(format!("cannot reserve {cap} bytes for a memory"))
@@ -140,15 +143,11 @@ impl LinearMemory {
         })
     }
 
-    fn bytes_for(pages: u64, limits: &StoreLimits) -> Option<usize> {
+    fn bytes_for(pages: u64) -> Option<usize> {
         if pages > 65536 {
             return None;
         }
-        let bytes = usize::try_from(pages).ok()?.checked_mul(WASM_PAGE)?;
-        match limits.memory_size {
-            Some(cap) if bytes > cap => None,
-            _ => Some(bytes),
-        }
+        usize::try_from(pages).ok()?.checked_mul(WASM_PAGE)
     }
 
     pub(crate) fn ty(&self) -> MemoryType {
@@ -170,7 +169,7 @@ impl LinearMemory {
 
     /// Grows by `delta` pages; the old size in pages, or `None` if the
     /// memory cannot grow that much.
-    pub(crate) fn grow(&mut self, delta: u64, limits: &StoreLimits) -> Option<u64> {
+    pub(crate) fn grow(&mut self, delta: u64, limiter: &mut dyn ResourceLimiter) -> Option<u64> {
         let old = self.pages();
         let new = old.checked_add(delta)?;
         if let Some(max) = self.ty.maximum
@@ -178,7 +177,11 @@ impl LinearMemory {
         {
             return None;
         }
-        let new_bytes = Self::bytes_for(new, limits)?;
+        let new_bytes = Self::bytes_for(new)?;
+        let maximum = self.ty.maximum.and_then(Self::bytes_for);
+        if !limiter.memory_growing(self.def.current_length, new_bytes, maximum) {
+            return None;
+        }
         if new_bytes <= self.capacity {
             if !self.mapping.make_accessible(new_bytes) {
                 return None;
@@ -240,14 +243,10 @@ impl Memory {
     pub fn new(mut store: impl AsContextMut, ty: MemoryType) -> Result<Memory> {
         let ctx = store.as_context_mut();
         let opaque = &mut ctx.0.opaque;
-        if opaque
-            .limits
-            .memories
-            .is_some_and(|n| opaque.memories.len() >= n)
-        {
+        if opaque.memories.len() >= opaque.limiter.memories() {
             return Err(Error::Resource("too many memories".into()));
         }
-        let mem = LinearMemory::new(ty, &opaque.limits)?;
+        let mem = LinearMemory::new(ty, &mut *opaque.limiter)?;
         opaque.memories.push(mem);
         Ok(Memory(opaque.stored(opaque.memories.len() - 1)))
     }
@@ -382,9 +381,8 @@ impl Memory {
         let ctx = store.as_context_mut();
         let opaque = &mut ctx.0.opaque;
         let i = opaque.check(self.0, "memory")?;
-        let limits = opaque.limits.clone();
         opaque.memories[i]
-            .grow(delta, &limits)
+            .grow(delta, &mut *opaque.limiter)
             .ok_or_else(|| Error::Resource("failed to grow memory".into()))
     }
 
@@ -408,6 +406,7 @@ impl Memory {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::limits::StoreLimits;
 
     #[test]
     fn grows_in_place_within_reservation() {
@@ -417,17 +416,17 @@ mod tests {
             memory64: false,
             shared: false,
         };
-        let mut mem = LinearMemory::new(ty, &StoreLimits::default()).expect("memory");
+        let mut mem = LinearMemory::new(ty, &mut StoreLimits::default()).expect("memory");
         let base = mem.def.base;
         mem.bytes_mut()[100] = 7;
-        assert_eq!(mem.grow(2, &StoreLimits::default()), Some(1));
+        assert_eq!(mem.grow(2, &mut StoreLimits::default()), Some(1));
         assert_eq!(mem.pages(), 3);
         assert_eq!(mem.bytes()[100], 7);
         if mem.is_guarded() {
             assert_eq!(mem.def.base, base, "a reserved memory never moves");
         }
         assert_eq!(
-            mem.grow(2, &StoreLimits::default()),
+            mem.grow(2, &mut StoreLimits::default()),
             None,
             "beyond the maximum"
         );
@@ -441,12 +440,12 @@ mod tests {
             memory64: false,
             shared: false,
         };
-        let limits = StoreLimits {
+        let mut limits = StoreLimits {
             memory_size: Some(2 * WASM_PAGE),
             ..StoreLimits::default()
         };
-        let mut mem = LinearMemory::new(ty, &limits).expect("memory");
-        assert_eq!(mem.grow(1, &limits), Some(1));
-        assert_eq!(mem.grow(1, &limits), None);
+        let mut mem = LinearMemory::new(ty, &mut limits).expect("memory");
+        assert_eq!(mem.grow(1, &mut limits), Some(1));
+        assert_eq!(mem.grow(1, &mut limits), None);
     }
 }

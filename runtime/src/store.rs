@@ -5,7 +5,7 @@ use crate::error::{Error, FrameInfo, Result, Trap};
 use crate::func::FuncData;
 use crate::global::GlobalData;
 use crate::instance::InstanceData;
-use crate::limits::StoreLimits;
+use crate::limits::{ResourceLimiter, StoreLimits};
 use crate::memory::LinearMemory;
 use crate::table::TableData;
 use crate::values::ExternData;
@@ -46,7 +46,7 @@ pub(crate) struct StoreOpaque {
     pub(crate) func_by_ref: HashMap<usize, usize>,
     /// The error of a failed host function, until the call returns.
     pub(crate) pending_error: Option<Error>,
-    pub(crate) limits: StoreLimits,
+    pub(crate) limiter: Box<dyn ResourceLimiter>,
     /// What happens at the epoch deadline; `None` traps with `interrupt`.
     /// Type-erased: it is given the `StoreInner<T>` as a pointer.
     pub(crate) epoch_callback: Option<Box<EpochCallback>>,
@@ -115,7 +115,7 @@ impl<T> Store<T> {
                 externs: Vec::new(),
                 func_by_ref: HashMap::new(),
                 pending_error: None,
-                limits: StoreLimits::default(),
+                limiter: Box::new(StoreLimits::default()),
                 epoch_callback: None,
             },
             data,
@@ -206,7 +206,14 @@ impl<T> Store<T> {
 
     /// Limits the memories, tables and instances of this store.
     pub fn limiter(&mut self, limits: StoreLimits) {
-        self.inner.opaque.limits = limits;
+        self.inner.opaque.limiter = Box::new(limits);
+    }
+
+    /// Lets `limiter` decide what this store may allocate from now on (see
+    /// [`ResourceLimiter`]; [`Store::limiter`] installs the ready-made
+    /// [`StoreLimits`]).
+    pub fn resource_limiter(&mut self, limiter: impl ResourceLimiter + 'static) {
+        self.inner.opaque.limiter = Box::new(limiter);
     }
 }
 

@@ -1,7 +1,7 @@
 //! Tables of references.
 
 use crate::error::{Error, Result};
-use crate::limits::StoreLimits;
+use crate::limits::ResourceLimiter;
 use crate::store::{AsContext, AsContextMut, Stored};
 use crate::values::Val;
 use strata_environ::TableType;
@@ -15,10 +15,15 @@ pub(crate) struct TableData {
 }
 
 impl TableData {
-    pub(crate) fn new(ty: TableType, init: usize, limits: &StoreLimits) -> Result<TableData> {
+    pub(crate) fn new(
+        ty: TableType,
+        init: usize,
+        limiter: &mut dyn ResourceLimiter,
+    ) -> Result<TableData> {
+        let maximum = ty.maximum.and_then(|m| usize::try_from(m).ok());
         let n = usize::try_from(ty.minimum)
             .ok()
-            .filter(|n| limits.table_elements.is_none_or(|cap| *n <= cap))
+            .filter(|n| limiter.table_growing(0, *n, maximum))
             .filter(|n| *n <= u32::MAX as usize)
             .ok_or_else(|| {
                 Error::Resource(format!("table of {} elements is too large", ty.minimum))
@@ -46,14 +51,20 @@ impl TableData {
     }
 
     /// Grows by `delta`; the old size, or `None`.
-    pub(crate) fn grow(&mut self, delta: u64, init: usize, limits: &StoreLimits) -> Option<u64> {
+    pub(crate) fn grow(
+        &mut self,
+        delta: u64,
+        init: usize,
+        limiter: &mut dyn ResourceLimiter,
+    ) -> Option<u64> {
         let old = self.elements.len() as u64;
         let new = old.checked_add(delta)?;
         if new > self.ty.maximum.unwrap_or(u32::MAX as u64) {
             return None;
         }
         let new = usize::try_from(new).ok()?;
-        if limits.table_elements.is_some_and(|cap| new > cap) {
+        let maximum = self.ty.maximum.and_then(|m| usize::try_from(m).ok());
+        if !limiter.table_growing(old as usize, new, maximum) {
             return None;
         }
         self.elements.try_reserve(new - old as usize).ok()?;
@@ -84,15 +95,11 @@ impl Table {
     pub fn new(mut store: impl AsContextMut, ty: TableType, init: Val) -> Result<Table> {
         let ctx = store.as_context_mut();
         let opaque = &mut ctx.0.opaque;
-        if opaque
-            .limits
-            .tables
-            .is_some_and(|n| opaque.tables.len() >= n)
-        {
+        if opaque.tables.len() >= opaque.limiter.tables() {
             return Err(Error::Resource("too many tables".into()));
         }
         let raw = init.to_raw_ref(opaque, ty.element)?;
-        let t = TableData::new(ty, raw, &opaque.limits)?;
+        let t = TableData::new(ty, raw, &mut *opaque.limiter)?;
         opaque.tables.push(t);
         Ok(Table(opaque.stored(opaque.tables.len() - 1)))
     }
@@ -169,9 +176,9 @@ impl Table {
         let opaque = &mut ctx.0.opaque;
         let i = opaque.check(self.0, "table")?;
         let raw = init.to_raw_ref(opaque, opaque.tables[i].ty.element)?;
-        let limits = opaque.limits.clone();
+
         opaque.tables[i]
-            .grow(delta, raw, &limits)
+            .grow(delta, raw, &mut *opaque.limiter)
             .ok_or_else(|| Error::Resource("failed to grow table".into()))
     }
 

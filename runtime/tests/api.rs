@@ -486,3 +486,66 @@ fn a_panicking_host_function_is_an_error_not_an_abort() {
         assert_eq!(ok.call(&mut store, ()).unwrap(), 7, "{tier:?}");
     }
 }
+
+#[test]
+fn a_resource_limiter_refuses_grows_and_the_store_goes_on() {
+    struct Budget {
+        bytes_left: usize,
+        refused: std::sync::Arc<std::sync::atomic::AtomicU32>,
+    }
+    impl strata::ResourceLimiter for Budget {
+        fn memory_growing(&mut self, current: usize, desired: usize, _: Option<usize>) -> bool {
+            let more = desired - current;
+            if more <= self.bytes_left {
+                self.bytes_left -= more;
+                true
+            } else {
+                self.refused
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                false
+            }
+        }
+        fn table_growing(&mut self, _: usize, desired: usize, _: Option<usize>) -> bool {
+            desired <= 10
+        }
+    }
+    for tier in strata::Tier::ALL {
+        let engine = Engine::new(strata::Config::new().tier(tier)).unwrap();
+        let m = module(
+            &engine,
+            r#"(module (memory 1) (table 1 funcref)
+                 (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+                 (func (export "tgrow") (param i32) (result i32)
+                   (table.grow (ref.null func) (local.get 0)))
+                 (func (export "size") (result i32) memory.size))"#,
+        );
+        let refused = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let mut store = Store::new(&engine, ());
+        store.resource_limiter(Budget {
+            bytes_left: 3 * 65536,
+            refused: refused.clone(),
+        });
+        let inst = Instance::new(&mut store, &m, &[]).unwrap();
+        let grow = inst.get_typed_func::<i32, i32>(&mut store, "grow").unwrap();
+        let tgrow = inst
+            .get_typed_func::<i32, i32>(&mut store, "tgrow")
+            .unwrap();
+        let size = inst.get_typed_func::<(), i32>(&mut store, "size").unwrap();
+        // The first page came out of the budget at instantiation.
+        assert_eq!(grow.call(&mut store, 2).unwrap(), 1, "{tier:?}");
+        assert_eq!(
+            grow.call(&mut store, 1).unwrap(),
+            -1,
+            "{tier:?}: over budget"
+        );
+        assert_eq!(refused.load(std::sync::atomic::Ordering::Relaxed), 1);
+        assert_eq!(size.call(&mut store, ()).unwrap(), 3, "{tier:?}");
+        assert_eq!(tgrow.call(&mut store, 9).unwrap(), 1, "{tier:?}");
+        assert_eq!(tgrow.call(&mut store, 1).unwrap(), -1, "{tier:?}");
+        assert_eq!(
+            grow.call(&mut store, 0).unwrap(),
+            3,
+            "{tier:?}: still usable"
+        );
+    }
+}
