@@ -86,6 +86,10 @@ enum Kind {
     StrataJit,
     StrataCached,
     StrataAot,
+    StrataInterpFuel,
+    StrataJitFuel,
+    StrataInterpEpoch,
+    StrataJitEpoch,
     Wasmtime,
     WasmtimeCwasm,
     Wasmi,
@@ -326,6 +330,15 @@ fn build_lua(build: &Path, cache: &Path, quick: bool) -> Result<Program, String>
     })
 }
 
+/// Runtimes that only measure the cost of metering (left out of the chart
+/// and the summary against peers).
+fn is_metered(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::StrataInterpFuel | Kind::StrataJitFuel | Kind::StrataInterpEpoch | Kind::StrataJitEpoch
+    )
+}
+
 fn runtimes(opts: &Opts) -> Vec<Runtime> {
     let cache = &opts.cache;
     let version = |prog: &Path, args: &[&str]| -> Result<String, String> {
@@ -386,6 +399,35 @@ fn runtimes(opts: &Opts) -> Vec<Runtime> {
             "strata-cached",
             opts.strata.clone(),
             vec!["run", "--tier", "jit"],
+            &["--version"],
+        ),
+        // Metering on, to measure its cost against the same tier without.
+        mk(
+            Kind::StrataInterpFuel,
+            "strata-interp+fuel",
+            opts.strata.clone(),
+            vec!["run", "--tier", "interp", "--fuel", "1000000000000000000"],
+            &["--version"],
+        ),
+        mk(
+            Kind::StrataJitFuel,
+            "strata-jit+fuel",
+            opts.strata.clone(),
+            vec!["run", "--tier", "jit", "--no-cache", "--fuel", "1000000000000000000"],
+            &["--version"],
+        ),
+        mk(
+            Kind::StrataInterpEpoch,
+            "strata-interp+epoch",
+            opts.strata.clone(),
+            vec!["run", "--tier", "interp", "--timeout", "1h"],
+            &["--version"],
+        ),
+        mk(
+            Kind::StrataJitEpoch,
+            "strata-jit+epoch",
+            opts.strata.clone(),
+            vec!["run", "--tier", "jit", "--no-cache", "--timeout", "1h"],
             &["--version"],
         ),
         // An artifact from `strata compile`, like wasmtime's `.cwasm`.
@@ -543,7 +585,10 @@ fn svg_chart(
     table: &BTreeMap<(usize, Kind), Cell>,
 ) -> String {
     // Execution time relative to native, log scale, one group per program.
-    let wasm_rts: Vec<&Runtime> = rts.iter().filter(|r| r.kind != Kind::Native).collect();
+    let wasm_rts: Vec<&Runtime> = rts
+        .iter()
+        .filter(|r| r.kind != Kind::Native && !is_metered(r.kind))
+        .collect();
     let colors = [
         "#d62728", "#8c564b", "#e377c2", "#7f7f7f", "#1f77b4", "#aec7e8", "#2ca02c", "#ff7f0e", "#9467bd",
     ];
@@ -554,8 +599,12 @@ fn svg_chart(
     let plot_w = width - left - 20.0;
     let top = 40.0;
     let height = top + group_h * programs.len() as f64 + 30.0 + 18.0 * wasm_rts.len() as f64;
-    let max_ratio: f64 = 1000.0;
-    let x = |r: f64| left + plot_w * (r.max(1.0).ln() / max_ratio.ln()).min(1.0);
+    // The axis starts below 1× so that a runtime faster than the native
+    // build keeps a visible bar.
+    let (min_ratio, max_ratio): (f64, f64) = (0.25, 1000.0);
+    let x = |r: f64| {
+        left + plot_w * ((r.max(min_ratio) / min_ratio).ln() / (max_ratio / min_ratio).ln()).min(1.0)
+    };
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -565,7 +614,7 @@ fn svg_chart(
         s,
         r#"<text x="{left}" y="18" font-size="14">Execution time relative to native (log scale, lower is better)</text>"#
     );
-    for tick in [1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0] {
+    for tick in [0.25, 0.5, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0] {
         let tx = x(tick);
         let _ = writeln!(
             s,
@@ -591,7 +640,20 @@ fn svg_chart(
             let y = gy + 4.0 + bar_h * ri as f64;
             let ratio = match (table.get(&(pi, rt.kind)).and_then(stats), native) {
                 (Some(st), Some(n)) => st.exec / n,
-                _ => continue,
+                _ => {
+                    // A failed (or unmeasured) run is marked, not left blank.
+                    if table.get(&(pi, rt.kind)).is_some_and(|c| c.error.is_some()) {
+                        let _ = writeln!(
+                            s,
+                            r##"<text x="{:.1}" y="{:.1}" font-size="8" fill="{}">failed: {}</text>"##,
+                            left + 2.0,
+                            y + bar_h - 2.0,
+                            colors[ri % colors.len()],
+                            rt.name
+                        );
+                    }
+                    continue;
+                }
             };
             let _ = writeln!(
                 s,
@@ -842,6 +904,31 @@ fn render(
             failures.join("\n")
         );
     }
+    let _ = writeln!(md, "## Cost of metering\n");
+    let _ = writeln!(
+        md,
+        "Execution time with fuel (`--fuel`) or epoch checks (`--timeout`) on, as a multiple of the same tier with both off (geometric mean over programs):\n"
+    );
+    for (base, metered) in [
+        (Kind::StrataInterp, Kind::StrataInterpFuel),
+        (Kind::StrataInterp, Kind::StrataInterpEpoch),
+        (Kind::StrataJit, Kind::StrataJitFuel),
+        (Kind::StrataJit, Kind::StrataJitEpoch),
+    ] {
+        let ratios: Vec<f64> = (0..programs.len())
+            .filter_map(|pi| {
+                let a = table.get(&(pi, metered)).and_then(stats)?;
+                let b = table.get(&(pi, base)).and_then(stats)?;
+                Some(a.exec / b.exec)
+            })
+            .collect();
+        if let Some(rt) = rts.iter().find(|r| r.kind == metered)
+            && !ratios.is_empty()
+        {
+            let _ = writeln!(md, "- {}: {:.2}×", rt.name, geomean(&ratios));
+        }
+    }
+    let _ = writeln!(md);
     let _ = writeln!(md, "## Summary\n");
     for tier in rts
         .iter()
@@ -855,7 +942,7 @@ fn render(
         let mut parts = Vec::new();
         for peer in rts
             .iter()
-            .filter(|r| r.kind != tier.kind && r.missing.is_none())
+            .filter(|r| r.kind != tier.kind && r.missing.is_none() && !is_metered(r.kind))
         {
             let (mut exec, mut start) = (Vec::new(), Vec::new());
             for pi in 0..programs.len() {
