@@ -73,6 +73,9 @@ pub fn host_isa() -> Result<OwnedTargetIsa, String> {
     set(&mut flags, "preserve_frame_pointers", "true")?;
     // The code is copied to wherever its memory lands.
     set(&mut flags, "is_pic", "false")?;
+    // Multi-value functions may return more values than fit in registers:
+    // the rest go through a return area the caller provides.
+    set(&mut flags, "enable_multi_ret_implicit_sret", "true")?;
     let builder = cranelift_native::builder().map_err(|e| format!("unsupported host: {e}"))?;
     builder
         .finish(settings::Flags::new(flags))

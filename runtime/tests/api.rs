@@ -549,3 +549,54 @@ fn a_resource_limiter_refuses_grows_and_the_store_goes_on() {
         );
     }
 }
+
+#[test]
+fn many_results_cross_every_kind_of_call() {
+    // More results of one kind than fit in registers (the JIT returns the
+    // rest through a return area), through direct, indirect and host calls.
+    let wat = r#"(module
+      (type $t (func (result i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 f64 f64 f64 f64 f64 f64 f64 f64 f64)))
+      (import "host" "many" (func $h (type $t)))
+      (table 1 funcref) (elem (i32.const 0) $g)
+      (func $g (type $t)
+        i32.const 1 i32.const 2 i32.const 3 i32.const 4 i32.const 5
+        i32.const 6 i32.const 7 i32.const 8 i32.const 9 i32.const 10
+        f64.const 1 f64.const 2 f64.const 3 f64.const 4 f64.const 5
+        f64.const 6 f64.const 7 f64.const 8 f64.const 9)
+      (func $sum (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 f64 f64 f64 f64 f64 f64 f64 f64 f64) (result i32)
+        (local $i i32) (local $acc i32)
+        (i32.add (local.get 0) (local.get 9))
+        (i32.trunc_f64_s (f64.add (local.get 10) (local.get 18)))
+        i32.add)
+      (func (export "direct") (result i32) (call $sum (call $g)))
+      (func (export "indirect") (result i32) (call $sum (call_indirect (type $t) (i32.const 0))))
+      (func (export "host") (result i32) (call $sum (call $h))))"#;
+    for tier in strata::Tier::ALL {
+        let engine = Engine::new(strata::Config::new().tier(tier)).unwrap();
+        let m = module(&engine, wat);
+        let mut store = Store::new(&engine, ());
+        let mut linker = Linker::new(&engine);
+        let ty = FuncType::new(
+            [],
+            std::iter::repeat_n(ValType::I32, 10).chain(std::iter::repeat_n(ValType::F64, 9)),
+        );
+        linker
+            .func_new("host", "many", ty, |_, _, results| {
+                for (i, r) in results.iter_mut().enumerate() {
+                    *r = if i < 10 {
+                        Val::I32(i as i32 + 1)
+                    } else {
+                        Val::F64((i as f64 - 9.0).to_bits())
+                    };
+                }
+                Ok(())
+            })
+            .unwrap();
+        let inst = linker.instantiate(&mut store, &m).unwrap();
+        for name in ["direct", "indirect", "host"] {
+            let f = inst.get_typed_func::<(), i32>(&mut store, name).unwrap();
+            // 1 + 10 + (1.0 + 9.0)
+            assert_eq!(f.call(&mut store, ()).unwrap(), 21, "{tier:?} {name}");
+        }
+    }
+}

@@ -29,6 +29,9 @@ use strata::{
 /// and every function entry costs one, shared by all calls of an instance.
 const FUEL: u32 = 2_000;
 
+/// What [`Side::observables`] calls the metered fuel left.
+const FUEL_LEFT: &str = "fuel left";
+
 /// Tables larger than this are compared by size only.
 const MAX_COMPARED_TABLE_ELEMS: u64 = 4_096;
 
@@ -37,9 +40,12 @@ const MAX_COMPARED_TABLE_ELEMS: u64 = 4_096;
 /// module instantiates on its own, and small modules so that thousands of
 /// cases run in seconds.
 ///
-/// Every other case avoids traps (wasm-smith guards divisions, memory
-/// accesses and so on), so that more calls run to their end.
-fn smith_config(disallow_traps: bool) -> wasm_smith::Config {
+/// Every other case (bit 0 of the seed) avoids traps (wasm-smith guards
+/// divisions, memory accesses and so on), so that more calls run to their
+/// end.
+///
+/// `large` modules have more and longer functions.
+fn smith_config(disallow_traps: bool, large: bool) -> wasm_smith::Config {
     wasm_smith::Config {
         disallow_traps,
         // Which NaN an arithmetic operation returns is nondeterministic in
@@ -65,17 +71,9 @@ fn smith_config(disallow_traps: bool) -> wasm_smith::Config {
         allow_start_export: false,
         max_imports: 0,
         min_imports: 0,
-        min_funcs: 1,
-        max_funcs: if std::env::var_os("TMP_BIG").is_some() {
-            40
-        } else {
-            16
-        },
-        max_instructions: if std::env::var_os("TMP_BIG").is_some() {
-            1000
-        } else {
-            128
-        },
+        min_funcs: 3,
+        max_funcs: if large { 40 } else { 16 },
+        max_instructions: if large { 1_000 } else { 128 },
         // Every function, global, table and memory is observable.
         export_everything: true,
         max_globals: 8,
@@ -118,15 +116,13 @@ impl Rng {
 /// The module of a case, or `None` when `wasm-smith` gives up on the bytes.
 fn generate(seed: u64) -> Option<Vec<u8>> {
     let mut rng = Rng::new(seed);
-    let len = 64
-        + rng.below(if std::env::var_os("TMP_BIG").is_some() {
-            20_000
-        } else {
-            4_096
-        });
+    // One case in eight (chosen independently of the other choices made
+    // from the seed's low bits) is large.
+    let large = (seed >> 4).is_multiple_of(8);
+    let len = 64 + rng.below(if large { 20_000 } else { 4_096 });
     let bytes: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
     let mut u = arbitrary::Unstructured::new(&bytes);
-    let mut module = wasm_smith::Module::new(smith_config(seed % 2 == 1), &mut u).ok()?;
+    let mut module = wasm_smith::Module::new(smith_config(seed % 2 == 1, large), &mut u).ok()?;
     module.ensure_termination(FUEL).ok()?;
     Some(module.to_bytes())
 }
@@ -256,9 +252,13 @@ impl Side {
         }
     }
 
-    /// The exported globals' values and tables' contents, in export order.
+    /// The fuel left (with metering on), then the exported globals' values
+    /// and tables' contents, in export order.
     fn observables(&mut self) -> Vec<(String, Observed)> {
         let mut out = Vec::new();
+        if let Ok(fuel) = self.store.get_fuel() {
+            out.push((FUEL_LEFT.to_string(), Observed::I64(fuel as i64)));
+        }
         for (name, ext) in self.exports.clone() {
             match ext {
                 Extern::Global(g) => {
@@ -376,9 +376,19 @@ impl std::ops::AddAssign for Stats {
     }
 }
 
-struct Engines {
+/// A way to run the JIT, and the interpreter to compare it with. Each
+/// case picks one from its seed (bits 1 to 3, independent of the
+/// `disallow_traps` bit 0 and of the size bits).
+struct Variant {
+    name: String,
     interp: Engine,
     jit: Engine,
+    /// With fuel metering on (both engines), the store's initial fuel.
+    fuel: bool,
+}
+
+struct Engines {
+    variants: Vec<Variant>,
 }
 
 /// The native stack the JIT may use (the interpreter uses none for calls
@@ -399,15 +409,35 @@ const THREAD_STACK: usize = JIT_STACK_BUDGET + (8 << 20);
 
 impl Engines {
     fn new() -> Engines {
-        Engines {
-            interp: Engine::new(Config::new().tier(Tier::Interpreter)).expect("interpreter engine"),
-            jit: Engine::new(
-                Config::new()
-                    .tier(Tier::Jit)
-                    .max_native_stack(JIT_STACK_BUDGET),
-            )
-            .expect("jit engine"),
+        let mut variants = Vec::new();
+        for bits in 0..8u32 {
+            let guard_pages = bits & 1 == 0;
+            let direct_calls = bits & 2 == 0;
+            let fuel = bits & 4 != 0;
+            let mut interp = Config::new();
+            interp.tier(Tier::Interpreter).consume_fuel(fuel);
+            let mut jit = Config::new();
+            jit.tier(Tier::Jit)
+                .max_native_stack(JIT_STACK_BUDGET)
+                .guard_pages(guard_pages)
+                .jit_direct_calls(direct_calls)
+                .consume_fuel(fuel);
+            variants.push(Variant {
+                name: format!(
+                    "jit with guard_pages({guard_pages}), jit_direct_calls({direct_calls}), \
+                     consume_fuel({fuel}) on both tiers"
+                ),
+                interp: Engine::new(&interp).expect("interpreter engine"),
+                jit: Engine::new(&jit).expect("jit engine"),
+                fuel,
+            });
         }
+        Engines { variants }
+    }
+
+    /// The engines of a case.
+    fn for_seed(&self, seed: u64) -> &Variant {
+        &self.variants[((seed >> 1) & 7) as usize]
     }
 }
 
@@ -425,10 +455,15 @@ fn on_big_stack<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> R 
     }
 }
 
-fn instantiate(engine: &Engine, wasm: &[u8]) -> Result<Side, (Outcome, String)> {
+/// Compiles and instantiates `wasm`, in a store given `fuel` if the
+/// engine meters it.
+fn instantiate(engine: &Engine, wasm: &[u8], fuel: Option<u64>) -> Result<Side, (Outcome, String)> {
     let failed = |e: Error| (outcome_of_error(&e), e.to_string());
     let module = Module::new(engine, wasm).map_err(failed)?;
     let mut store = Store::new(engine, ());
+    if let Some(fuel) = fuel {
+        store.set_fuel(fuel).map_err(failed)?;
+    }
     let instance = Instance::new(&mut store, &module, &[]).map_err(failed)?;
     let exports = instance.exports(&mut store);
     Ok(Side {
@@ -441,17 +476,17 @@ fn instantiate(engine: &Engine, wasm: &[u8]) -> Result<Side, (Outcome, String)> 
 /// Runs one case; `Err` describes the first disagreement.
 fn run_case(engines: &Engines, seed: u64, wasm: &[u8], stats: &mut Stats) -> Result<(), String> {
     stats.generated += 1;
-    let interp = instantiate(&engines.interp, wasm);
-    let jit = instantiate(&engines.jit, wasm);
+    let variant = engines.for_seed(seed);
+    let mut rng = Rng::new(seed.rotate_left(17) ^ 0xa5a5);
+    // Metered fuel: sometimes little enough to run out.
+    let fuel = variant
+        .fuel
+        .then(|| [1_000, 50_000, 1_000_000, 100_000_000][rng.below(4)]);
+    let interp = instantiate(&variant.interp, wasm, fuel);
+    let jit = instantiate(&variant.jit, wasm, fuel);
     let (mut interp, mut jit) = match (interp, jit) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(a), Err(b)) if a.0 == b.0 => return Ok(()),
-        (Ok(_), Err(b))
-            if std::env::var_os("TMP_SKIP_MULTIRET").is_some()
-                && b.1.contains("Too many return values") =>
-        {
-            return Ok(());
-        }
         (a, b) => {
             let describe = |r: &Result<Side, (Outcome, String)>| match r {
                 Ok(_) => "instantiated".to_string(),
@@ -469,12 +504,7 @@ fn run_case(engines: &Engines, seed: u64, wasm: &[u8], stats: &mut Stats) -> Res
     if interp.exports.len() != jit.exports.len() {
         return Err("the instances have different exports".into());
     }
-    debug_assert_eq!(
-        interp.instance.exports(&mut interp.store).len(),
-        interp.exports.len()
-    );
 
-    let mut rng = Rng::new(seed.rotate_left(17) ^ 0xa5a5);
     for round in 0..3 {
         for i in 0..interp.exports.len() {
             let (name, Extern::Func(fa)) = interp.exports[i].clone() else {
@@ -563,7 +593,10 @@ fn run_here(first_seed: u64, cases: u64) -> Stats {
         }));
         match result {
             Ok(Ok(())) => stats += case_stats,
-            Ok(Err(what)) => panic!("{}", report(seed, &wasm, &what)),
+            Ok(Err(what)) => {
+                let jit = &engines.for_seed(seed).name;
+                panic!("{}", report(seed, &wasm, &format!("{jit}; {what}")))
+            }
             Err(payload) => {
                 let msg = payload
                     .downcast_ref::<String>()
@@ -592,16 +625,16 @@ fn assert_meaningful(stats: Stats, cases: u64) {
         stats.instantiated * 2 >= stats.generated,
         "too few modules instantiated: {stats:?}"
     );
-    assert!(stats.calls as u64 >= cases, "too few calls: {stats:?}");
+    assert!(stats.calls as u64 >= cases * 3, "too few calls: {stats:?}");
     assert!(
-        stats.returned * 4 >= stats.calls && stats.trapped * 50 >= stats.calls,
+        stats.returned * 8 >= stats.calls && stats.trapped * 8 >= stats.calls,
         "the calls should both return and trap: {stats:?}"
     );
 }
 
 #[test]
 fn tiers_agree_on_generated_modules() {
-    const CASES: u64 = 3_000;
+    const CASES: u64 = 4_000;
     let stats = run(0, CASES);
     assert_meaningful(stats, CASES);
 }
@@ -665,8 +698,12 @@ fn harness_observes_results_traps_and_state() {
     )
     .expect("wat");
     let engines = Engines::new();
-    for engine in [&engines.interp, &engines.jit] {
-        let mut side = match instantiate(engine, &wasm) {
+    let all = engines
+        .variants
+        .iter()
+        .flat_map(|v| [(&v.interp, v.fuel), (&v.jit, v.fuel)]);
+    for (engine, fuel) in all {
+        let mut side = match instantiate(engine, &wasm, fuel.then_some(1_000)) {
             Ok(side) => side,
             Err(e) => panic!("instantiation failed: {e:?}"),
         };
@@ -695,8 +732,18 @@ fn harness_observes_results_traps_and_state() {
             side.call(store, &[Val::I32(8)], 0).0,
             Outcome::Returned(vec![])
         );
+        let observed = side.observables();
+        if fuel {
+            let Observed::I64(left) = observed[0].1 else {
+                panic!("no fuel in {observed:?}");
+            };
+            assert!(0 < left && left < 1_000, "fuel left: {left}");
+        }
         assert_eq!(
-            side.observables(),
+            observed
+                .into_iter()
+                .filter(|(what, _)| what != FUEL_LEFT)
+                .collect::<Vec<_>>(),
             vec![
                 ("global `g`".to_string(), Observed::F64((-0.5f64).to_bits())),
                 ("size of table `t`".to_string(), Observed::I64(2)),
@@ -713,8 +760,9 @@ fn harness_observes_results_traps_and_state() {
         assert_eq!(&memories[0].2[8..12], &[4, 3, 2, 1]);
     }
     // Differences in globals and in memory are caught.
-    let mut a = instantiate(&engines.interp, &wasm).ok().unwrap();
-    let mut b = instantiate(&engines.jit, &wasm).ok().unwrap();
+    let variant = &engines.variants[0];
+    let mut a = instantiate(&variant.interp, &wasm, None).ok().unwrap();
+    let mut b = instantiate(&variant.jit, &wasm, None).ok().unwrap();
     assert_eq!(compare_state(&mut a, &mut b), Ok(()));
     let g = a.instance.get_global(&mut a.store, "g").unwrap();
     g.set(&mut a.store, Val::F64(1.0f64.to_bits())).unwrap();
@@ -726,28 +774,4 @@ fn harness_observes_results_traps_and_state() {
     mem.data_mut(&mut b.store)[40_000] = 9;
     let err = compare_state(&mut a, &mut b).unwrap_err();
     assert!(err.contains("byte 40000"), "{err}");
-}
-
-#[test]
-fn tmp_dis() {
-    let path = std::env::var("TMP_WASM").unwrap();
-    let wasm = std::fs::read(path).unwrap();
-    for payload in wasmparser::Parser::new(0).parse_all(&wasm) {
-        match payload.unwrap() {
-            wasmparser::Payload::CodeSectionEntry(body) => {
-                eprintln!(
-                    "func locals {:?}",
-                    body.get_locals_reader()
-                        .unwrap()
-                        .into_iter()
-                        .collect::<Vec<_>>()
-                );
-                let mut r = body.get_operators_reader().unwrap();
-                while !r.eof() {
-                    eprintln!("  {:?}", r.read().unwrap());
-                }
-            }
-            other => eprintln!("{other:?}"),
-        }
-    }
 }
