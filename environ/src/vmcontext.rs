@@ -204,6 +204,38 @@ vm_struct! {
     }
 }
 
+/// How deep host → wasm → host → wasm re-entry may nest, whatever stack it
+/// uses (the store's native stack budget is the main bound).
+pub const MAX_HOST_DEPTH: u32 = 10_000;
+
+impl VMStoreContext {
+    /// The part of every entry into wasm from the host that all tiers
+    /// share: the first entry (no wasm running) sets the native stack
+    /// limit that compiled code checks in its prologues and re-entries
+    /// check, `sp` being the entry's stack pointer. `false` when a
+    /// re-entry is already below the limit or nested too deep: the entry
+    /// must then trap with `call stack exhausted`.
+    pub fn check_entry_stack(&mut self, sp: usize) -> bool {
+        if self.host_depth == 0 {
+            self.stack_limit = sp.saturating_sub(self.native_stack_budget);
+            true
+        } else {
+            sp >= self.stack_limit && self.host_depth < MAX_HOST_DEPTH
+        }
+    }
+}
+
+impl VMTrap {
+    /// A trap of function `func_index` of instance `vmctx` before any of
+    /// its code ran (its only frame is itself).
+    pub fn at_entry(code: TrapCode, vmctx: *mut VMContext, func_index: u32) -> VMTrap {
+        VMTrap {
+            code: Some(code),
+            frames: vec![VMFrameInfo { vmctx, func_index }],
+        }
+    }
+}
+
 /// One frame of a wasm backtrace: which function of which instance.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct VMFrameInfo {

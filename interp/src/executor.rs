@@ -17,10 +17,6 @@ use strata_environ::vmcontext::{
 /// (8 MiB; untouched pages cost nothing).
 const STACK_SLOTS: usize = 1 << 20;
 
-/// How deep host → wasm → host → wasm re-entry may nest, whatever stack it
-/// uses (the store's native stack budget is the main bound).
-const MAX_HOST_DEPTH: u32 = 10_000;
-
 /// A suspended caller.
 #[derive(Clone, Copy)]
 struct Frame {
@@ -165,13 +161,8 @@ impl FromImm for u64 {
 unsafe fn record_entry_trap(store: *mut VMStoreContext, code: TrapCode, callee: *const VMFuncRef) {
     // SAFETY: guaranteed by the caller; `callee` was checked by the caller.
     unsafe {
-        (*store).trap = Some(Box::new(VMTrap {
-            code: Some(code),
-            frames: vec![VMFrameInfo {
-                vmctx: (*callee).vmctx,
-                func_index: (*callee).func_index,
-            }],
-        }));
+        let trap = VMTrap::at_entry(code, (*callee).vmctx, (*callee).func_index);
+        (*store).trap = Some(Box::new(trap));
     }
 }
 
@@ -210,9 +201,7 @@ pub unsafe extern "C" fn array_call(
         // Re-entry through the host uses native stack; bound it by address.
         let marker = 0u8;
         let sp = &marker as *const u8 as usize;
-        if (*store).host_depth == 0 {
-            (*store).stack_limit = sp.saturating_sub((*store).native_stack_budget);
-        } else if sp < (*store).stack_limit || (*store).host_depth >= MAX_HOST_DEPTH {
+        if !(*store).check_entry_stack(sp) {
             record_entry_trap(store, TrapCode::StackOverflow, callee);
             return false;
         }

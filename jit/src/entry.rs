@@ -25,15 +25,10 @@ use crate::registry;
 use crate::traps::TrapKind;
 use std::cell::Cell;
 use strata_environ::TrapCode;
-use strata_environ::vmcontext::{
-    VMContext, VMFrameInfo, VMFuncRef, VMStoreContext, VMTrap, ValRaw,
-};
+use strata_environ::vmcontext::{VMContext, VMFrameInfo, VMFuncRef, VMTrap, ValRaw};
 
 /// How many wasm frames a trap's backtrace keeps.
 pub const MAX_FRAMES: usize = 256;
-
-/// How deep host → wasm → host → wasm re-entry may nest.
-const MAX_HOST_DEPTH: u32 = 10_000;
 
 /// One entry into compiled code.
 #[repr(C)]
@@ -131,24 +126,6 @@ pub struct JitModuleCode {
     pub num_imported_funcs: u32,
 }
 
-/// Records a trap that happened before any compiled code ran.
-///
-/// # Safety
-///
-/// `store` must be valid.
-unsafe fn entry_trap(store: *mut VMStoreContext, code: TrapCode, callee: *const VMFuncRef) {
-    // SAFETY: guaranteed by the caller.
-    unsafe {
-        (*store).trap = Some(Box::new(VMTrap {
-            code: Some(code),
-            frames: vec![VMFrameInfo {
-                vmctx: (*callee).vmctx,
-                func_index: (*callee).func_index,
-            }],
-        }));
-    }
-}
-
 /// The array-call entry of every compiled function.
 ///
 /// # Safety
@@ -177,10 +154,9 @@ pub unsafe extern "C" fn array_call(
         // in every prologue; re-entries from the host must stay above it.
         let marker = 0u8;
         let sp = &marker as *const u8 as usize;
-        if (*store).host_depth == 0 {
-            (*store).stack_limit = sp.saturating_sub((*store).native_stack_budget);
-        } else if sp < (*store).stack_limit || (*store).host_depth >= MAX_HOST_DEPTH {
-            entry_trap(store, TrapCode::StackOverflow, callee);
+        if !(*store).check_entry_stack(sp) {
+            let trap = VMTrap::at_entry(TrapCode::StackOverflow, vmctx, (*callee).func_index);
+            (*store).trap = Some(Box::new(trap));
             return false;
         }
 
