@@ -259,7 +259,8 @@ pub struct VMTrap {
 /// on success or the [`TrapCode`] number of the trap, unless noted.
 #[repr(C)]
 pub struct VMBuiltinFunctions {
-    /// `memory.grow`: the old size in pages, or `u64::MAX` on failure.
+    /// `memory.grow`: the old size in pages, `u64::MAX` on failure, or
+    /// [`GROW_TRAPPED`].
     pub memory_grow: unsafe extern "C" fn(*mut VMContext, memory: u32, delta: u64) -> u64,
     /// `memory.init`.
     pub memory_init: unsafe extern "C" fn(
@@ -272,7 +273,8 @@ pub struct VMBuiltinFunctions {
     ) -> u8,
     /// `data.drop`.
     pub data_drop: unsafe extern "C" fn(*mut VMContext, data: u32),
-    /// `table.grow`: the old size, or `u64::MAX` on failure.
+    /// `table.grow`: the old size, `u64::MAX` on failure, or
+    /// [`GROW_TRAPPED`].
     pub table_grow:
         unsafe extern "C" fn(*mut VMContext, table: u32, delta: u64, init: usize) -> u64,
     /// `table.fill`.
@@ -319,6 +321,11 @@ pub struct VMBuiltinFunctions {
 
 /// What a builtin answers when a host callback failed.
 pub const BUILTIN_HOST_ERROR: u8 = 255;
+
+/// What `memory_grow`/`table_grow` answer instead of `u64::MAX` when the
+/// engine traps on a refused grow: the error is the store's pending error
+/// and a `VMTrap` without a code is recorded; the code must hand it on.
+pub const GROW_TRAPPED: u64 = u64::MAX - 1;
 
 /// Byte offsets of the entries of [`VMBuiltinFunctions`], for code that
 /// calls them through the table.

@@ -749,6 +749,12 @@ macro_rules! define_execute {
                         Op::MemoryGrow { dst, delta } => {
                             let delta = u64::from(slot!(delta) as u32);
                             let old = ((*(*vmctx).builtins).memory_grow)(vmctx, 0, delta);
+                            if old == strata_environ::vmcontext::GROW_TRAPPED {
+                                return Err(VMTrap {
+                                    code: None,
+                                    frames: backtrace(stack, frames_base, vmctx, func),
+                                });
+                            }
                             slot!(dst) = u64::from(old as u32);
                             reload_mem!();
                             next!();
@@ -810,6 +816,12 @@ macro_rules! define_execute {
                             let init = slot!(base) as usize;
                             let delta = u64::from(slot!(base + 1) as u32);
                             let old = ((*(*vmctx).builtins).table_grow)(vmctx, table, delta, init);
+                            if old == strata_environ::vmcontext::GROW_TRAPPED {
+                                return Err(VMTrap {
+                                    code: None,
+                                    frames: backtrace(stack, frames_base, vmctx, func),
+                                });
+                            }
                             slot!(base) = u64::from(old as u32);
                             next!();
                         }

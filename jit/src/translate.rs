@@ -495,6 +495,7 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
                     .env
                     .call_builtin(self.b, Builtin::MEMORY_GROW, &[m, delta])
                     .expect("memory.grow returns");
+                self.propagate_grow_trap(old);
                 let v = self.b.ins().ireduce(types::I32, old);
                 self.push(v);
             }
@@ -561,6 +562,7 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
                     .env
                     .call_builtin(self.b, Builtin::TABLE_GROW, &[t, delta, init])
                     .expect("table.grow returns");
+                self.propagate_grow_trap(old);
                 let v = self.b.ins().ireduce(types::I32, old);
                 self.push(v);
             }
@@ -994,6 +996,16 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
         self.b.ins().trapnz(code, to_clif(TrapCode::Interrupt));
         self.b.ins().jump(cont, &[]);
         self.b.switch_to_block(cont);
+    }
+
+    /// Hands on the error of a grow the engine traps on (`GROW_TRAPPED`).
+    fn propagate_grow_trap(&mut self, old: Value) {
+        let trapped = self.b.ins().icmp_imm_u(
+            IntCC::Equal,
+            old,
+            strata_environ::vmcontext::GROW_TRAPPED as i64,
+        );
+        self.b.ins().trapnz(trapped, traps::PROPAGATE);
     }
 
     fn bool_to_i32(&mut self, c: Value) -> Value {

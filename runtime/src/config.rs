@@ -47,6 +47,7 @@ pub struct Config {
     pub(crate) cache: Option<strata_aot::cache::Cache>,
     pub(crate) epoch_interruption: bool,
     pub(crate) consume_fuel: bool,
+    pub(crate) trap_on_grow_failure: bool,
 }
 
 impl Default for Config {
@@ -62,6 +63,7 @@ impl Default for Config {
             cache: None,
             epoch_interruption: false,
             consume_fuel: false,
+            trap_on_grow_failure: false,
         }
     }
 }
@@ -148,6 +150,15 @@ impl Config {
     /// with no fuel left traps with `all fuel consumed`.
     pub fn consume_fuel(&mut self, enable: bool) -> &mut Config {
         self.consume_fuel = enable;
+        self
+    }
+
+    /// Whether a `memory.grow` or `table.grow` that cannot be satisfied (past
+    /// the declared maximum or refused by the store's
+    /// [`ResourceLimiter`](crate::ResourceLimiter)) stops the guest with an
+    /// error instead of answering -1 (the default, as the spec says).
+    pub fn trap_on_grow_failure(&mut self, enable: bool) -> &mut Config {
+        self.trap_on_grow_failure = enable;
         self
     }
 

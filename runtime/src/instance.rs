@@ -570,9 +570,26 @@ unsafe extern "C" fn builtin_memory_grow(vmctx: *mut VMContext, memory: u32, del
     // SAFETY: builtins are called by code running in `vmctx`.
     let (store, i) = unsafe { resolve(vmctx) };
     let m = store.instances[i].memory_handles[memory as usize].0.index;
-    store.memories[m]
-        .grow(delta, &mut *store.limiter)
-        .unwrap_or(u64::MAX)
+    match store.memories[m].grow(delta, &mut *store.limiter) {
+        Some(old) => old,
+        None => grow_failed(store, "memory", delta),
+    }
+}
+
+/// What a refused grow answers: -1 to the guest, or, with
+/// `Config::trap_on_grow_failure`, an error the code hands on.
+fn grow_failed(store: &mut StoreOpaque, what: &str, delta: u64) -> u64 {
+    if !store.engine.config().trap_on_grow_failure {
+        return u64::MAX;
+    }
+    store.pending_error = Some(Error::Resource(format!(
+        "{what}.grow by {delta} refused (past its maximum or the store's limit)"
+    )));
+    store.vm.trap = Some(Box::new(strata_environ::vmcontext::VMTrap {
+        code: None,
+        frames: Vec::new(),
+    }));
+    strata_environ::vmcontext::GROW_TRAPPED
 }
 
 /// `memory.init` for code running in `vmctx`.
@@ -742,9 +759,10 @@ unsafe extern "C" fn builtin_table_grow(
     // SAFETY: builtins are called by code running in `vmctx`.
     let (store, i) = unsafe { resolve(vmctx) };
     let t = store.instances[i].table_handles[table as usize].0.index;
-    store.tables[t]
-        .grow(delta, init, &mut *store.limiter)
-        .unwrap_or(u64::MAX)
+    match store.tables[t].grow(delta, init, &mut *store.limiter) {
+        Some(old) => old,
+        None => grow_failed(store, "table", delta),
+    }
 }
 
 /// `table.fill` for code running in `vmctx`.

@@ -600,3 +600,43 @@ fn many_results_cross_every_kind_of_call() {
         }
     }
 }
+
+#[test]
+fn a_refused_grow_can_stop_the_guest_instead_of_answering_minus_one() {
+    let wat = r#"(module (memory 1 2) (table 1 3 funcref)
+      (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+      (func (export "tgrow") (param i32) (result i32) (table.grow (ref.null func) (local.get 0))))"#;
+    for tier in strata::Tier::ALL {
+        for trap in [false, true] {
+            let engine =
+                Engine::new(strata::Config::new().tier(tier).trap_on_grow_failure(trap)).unwrap();
+            let m = module(&engine, wat);
+            let mut store = Store::new(&engine, ());
+            let inst = Instance::new(&mut store, &m, &[]).unwrap();
+            let grow = inst.get_typed_func::<i32, i32>(&mut store, "grow").unwrap();
+            let tgrow = inst
+                .get_typed_func::<i32, i32>(&mut store, "tgrow")
+                .unwrap();
+            assert_eq!(grow.call(&mut store, 1).unwrap(), 1, "{tier:?}");
+            assert_eq!(tgrow.call(&mut store, 2).unwrap(), 1, "{tier:?}");
+            let (g, t) = (grow.call(&mut store, 1), tgrow.call(&mut store, 1));
+            if trap {
+                let e = g.unwrap_err();
+                assert!(
+                    e.to_string().contains("memory.grow by 1 refused"),
+                    "{tier:?}: {e}"
+                );
+                let e = t.unwrap_err();
+                assert!(
+                    e.to_string().contains("table.grow by 1 refused"),
+                    "{tier:?}: {e}"
+                );
+            } else {
+                assert_eq!(g.unwrap(), -1, "{tier:?}");
+                assert_eq!(t.unwrap(), -1, "{tier:?}");
+            }
+            // Either way the store goes on.
+            assert_eq!(grow.call(&mut store, 0).unwrap(), 2, "{tier:?}");
+        }
+    }
+}
