@@ -299,8 +299,16 @@ fn check(bytes: &[u8], options: &CompileOptions, features: u64) -> Result<Parts,
 }
 
 fn metadata(bytes: &[u8], parts: &Parts) -> Result<Metadata, AotError> {
-    postcard::from_bytes(&bytes[parts.meta.clone()])
-        .map_err(|e| AotError::Malformed(format!("metadata: {e}")))
+    let meta: Metadata = postcard::from_bytes(&bytes[parts.meta.clone()])
+        .map_err(|e| AotError::Malformed(format!("metadata: {e}")))?;
+    if meta.layout.funcs.len() != meta.info.num_defined_functions() as usize
+        || meta.layout.num_imported_funcs != meta.info.num_imported_functions
+    {
+        return Err(AotError::Malformed(
+            "the code does not match the module's functions".into(),
+        ));
+    }
+    Ok(meta)
 }
 
 /// Maps the artifact at `path` and loads it: its code pages become

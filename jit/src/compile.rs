@@ -306,8 +306,13 @@ pub fn compile_module(
         .map(|(i, range)| {
             let body =
                 FunctionBody::new(BinaryReader::new(&wasm[range.clone()], range.start as u64));
-            compile_function(isa, &env, nimp + i as u32, &body)
-                .map_err(|e| format!("function {}: {e}", nimp + i as u32))
+            // A panic inside Cranelift becomes this function's compile
+            // error rather than taking the process down.
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                compile_function(isa, &env, nimp + i as u32, &body)
+            }))
+            .unwrap_or_else(|_| Err("the code generator panicked".into()))
+            .map_err(|e| format!("function {}: {e}", nimp + i as u32))
         })
         .collect::<Result<_, _>>()?;
     let tramps: Vec<CompiledCode> = (0..bodies.len())
