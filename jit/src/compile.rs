@@ -14,7 +14,7 @@ use cranelift_codegen::{Context, FinalizedRelocTarget, control::ControlPlane};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use rayon::prelude::*;
 use std::ops::Range;
-use strata_environ::vmcontext::{compiled_module_offsets, store_offsets, vmctx_offsets};
+use strata_environ::vmcontext::{store_offsets, vmctx_offsets};
 use strata_environ::{FuncType, ModuleInfo};
 use wasmparser::{BinaryReader, FunctionBody};
 
@@ -184,18 +184,7 @@ fn compile_trampoline(
             .load(clif_type(*t), trusted(), args, (i * 16) as i32);
         call_args.push(v);
     }
-    let code = b
-        .ins()
-        .load(PTR, readonly(), vmctx, vmctx_offsets::module_code as i32);
-    let entries = b.ins().load(
-        PTR,
-        readonly(),
-        code,
-        compiled_module_offsets::entries as i32,
-    );
-    let target = b
-        .ins()
-        .load(PTR, trusted(), entries, (defined_index * 8) as i32);
+    let target = env::load_defined_entry(&mut b, vmctx, defined_index);
     let wasm_sig = b.import_signature(env::wasm_signature(ty));
     let call = b.ins().call_indirect(wasm_sig, target, &call_args);
     let results = b.inst_results(call).to_vec();

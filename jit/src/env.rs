@@ -247,17 +247,7 @@ impl FuncEnv<'_> {
     /// the module's entry table. Not read-only: a tiered engine may swap it.
     pub fn defined_entry(&self, b: &mut FunctionBuilder<'_>, defined_index: u32) -> Value {
         let vmctx = self.vmctx(b);
-        let code = b
-            .ins()
-            .load(PTR, readonly(), vmctx, vmctx_offsets::module_code as i32);
-        let entries = b.ins().load(
-            PTR,
-            readonly(),
-            code,
-            compiled_module_offsets::entries as i32,
-        );
-        b.ins()
-            .load(PTR, trusted(), entries, (defined_index * 8) as i32)
+        load_defined_entry(b, vmctx, defined_index)
     }
 
     /// Calls a runtime builtin; returns its result, if any.
@@ -307,6 +297,22 @@ pub enum FuncRefField {
     WasmCall,
     TypeIndex,
     Vmctx,
+}
+
+/// Loads the current native entry of defined function `defined_index`
+/// from the entry table of the module `vmctx` runs.
+pub fn load_defined_entry(b: &mut FunctionBuilder<'_>, vmctx: Value, defined_index: u32) -> Value {
+    let code = b
+        .ins()
+        .load(PTR, readonly(), vmctx, vmctx_offsets::module_code as i32);
+    let entries = b.ins().load(
+        PTR,
+        readonly(),
+        code,
+        compiled_module_offsets::entries as i32,
+    );
+    b.ins()
+        .load(PTR, trusted(), entries, (defined_index * 8) as i32)
 }
 
 /// Makes `flags` into the interned form `GlobalValueData::Load` needs.

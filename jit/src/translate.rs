@@ -489,8 +489,8 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
             }
             O::MemoryGrow { mem } => {
                 let delta = self.pop();
-                let delta = self.b.ins().uextend(types::I64, delta);
-                let m = self.b.ins().iconst(types::I32, i64::from(mem));
+                let delta = self.u64_of(delta);
+                let m = self.imm(mem);
                 let old = self
                     .env
                     .call_builtin(self.b, Builtin::MEMORY_GROW, &[m, delta])
@@ -501,9 +501,9 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
             }
             O::MemoryFill { mem } => {
                 let (dst, val, len) = self.pop3();
-                let dst = self.b.ins().uextend(types::I64, dst);
-                let len = self.b.ins().uextend(types::I64, len);
-                let m = self.b.ins().iconst(types::I32, i64::from(mem));
+                let dst = self.u64_of(dst);
+                let len = self.u64_of(len);
+                let m = self.imm(mem);
                 self.builtin_trap(
                     Builtin::MEMORY_FILL,
                     &[m, dst, val, len],
@@ -512,11 +512,11 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
             }
             O::MemoryCopy { dst_mem, src_mem } => {
                 let (dst, src, len) = self.pop3();
-                let dst = self.b.ins().uextend(types::I64, dst);
-                let src = self.b.ins().uextend(types::I64, src);
-                let len = self.b.ins().uextend(types::I64, len);
-                let dm = self.b.ins().iconst(types::I32, i64::from(dst_mem));
-                let sm = self.b.ins().iconst(types::I32, i64::from(src_mem));
+                let dst = self.u64_of(dst);
+                let src = self.u64_of(src);
+                let len = self.u64_of(len);
+                let dm = self.imm(dst_mem);
+                let sm = self.imm(src_mem);
                 self.builtin_trap(
                     Builtin::MEMORY_COPY,
                     &[dm, sm, dst, src, len],
@@ -525,9 +525,9 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
             }
             O::MemoryInit { data_index, mem } => {
                 let (dst, src, len) = self.pop3();
-                let dst = self.b.ins().uextend(types::I64, dst);
-                let m = self.b.ins().iconst(types::I32, i64::from(mem));
-                let d = self.b.ins().iconst(types::I32, i64::from(data_index));
+                let dst = self.u64_of(dst);
+                let m = self.imm(mem);
+                let d = self.imm(data_index);
                 self.builtin_trap(
                     Builtin::MEMORY_INIT,
                     &[m, d, dst, src, len],
@@ -535,7 +535,7 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
                 );
             }
             O::DataDrop { data_index } => {
-                let d = self.b.ins().iconst(types::I32, i64::from(data_index));
+                let d = self.imm(data_index);
                 self.env.call_builtin(self.b, Builtin::DATA_DROP, &[d]);
             }
             O::TableGet { table } => {
@@ -556,8 +556,8 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
             }
             O::TableGrow { table } => {
                 let (init, delta) = self.pop2();
-                let delta = self.b.ins().uextend(types::I64, delta);
-                let t = self.b.ins().iconst(types::I32, i64::from(table));
+                let delta = self.u64_of(delta);
+                let t = self.imm(table);
                 let old = self
                     .env
                     .call_builtin(self.b, Builtin::TABLE_GROW, &[t, delta, init])
@@ -568,9 +568,9 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
             }
             O::TableFill { table } => {
                 let (dst, val, len) = self.pop3();
-                let dst = self.b.ins().uextend(types::I64, dst);
-                let len = self.b.ins().uextend(types::I64, len);
-                let t = self.b.ins().iconst(types::I32, i64::from(table));
+                let dst = self.u64_of(dst);
+                let len = self.u64_of(len);
+                let t = self.imm(table);
                 self.builtin_trap(
                     Builtin::TABLE_FILL,
                     &[t, dst, val, len],
@@ -582,11 +582,11 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
                 src_table,
             } => {
                 let (dst, src, len) = self.pop3();
-                let dst = self.b.ins().uextend(types::I64, dst);
-                let src = self.b.ins().uextend(types::I64, src);
-                let len = self.b.ins().uextend(types::I64, len);
-                let dt = self.b.ins().iconst(types::I32, i64::from(dst_table));
-                let st = self.b.ins().iconst(types::I32, i64::from(src_table));
+                let dst = self.u64_of(dst);
+                let src = self.u64_of(src);
+                let len = self.u64_of(len);
+                let dt = self.imm(dst_table);
+                let st = self.imm(src_table);
                 self.builtin_trap(
                     Builtin::TABLE_COPY,
                     &[dt, st, dst, src, len],
@@ -595,9 +595,9 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
             }
             O::TableInit { elem_index, table } => {
                 let (dst, src, len) = self.pop3();
-                let dst = self.b.ins().uextend(types::I64, dst);
-                let t = self.b.ins().iconst(types::I32, i64::from(table));
-                let e = self.b.ins().iconst(types::I32, i64::from(elem_index));
+                let dst = self.u64_of(dst);
+                let t = self.imm(table);
+                let e = self.imm(elem_index);
                 self.builtin_trap(
                     Builtin::TABLE_INIT,
                     &[t, e, dst, src, len],
@@ -605,7 +605,7 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
                 );
             }
             O::ElemDrop { elem_index } => {
-                let e = self.b.ins().iconst(types::I32, i64::from(elem_index));
+                let e = self.imm(elem_index);
                 self.env.call_builtin(self.b, Builtin::ELEM_DROP, &[e]);
             }
             O::RefNull { .. } => {
@@ -651,6 +651,16 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
             }
         }
         Ok(())
+    }
+
+    /// A wasm `i32` index or length as the builtins' `u64`.
+    fn u64_of(&mut self, v: Value) -> Value {
+        self.b.ins().uextend(types::I64, v)
+    }
+
+    /// An index immediate as an `i32` argument.
+    fn imm(&mut self, n: u32) -> Value {
+        self.b.ins().iconst(types::I32, i64::from(n))
     }
 
     /// Calls a builtin that answers 0 or a trap code; `code` is the only
