@@ -19,6 +19,8 @@
 //! (or of the `#[ignore]`d long one), `STRATA_DIFF_VERBOSE=1` prints every
 //! seed before it runs (to find a case that crashes the process).
 
+mod common;
+
 use std::fmt::Write as _;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use strata::{
@@ -54,21 +56,8 @@ fn smith_config(disallow_traps: bool, large: bool) -> wasm_smith::Config {
         // observable. wasm-smith canonicalizes the NaNs of float operations
         // so that every observation is deterministic.
         canonicalize_nans: true,
-        simd_enabled: false,
-        relaxed_simd_enabled: false,
-        threads_enabled: false,
-        tail_call_enabled: false,
-        exceptions_enabled: false,
-        gc_enabled: false,
-        memory64_enabled: false,
-        multi_value_enabled: true,
-        max_memories: 1,
-        custom_page_sizes_enabled: false,
-        wide_arithmetic_enabled: false,
         // Not in WebAssembly 2.0: Strata rejects it.
         extended_const_enabled: false,
-        // A start function may loop forever; instantiation runs it.
-        allow_start_export: false,
         max_imports: 0,
         min_imports: 0,
         min_funcs: 3,
@@ -87,7 +76,7 @@ fn smith_config(disallow_traps: bool, large: bool) -> wasm_smith::Config {
         // so that comparing them after every call is cheap.
         max_memory32_bytes: 8 * 65_536,
         memory_max_size_required: true,
-        ..wasm_smith::Config::default()
+        ..common::smith_config()
     }
 }
 

@@ -1,5 +1,7 @@
 //! Fuel: the same program consumes exactly the same fuel in every tier.
 
+mod common;
+
 use proptest::prelude::*;
 use strata::{Config, Engine, Instance, Module, Store, Tier, TrapCode, Val, ValType};
 
@@ -139,21 +141,10 @@ proptest! {
     ) {
         let mut u = arbitrary::Unstructured::new(&data);
         let config = wasm_smith::Config {
-            simd_enabled: false,
-            relaxed_simd_enabled: false,
-            threads_enabled: false,
-            tail_call_enabled: false,
-            exceptions_enabled: false,
-            gc_enabled: false,
-            memory64_enabled: false,
-            max_memories: 1,
             max_imports: 0,
-            custom_page_sizes_enabled: false,
-            wide_arithmetic_enabled: false,
-            allow_start_export: false,
             export_everything: true,
             min_funcs: 2,
-            ..wasm_smith::Config::default()
+            ..common::smith_config()
         };
         if let Ok(m) = wasm_smith::Module::new(config, &mut u) {
             let wasm = m.to_bytes();

@@ -2,6 +2,8 @@
 //! with an error, and arbitrary valid modules (from `wasm-smith`) translate,
 //! eagerly and lazily, without a panic.
 
+mod common;
+
 use proptest::prelude::*;
 use strata::{Config, Engine, Instance, Module, Store};
 
@@ -57,22 +59,7 @@ proptest! {
     #[test]
     fn generated_valid_modules_translate(data in proptest::collection::vec(any::<u8>(), 64..4096)) {
         let mut u = arbitrary::Unstructured::new(&data);
-        let config = wasm_smith::Config {
-            simd_enabled: false,
-            relaxed_simd_enabled: false,
-            threads_enabled: false,
-            tail_call_enabled: false,
-            exceptions_enabled: false,
-            gc_enabled: false,
-            memory64_enabled: false,
-            multi_value_enabled: true,
-            max_memories: 1,
-            custom_page_sizes_enabled: false,
-            wide_arithmetic_enabled: false,
-            // A start function may loop forever; instantiation runs it.
-            allow_start_export: false,
-            ..wasm_smith::Config::default()
-        };
+        let config = common::smith_config();
         if let Ok(m) = wasm_smith::Module::new(config, &mut u) {
             let wasm = m.to_bytes();
             for engine in engines() {
