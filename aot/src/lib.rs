@@ -143,7 +143,7 @@ pub fn settings_hash(options: &CompileOptions, features: u64) -> Result<[u8; 32]
     let target = strata_jit::target().map_err(AotError::Load)?;
     let layout = [
         vmctx_offsets::SIZE,
-        vmctx_offsets::module_code,
+        vmctx_offsets::jit_code,
         vmctx_offsets::builtins,
         funcref_offsets::SIZE,
         funcref_offsets::wasm_call,
@@ -391,6 +391,7 @@ mod tests {
         direct_calls: false,
         epoch_checks: false,
         fuel: false,
+        tiered: false,
     };
     const FEATURES: u64 = 0x1234;
 

@@ -55,10 +55,16 @@ enum Command {
     },
     /// Run WebAssembly spec test scripts (`.wast`).
     Wast {
-        /// The execution tier (`interp`, `jit`), or `aot`: the JIT with
-        /// every module written to an artifact and mapped back.
+        /// The execution tier (`interp`, `jit`, `auto`), or `aot`: the JIT
+        /// with every module written to an artifact and mapped back.
         #[arg(long, default_value = "interp", value_parser = wast_cmd::parse_wast_tier)]
         tier: wast_cmd::WastTier,
+        /// With `--tier auto`: compile every function on the spot once it
+        /// has run this many calls and loop iterations (1: after its first
+        /// call, with loops entered through on-stack replacement) instead
+        /// of in the background.
+        #[arg(long, value_name = "N")]
+        tier_up_eagerly: Option<u32>,
         /// Feature set: `2.0` for exactly WebAssembly 2.0; `all` for every
         /// feature Strata supports.
         #[arg(long, default_value = "all", value_parser = ["2.0", "all"])]
@@ -82,8 +88,9 @@ fn main() -> ExitCode {
         Command::Wast {
             tier,
             features,
+            tier_up_eagerly,
             files,
-        } => wast_cmd::wast(tier, features == "2.0", &files),
+        } => wast_cmd::wast(tier, features == "2.0", tier_up_eagerly, &files),
     }
 }
 

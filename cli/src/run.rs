@@ -11,16 +11,25 @@ const TRAP_EXIT: u8 = 134;
 
 #[derive(Args)]
 pub struct RunArgs {
-    /// The execution tier (default: `interp`; `jit` for an artifact from
-    /// `strata compile`).
+    /// The execution tier: `auto` (the default: start interpreted, compile
+    /// hot functions in the background), `interp` or `jit`; an artifact
+    /// from `strata compile` runs compiled.
     #[arg(long, value_parser = crate::parse_tier)]
     tier: Option<Tier>,
+    /// With `--tier auto`: calls plus loop iterations after which a
+    /// function is compiled.
+    #[arg(long, value_name = "N")]
+    tier_up_threshold: Option<u32>,
+    /// With `--tier auto`: how many threads compile hot functions.
+    #[arg(long, value_name = "N")]
+    compile_threads: Option<usize>,
     /// Do not keep compiled code in (or load it from) the cache folder
     /// (`$XDG_CACHE_HOME/strata`, used by compiling tiers).
     #[arg(long)]
     no_cache: bool,
     /// Report on stderr how the module's code was obtained and how long it
-    /// took (compiled, from the cache, or from an artifact).
+    /// took (compiled, from the cache, or from an artifact), and with
+    /// `--tier auto` each function as it tiers up.
     #[arg(short, long)]
     verbose: bool,
     /// Stop the guest after this long (`500ms`, `2s`, `1m`): a timer thread
@@ -86,11 +95,33 @@ pub fn run(args: RunArgs) -> ExitCode {
     }
 }
 
+/// `-v`'s line for a function that tiered up.
+fn log_tier_up(e: &strata::TierUpEvent) {
+    let name = match &e.func_name {
+        Some(n) => format!("function {} `{n}`", e.func_index),
+        None => format!("function {}", e.func_index),
+    };
+    let what = match e.loop_offset {
+        Some(off) => format!("{name}: on-stack-replacement entry at loop @{off:#x}"),
+        None => name,
+    };
+    match &e.error {
+        None => eprintln!(
+            "strata: tier-up at {:.1?}: {what} compiled in {:.2?}",
+            e.at, e.compile_time
+        ),
+        Some(err) => eprintln!(
+            "strata: tier-up at {:.1?}: {what} stays interpreted: {err}",
+            e.at
+        ),
+    }
+}
+
 fn run_inner(args: &RunArgs) -> Result<ExitCode, Error> {
     let artifact = is_artifact_file(&args.file)?;
     let tier = match (args.tier, artifact) {
-        (None, false) => Tier::Interpreter,
-        (None, true) => Tier::Jit,
+        (None, false) => Tier::Auto,
+        (None | Some(Tier::Auto), true) => Tier::Jit,
         (Some(Tier::Interpreter), true) => {
             return Err(Error::Usage(format!(
                 "{} is compiled code (from `strata compile`): run it with `--tier jit`",
@@ -104,6 +135,15 @@ fn run_inner(args: &RunArgs) -> Result<ExitCode, Error> {
     config.jit_direct_calls(!args.jit_call_table);
     if tier != Tier::Interpreter && !args.no_cache {
         config.cache_user_default();
+    }
+    if let Some(n) = args.tier_up_threshold {
+        config.tier_up_threshold(n);
+    }
+    if let Some(n) = args.compile_threads {
+        config.compile_threads(n);
+    }
+    if args.verbose {
+        config.on_tier_up(log_tier_up);
     }
     config.epoch_interruption(args.timeout.is_some());
     config.consume_fuel(args.fuel.is_some());

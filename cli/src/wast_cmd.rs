@@ -23,7 +23,12 @@ pub fn parse_wast_tier(s: &str) -> Result<WastTier, String> {
         .map_err(|e| format!("{e}, or aot"))
 }
 
-pub fn wast(tier: WastTier, wasm_2_0: bool, files: &[PathBuf]) -> ExitCode {
+pub fn wast(
+    tier: WastTier,
+    wasm_2_0: bool,
+    tier_up_eagerly: Option<u32>,
+    files: &[PathBuf],
+) -> ExitCode {
     let (tier, aot_round_trip) = match tier {
         WastTier::Tier(t) => (t, false),
         WastTier::Aot => (Tier::Jit, true),
@@ -35,6 +40,7 @@ pub fn wast(tier: WastTier, wasm_2_0: bool, files: &[PathBuf]) -> ExitCode {
         jit_direct_calls: true,
         aot_round_trip,
         metered: false,
+        tier_up_eagerly,
     };
     let (mut passed, mut failed) = (0usize, 0usize);
     for file in files {

@@ -201,6 +201,12 @@ vm_struct! {
         pub tier_state: Option<Box<dyn Any>>,
         /// The engine's epoch counter, which any thread may advance.
         pub epoch_counter: *const AtomicU64,
+        /// The lowest address the limit may be set to: the bottom of the
+        /// entering thread's stack plus room for host code (0 if unknown).
+        /// Set by the runtime before each entry from the host, so that a
+        /// budget larger than the thread's stack ends in a trap, not a
+        /// fault.
+        pub stack_floor: usize,
     }
 }
 
@@ -217,7 +223,9 @@ impl VMStoreContext {
     /// must then trap with `call stack exhausted`.
     pub fn check_entry_stack(&mut self, sp: usize) -> bool {
         if self.host_depth == 0 {
-            self.stack_limit = sp.saturating_sub(self.native_stack_budget);
+            self.stack_limit = sp
+                .saturating_sub(self.native_stack_budget)
+                .max(self.stack_floor);
             true
         } else {
             sp >= self.stack_limit && self.host_depth < MAX_HOST_DEPTH
@@ -358,7 +366,7 @@ pub mod builtin_offsets {
 }
 
 vm_struct! {
-    /// What [`VMContext::module_code`] points at in a compiling tier: the
+    /// What [`VMContext::jit_code`] points at: the
     /// module's table of entry points, one per defined function. Compiled
     /// code calls functions of its own module through it (one load, then an
     /// indirect call), so that a function's code can be replaced with one
@@ -397,8 +405,14 @@ vm_struct! {
         pub builtins: *const VMBuiltinFunctions,
         /// The runtime's record of this instance, opaque to tiers.
         pub instance: *mut c_void,
-        /// The executing tier's code for the module, opaque to the runtime.
-        pub module_code: *const c_void,
+        /// The interpreter's code for the module (its `InterpModule`), or
+        /// null when the engine only compiles.
+        pub interp_code: *const c_void,
+        /// The compiling tier's code for the module (begins with a
+        /// [`VMCompiledModule`]), or null when the engine only interprets.
+        /// A tiered engine sets both: each function runs in whichever tier
+        /// holds its current code.
+        pub jit_code: *const c_void,
     }
 }
 
@@ -418,8 +432,9 @@ mod tests {
         assert_eq!(offset_of!(VMContext, type_ids), 48);
         assert_eq!(offset_of!(VMContext, builtins), 56);
         assert_eq!(offset_of!(VMContext, instance), 64);
-        assert_eq!(offset_of!(VMContext, module_code), 72);
-        assert_eq!(vmctx_offsets::SIZE, 80);
+        assert_eq!(offset_of!(VMContext, interp_code), 72);
+        assert_eq!(offset_of!(VMContext, jit_code), 80);
+        assert_eq!(vmctx_offsets::SIZE, 88);
         assert_eq!(vmctx_offsets::func_refs, 40);
     }
 

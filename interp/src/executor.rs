@@ -172,7 +172,7 @@ unsafe fn record_entry_trap(store: *mut VMStoreContext, code: TrapCode, callee: 
 ///
 /// `callee` must be a function reference made by the runtime for an
 /// interpreted function: its `vmctx` is a live instance context whose
-/// `module_code` is an [`InterpModule`] and whose store context is valid.
+/// `interp_code` is an [`InterpModule`] and whose store context is valid.
 /// `args` must point to `len` values, `len >= max(params, results)`.
 pub unsafe extern "C" fn array_call(
     callee: *const VMFuncRef,
@@ -186,9 +186,15 @@ pub unsafe extern "C" fn array_call(
     unsafe {
         let vmctx = (*callee).vmctx;
         let store = (*vmctx).store;
-        let module = &*((*vmctx).module_code as *const InterpModule);
-        let func = match ((*callee).func_index)
-            .checked_sub(module.num_imported_funcs)
+        let module = &*((*vmctx).interp_code as *const InterpModule);
+        let defined = ((*callee).func_index).checked_sub(module.num_imported_funcs);
+        // A tiered function whose native code is installed runs there.
+        if let (Some(d), Some(t)) = (defined, module.tiering.as_ref())
+            && module.is_native(d as usize)
+        {
+            return (t.native_call)(callee, _caller_vmctx, args, len);
+        }
+        let func = match defined
             .ok_or(TrapCode::Unreachable)
             .and_then(|i| module.func(i as usize))
         {
@@ -346,7 +352,7 @@ macro_rules! define_execute {
                 let frames_base = (*stack).frames.len();
                 let slots_end = (*stack).slots.add((*stack).len);
                 let max_frames = ((*store).max_frames as usize).max(1);
-                let mut module: *const InterpModule = (*vmctx).module_code.cast();
+                let mut module: *const InterpModule = (*vmctx).interp_code.cast();
                 let mut mem = memory_of(vmctx, module);
                 let mut ip: *const Op = (*func).code.as_ptr();
                 // Memory 0's base and length live in registers; they are
@@ -446,7 +452,7 @@ macro_rules! define_execute {
                         let callee_vmctx: *mut VMContext = $callee_vmctx;
                         if callee_vmctx != vmctx {
                             vmctx = callee_vmctx;
-                            module = (*vmctx).module_code.cast();
+                            module = (*vmctx).interp_code.cast();
                             mem = memory_of(vmctx, module);
                             reload_mem!();
                         }
@@ -456,15 +462,30 @@ macro_rules! define_execute {
                 macro_rules! call_ref {
                     ($funcref:expr, $base:expr, $arity:expr) => {{
                         let funcref: *const VMFuncRef = $funcref;
+                        let mut interpreted = false;
                         if (*funcref).array_call as usize == array_call as *const () as usize {
                             let callee_vmctx = (*funcref).vmctx;
-                            let callee_module: *const InterpModule = (*callee_vmctx).module_code.cast();
+                            let callee_module: *const InterpModule = (*callee_vmctx).interp_code.cast();
                             let idx = ((*funcref).func_index - (*callee_module).num_imported_funcs) as usize;
-                            match (*callee_module).func(idx) {
-                                Ok(f) => enter!(f, callee_vmctx, $base),
-                                Err(code) => trap!(code),
+                            if !(*callee_module).is_native(idx) {
+                                interpreted = true;
+                                match (*callee_module).func(idx) {
+                                    Ok(f) => enter!(f, callee_vmctx, $base),
+                                    Err(code) => trap!(code),
+                                }
                             }
-                        } else {
+                        }
+                        if !interpreted {
+                            call_array!(funcref, $base, $arity);
+                        }
+                    }};
+                }
+                // Calls `funcref` through its array entry (host functions,
+                // other tiers) with its frame at `base`.
+                macro_rules! call_array {
+                    ($funcref:expr, $base:expr, $arity:expr) => {{
+                        let funcref: *const VMFuncRef = $funcref;
+                        {
                             let (np, nr): (u32, u32) = $arity;
                             let args = fp.add($base as usize);
                             let n = np.max(nr) as usize;
@@ -499,6 +520,27 @@ macro_rules! define_execute {
                             }
                             next!();
                         }
+                    }};
+                }
+                // Returns from the running function (results in its
+                // first slots) to its caller.
+                macro_rules! return_to_caller {
+                    () => {{
+                            if (*stack).frames.len() == frames_base {
+                                return Ok(());
+                            }
+                            let Some(frame) = (*stack).frames.pop() else {
+                                return Ok(());
+                            };
+                            ip = frame.ret_ip;
+                            fp = frame.fp;
+                            func = frame.func;
+                            if frame.vmctx != vmctx {
+                                vmctx = frame.vmctx;
+                                module = (*vmctx).interp_code.cast();
+                                mem = memory_of(vmctx, module);
+                                reload_mem!();
+                            }
                     }};
                 }
                 macro_rules! builtin_trap {
@@ -624,26 +666,53 @@ macro_rules! define_execute {
                                 }
                                 _ => {}
                             }
-                            if (*stack).frames.len() == frames_base {
-                                return Ok(());
-                            }
-                            let Some(frame) = (*stack).frames.pop() else {
-                                return Ok(());
-                            };
-                            ip = frame.ret_ip;
-                            fp = frame.fp;
-                            func = frame.func;
-                            if frame.vmctx != vmctx {
-                                vmctx = frame.vmctx;
-                                module = (*vmctx).module_code.cast();
-                                mem = memory_of(vmctx, module);
-                                reload_mem!();
-                            }
+                            return_to_caller!();
                         }
                         Op::Call { func: callee, base } => {
-                            match (*module).func(callee as usize) {
-                                Ok(f) => enter!(f, vmctx, base),
-                                Err(code) => trap!(code),
+                            if (*module).is_native(callee as usize) {
+                                let f = (*module).num_imported_funcs + callee;
+                                let funcref = *(*vmctx).func_refs.add(f as usize);
+                                call_array!(funcref, base, (&(*module).func_arity)[f as usize]);
+                            } else {
+                                match (*module).func(callee as usize) {
+                                    Ok(f) => enter!(f, vmctx, base),
+                                    Err(code) => trap!(code),
+                                }
+                            }
+                        }
+                        Op::Heat { offset } => {
+                            let defined = ((*func).func_index - (*module).num_imported_funcs) as usize;
+                            match (*module).count_heat(defined, offset) {
+                                None => next!(),
+                                Some(trampoline) => {
+                                    // On-stack replacement: the rest of this
+                                    // call runs natively from this loop
+                                    // header with this frame's locals; the
+                                    // results come back in the frame's first
+                                    // slots, as from a return.
+                                    let osr_call = match (*module).tiering.as_ref() {
+                                        Some(t) => t.osr_call,
+                                        None => trap!(TrapCode::Unreachable),
+                                    };
+                                    let used_top = fp.add((*func).frame_size as usize).offset_from((*stack).slots);
+                                    let saved_top = (*stack).top;
+                                    (*stack).top = used_top as usize;
+                                    let ok = osr_call(vmctx, (*func).func_index, trampoline, fp);
+                                    (*stack).top = saved_top;
+                                    reload_mem!();
+                                    if !ok {
+                                        let mut inner = (*store).trap.take().map(|b| *b).unwrap_or(VMTrap {
+                                            code: None,
+                                            frames: Vec::new(),
+                                        });
+                                        // The native frames include this one.
+                                        let mut callers = backtrace(stack, frames_base, vmctx, func);
+                                        callers.remove(0);
+                                        inner.frames.extend(callers);
+                                        return Err(inner);
+                                    }
+                                    return_to_caller!();
+                                }
                             }
                         }
                         Op::CallRef { func: f, base } => {

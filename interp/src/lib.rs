@@ -28,7 +28,9 @@ pub use executor::array_call;
 pub use translator::FuncTranslator;
 
 use std::ops::Range;
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::{Arc, OnceLock};
+use strata_environ::vmcontext::{VMArrayCallFn, VMContext};
 use strata_environ::{FuncBodySink, ModuleInfo, WasmError};
 use wasmparser::{FuncValidator, FunctionBody, ValidatorResources};
 
@@ -49,6 +51,97 @@ pub struct InterpFunc {
     pub frame_size: u32,
 }
 
+/// What the compiling tier does for a tiered module; the runtime
+/// implements it (the interpreter knows nothing of compilers).
+pub trait TierUp: Send + Sync {
+    /// Defined function `defined` used up its budget at `offset`: 0 at its
+    /// entry, else at the loop whose `loop` operator is at that byte
+    /// offset (`u32::MAX`: a loop on-stack replacement cannot enter).
+    /// Never blocks on a background compile. Returns the function's next
+    /// budget and, at a loop, an on-stack-replacement trampoline to
+    /// continue in now (see [`Tiering::osr_call`]).
+    fn hot(&self, defined: u32, offset: u32) -> (i32, Option<usize>);
+}
+
+/// How a tiered module's interpreted code finds and enters native code.
+pub struct Tiering {
+    /// Per defined function: calls and loop iterations left before it is
+    /// hot. Updated without read-modify-write: a lost update among threads
+    /// only delays tier-up.
+    budget: Box<[AtomicI32]>,
+    /// Per defined function: set (release) once its native code is
+    /// installed; callers then take its array entry.
+    native: Arc<[AtomicBool]>,
+    /// Enters native code through the array convention.
+    pub native_call: VMArrayCallFn,
+    /// Runs an on-stack-replacement trampoline: `(vmctx, func_index,
+    /// trampoline, frame)`, `false` on a trap.
+    ///
+    /// # Safety
+    ///
+    /// As `strata_jit::osr_call`.
+    pub osr_call: unsafe fn(*mut VMContext, u32, usize, *mut u64) -> bool,
+    hooks: Arc<dyn TierUp>,
+}
+
+impl Tiering {
+    /// Tiering for `num_funcs` defined functions, each starting with
+    /// `budget`; `native` is shared with whoever installs native code.
+    pub fn new(
+        num_funcs: usize,
+        budget: i32,
+        native: Arc<[AtomicBool]>,
+        native_call: VMArrayCallFn,
+        osr_call: unsafe fn(*mut VMContext, u32, usize, *mut u64) -> bool,
+        hooks: Arc<dyn TierUp>,
+    ) -> Tiering {
+        Tiering {
+            budget: (0..num_funcs).map(|_| AtomicI32::new(budget)).collect(),
+            native,
+            native_call,
+            osr_call,
+            hooks,
+        }
+    }
+
+    /// Counts one call or loop iteration of `defined`; `Some` with an OSR
+    /// trampoline when the interpreter should continue in native code now.
+    #[inline(always)]
+    fn count(&self, defined: usize, offset: u32) -> Option<usize> {
+        let b = self.budget.get(defined)?;
+        let left = b.load(Ordering::Relaxed) - 1;
+        b.store(left, Ordering::Relaxed);
+        if left > 0 {
+            return None;
+        }
+        self.hot(defined, offset)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn hot(&self, defined: usize, offset: u32) -> Option<usize> {
+        let (next, osr) = self.hooks.hot(defined as u32, offset);
+        if let Some(b) = self.budget.get(defined) {
+            b.store(next.max(1), Ordering::Relaxed);
+        }
+        osr
+    }
+
+    /// Whether `defined` has native code.
+    #[inline(always)]
+    fn is_native(&self, defined: usize) -> bool {
+        self.native
+            .get(defined)
+            .is_some_and(|n| n.load(Ordering::Acquire))
+    }
+}
+
+impl std::fmt::Debug for Tiering {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tiering").finish_non_exhaustive()
+    }
+}
+
 /// The interpreter's code for one module.
 ///
 /// Functions are translated either all at once while the module is
@@ -60,8 +153,7 @@ pub struct InterpModule {
     /// Translated functions, by defined-function index; a lazy module fills
     /// them on first call.
     funcs: Box<[OnceLock<InterpFunc>]>,
-    /// Where each defined function's body lies in the module binary (lazy
-    /// modules only).
+    /// Where each defined function's body lies in the module binary.
     bodies: Vec<Range<usize>>,
     /// What a lazy translation needs: the module's metadata and binary.
     source: Option<(Arc<ModuleInfo>, Arc<[u8]>)>,
@@ -77,9 +169,27 @@ pub struct InterpModule {
     pub epoch_checks: bool,
     /// Whether code consumes fuel.
     pub fuel: bool,
+    /// How a tiered module reaches native code; set by the runtime after
+    /// [`InterpCompiler::finish`], before the module runs.
+    pub tiering: Option<Tiering>,
+    /// Whether code counts heat ([`InterpCompiler::with_tiering`]).
+    heat: bool,
 }
 
 impl InterpModule {
+    /// Whether defined function `defined` of a tiered module has native
+    /// code (always `false` in an interpreter-only module).
+    #[inline(always)]
+    pub fn is_native(&self, defined: usize) -> bool {
+        self.tiering.as_ref().is_some_and(|t| t.is_native(defined))
+    }
+
+    /// Counts a call or loop iteration (see [`Tiering`]).
+    #[inline(always)]
+    fn count_heat(&self, defined: usize, offset: u32) -> Option<usize> {
+        self.tiering.as_ref()?.count(defined, offset)
+    }
+
     /// The translated code of defined function `index`, translating it now
     /// if the module is lazy and this is its first call.
     ///
@@ -123,11 +233,17 @@ impl InterpModule {
         let func = FuncTranslator::new()
             .with_epoch_checks(self.epoch_checks)
             .with_fuel(self.fuel)
+            .with_tiering(self.heat)
             .translate_validated(info, func_index, &body)
             .map_err(|_| strata_environ::TrapCode::StackOverflow)?;
         // Another thread may have won the race; either translation is good.
         let _ = cell.set(func);
         cell.get().ok_or(strata_environ::TrapCode::Unreachable)
+    }
+
+    /// Where each defined function's body lies in the module binary.
+    pub fn bodies(&self) -> &[Range<usize>] {
+        &self.bodies
     }
 
     /// How many defined functions the module has.
@@ -146,6 +262,7 @@ pub struct InterpCompiler {
     bodies: Vec<Range<usize>>,
     epoch_checks: bool,
     fuel: bool,
+    tiering: bool,
 }
 
 impl InterpCompiler {
@@ -178,6 +295,15 @@ impl InterpCompiler {
         self
     }
 
+    /// Makes the code count calls and loop iterations for tiering up
+    /// ([`op::Op::Heat`]); set [`InterpModule::tiering`] before the module
+    /// runs.
+    pub fn with_tiering(mut self, enable: bool) -> InterpCompiler {
+        self.tiering = enable;
+        self.translator = std::mem::take(&mut self.translator).with_tiering(enable);
+        self
+    }
+
     /// Finishes the module. A lazy module keeps `info` and `wasm` to
     /// translate from later.
     pub fn finish(self, info: Arc<ModuleInfo>, wasm: Arc<[u8]>) -> InterpModule {
@@ -195,6 +321,8 @@ impl InterpCompiler {
             has_memory: !info.memories.is_empty(),
             epoch_checks: self.epoch_checks,
             fuel: self.fuel,
+            tiering: None,
+            heat: self.tiering,
             bodies: self.bodies,
             source: if self.lazy { Some((info, wasm)) } else { None },
         }
@@ -209,10 +337,10 @@ impl FuncBodySink for InterpCompiler {
         mut validator: FuncValidator<ValidatorResources>,
         body: FunctionBody<'_>,
     ) -> Result<(), WasmError> {
+        let r = body.range();
+        self.bodies.push(r.start as usize..r.end as usize);
         if self.lazy {
             validator.validate(&body)?;
-            let r = body.range();
-            self.bodies.push(r.start as usize..r.end as usize);
             self.funcs.push(OnceLock::new());
         } else {
             let func = self

@@ -86,6 +86,12 @@ macro_rules! define_op_enum {
             ConsumeFuel { amount: u32 },
             /// Traps with `all fuel consumed` if no fuel is left.
             FuelCheck,
+            /// Counts down the function's tier-up budget (function entry
+            /// and loop headers of a tiered module). `offset` is the
+            /// loop's byte offset in the module, where on-stack replacement
+            /// may enter compiled code; 0 at function entry, `u32::MAX` at
+            /// a loop that cannot be entered (values on the stack).
+            Heat { offset: u32 },
             /// `dst = src`.
             Copy { dst: Slot, src: Slot },
             /// `dst = value` (32-bit values are zero-extended).

@@ -45,6 +45,10 @@ pub struct CompileOptions {
     pub epoch_checks: bool,
     /// Consume fuel (see `strata_environ::fuel`).
     pub fuel: bool,
+    /// The module is tiered: functions start in the interpreter and get
+    /// native code one by one, so a function's entry may be null, and a
+    /// call to it then goes through its array entry. Implies table calls.
+    pub tiered: bool,
 }
 
 /// Builds the target ISA for this host with Strata's settings.
@@ -136,22 +140,25 @@ fn finish(ctx: &mut Context, isa: &OwnedTargetIsa) -> Result<CompiledCode, Strin
     })
 }
 
-/// Compiles defined function `func_index` from its body.
+/// Compiles defined function `func_index` from its body; with `osr`, its
+/// on-stack-replacement entry at the loop at that offset instead.
 fn compile_function(
     isa: &OwnedTargetIsa,
     env: &FuncEnv<'_>,
     func_index: u32,
     body: &FunctionBody<'_>,
+    osr: Option<u32>,
 ) -> Result<CompiledCode, String> {
     let ty = env.module.func_type(func_index);
-    let mut func = ir::Function::with_name_signature(
-        UserFuncName::user(0, func_index),
-        env::wasm_signature(ty),
-    );
+    let sig = match osr {
+        None => env::wasm_signature(ty),
+        Some(_) => env::osr_signature(ty),
+    };
+    let mut func = ir::Function::with_name_signature(UserFuncName::user(0, func_index), sig);
     define_stack_limit(&mut func);
     let mut fctx = FunctionBuilderContext::new();
     let mut b = FunctionBuilder::new(&mut func, &mut fctx);
-    FuncTranslator::translate(&mut b, env, ty, body)?;
+    FuncTranslator::translate(&mut b, env, ty, body, osr)?;
     b.finalize(isa.frontend_config());
     let mut ctx = Context::for_function(func);
     finish(&mut ctx, isa)
@@ -192,6 +199,47 @@ fn compile_trampoline(
         // Results go back zero-extended, as `ValRaw` holds them.
         let bits = widen(&mut b, v);
         b.ins().store(trusted(), bits, args, (i * 16) as i32);
+    }
+    b.ins().return_(&[]);
+    b.seal_all_blocks();
+    b.finalize(isa.frontend_config());
+    let mut ctx = Context::for_function(func);
+    finish(&mut ctx, isa)
+}
+
+/// The trampoline of an on-stack-replacement entry:
+/// `(vmctx, caller_vmctx, frame) -> ()` in the host convention, `frame`
+/// being the interpreter frame of the function (one 8-byte slot per local).
+/// It calls the entry at `entry` and writes the results into the frame's
+/// first slots, where the interpreter expects a returning function's
+/// results.
+fn compile_osr_trampoline(isa: &OwnedTargetIsa, ty: &FuncType) -> Result<CompiledCode, String> {
+    let mut sig = Signature::new(isa.default_call_conv());
+    sig.params.extend([AbiParam::new(PTR); 3]);
+    let mut func = ir::Function::with_name_signature(UserFuncName::user(3, 0), sig);
+    let mut fctx = FunctionBuilderContext::new();
+    let mut b = FunctionBuilder::new(&mut func, &mut fctx);
+    let block = b.create_block();
+    b.append_block_params_for_function_params(block);
+    b.switch_to_block(block);
+    let p = b.block_params(block).to_vec();
+    // The entry is laid out right after this trampoline (see
+    // `JitModule::compile_osr`): call it PC-relative.
+    let name = b
+        .func
+        .declare_imported_user_function(ir::UserExternalName::new(0, u32::MAX));
+    let osr_sig = b.import_signature(env::osr_signature(ty));
+    let callee = b.import_function(ir::ExtFuncData {
+        name: ir::ExternalName::user(name),
+        signature: osr_sig,
+        colocated: true,
+        patchable: false,
+    });
+    let call = b.ins().call(callee, &p);
+    let results = b.inst_results(call).to_vec();
+    for (i, v) in results.into_iter().enumerate() {
+        let bits = widen(&mut b, v);
+        b.ins().store(trusted(), bits, p[2], (i * 8) as i32);
     }
     b.ins().return_(&[]);
     b.seal_all_blocks();
@@ -265,6 +313,89 @@ pub fn widen(b: &mut FunctionBuilder<'_>, v: ir::Value) -> ir::Value {
     }
 }
 
+fn func_env<'m>(
+    isa: &OwnedTargetIsa,
+    module: &'m ModuleInfo,
+    options: CompileOptions,
+) -> FuncEnv<'m> {
+    FuncEnv {
+        module,
+        host_call_conv: isa.default_call_conv(),
+        guarded: options.guarded,
+        guard_size: options.guard_size,
+        direct_calls: options.direct_calls && !options.tiered,
+        epoch_checks: options.epoch_checks,
+        fuel: options.fuel,
+        tiered: options.tiered,
+    }
+}
+
+/// Compiles `body`, catching a panic of the code generator as an error.
+fn compile_body(
+    isa: &OwnedTargetIsa,
+    env: &FuncEnv<'_>,
+    func_index: u32,
+    wasm: &[u8],
+    range: &Range<usize>,
+    osr: Option<u32>,
+) -> Result<CompiledCode, String> {
+    let bytes = wasm
+        .get(range.clone())
+        .ok_or_else(|| format!("function {func_index}: body out of range"))?;
+    let body = FunctionBody::new(BinaryReader::new(bytes, range.start as u64));
+    // A panic inside Cranelift becomes this function's compile error
+    // rather than taking the process down.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        compile_function(isa, env, func_index, &body, osr)
+    }))
+    .unwrap_or_else(|_| Err("the code generator panicked".into()))
+    .map_err(|e| format!("function {func_index}: {e}"))
+}
+
+/// Compiles one defined function of a tiered module and its array
+/// trampoline: `(function, trampoline)`.
+///
+/// # Errors
+///
+/// When Cranelift cannot compile the function.
+pub fn compile_one(
+    isa: &OwnedTargetIsa,
+    module: &ModuleInfo,
+    wasm: &[u8],
+    range: &Range<usize>,
+    defined: u32,
+    options: CompileOptions,
+) -> Result<(CompiledCode, CompiledCode), String> {
+    let env = func_env(isa, module, options);
+    let index = module.num_imported_functions + defined;
+    let func = compile_body(isa, &env, index, wasm, range, None)?;
+    let tramp = compile_trampoline(isa, module.func_type(index), defined)?;
+    Ok((func, tramp))
+}
+
+/// Compiles the on-stack-replacement entry of defined function `defined`
+/// at the loop at byte offset `loop_offset`: `(trampoline, entry)`, to be
+/// laid out in that order (the trampoline calls the entry PC-relative).
+///
+/// # Errors
+///
+/// When the loop is not a valid OSR point or Cranelift fails.
+pub fn compile_osr(
+    isa: &OwnedTargetIsa,
+    module: &ModuleInfo,
+    wasm: &[u8],
+    range: &Range<usize>,
+    defined: u32,
+    loop_offset: u32,
+    options: CompileOptions,
+) -> Result<(CompiledCode, CompiledCode), String> {
+    let env = func_env(isa, module, options);
+    let index = module.num_imported_functions + defined;
+    let entry = compile_body(isa, &env, index, wasm, range, Some(loop_offset))?;
+    let tramp = compile_osr_trampoline(isa, module.func_type(index))?;
+    Ok((tramp, entry))
+}
+
 /// Compiles all defined functions of `module` (bodies at `bodies` in
 /// `wasm`) and their trampolines, in parallel. Returns `(functions,
 /// trampolines)` by defined index.
@@ -279,30 +410,12 @@ pub fn compile_module(
     bodies: &[Range<usize>],
     options: CompileOptions,
 ) -> Result<(Vec<CompiledCode>, Vec<CompiledCode>), String> {
-    let env = FuncEnv {
-        module,
-        host_call_conv: isa.default_call_conv(),
-        guarded: options.guarded,
-        guard_size: options.guard_size,
-        direct_calls: options.direct_calls,
-        epoch_checks: options.epoch_checks,
-        fuel: options.fuel,
-    };
+    let env = func_env(isa, module, options);
     let nimp = module.num_imported_functions;
     let funcs: Vec<CompiledCode> = bodies
         .par_iter()
         .enumerate()
-        .map(|(i, range)| {
-            let body =
-                FunctionBody::new(BinaryReader::new(&wasm[range.clone()], range.start as u64));
-            // A panic inside Cranelift becomes this function's compile
-            // error rather than taking the process down.
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                compile_function(isa, &env, nimp + i as u32, &body)
-            }))
-            .unwrap_or_else(|_| Err("the code generator panicked".into()))
-            .map_err(|e| format!("function {}: {e}", nimp + i as u32))
-        })
+        .map(|(i, range)| compile_body(isa, &env, nimp + i as u32, wasm, range, None))
         .collect::<Result<_, _>>()?;
     let tramps: Vec<CompiledCode> = (0..bodies.len())
         .into_par_iter()

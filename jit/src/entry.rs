@@ -24,6 +24,7 @@
 use crate::registry;
 use crate::traps::TrapKind;
 use std::cell::Cell;
+use std::sync::atomic::Ordering;
 use strata_environ::TrapCode;
 use strata_environ::vmcontext::{VMContext, VMFrameInfo, VMFuncRef, VMTrap, ValRaw};
 
@@ -115,14 +116,15 @@ pub fn trap_landing() -> usize {
     strata_jit_trap_landing as *const () as usize
 }
 
-/// What [`VMContext::module_code`] points at for compiled modules: the
+/// What [`VMContext::jit_code`] points at: the
 /// entry table compiled code reads (first, so the layout in
 /// `strata_environ` holds) and what [`array_call`] needs.
 #[repr(C)]
 pub struct JitModuleCode {
     pub compiled: strata_environ::vmcontext::VMCompiledModule,
-    /// The array trampoline of each defined function.
-    pub trampolines: *const usize,
+    /// The array trampoline of each defined function (0 while a tiered
+    /// function has no native code).
+    pub trampolines: *const std::sync::atomic::AtomicUsize,
     pub num_imported_funcs: u32,
 }
 
@@ -139,23 +141,80 @@ pub unsafe extern "C" fn array_call(
     args: *mut ValRaw,
     _len: usize,
 ) -> bool {
-    crate::signals::install();
-    crate::altstack::ensure();
     // SAFETY: the caller guarantees `callee`, its instance and `args`; the
     // module code outlives its instances.
     unsafe {
         let vmctx = (*callee).vmctx;
-        let store = (*vmctx).store;
-        let code = (*vmctx).module_code.cast::<JitModuleCode>();
+        let code = (*vmctx).jit_code.cast::<JitModuleCode>();
         let defined = ((*callee).func_index - (*code).num_imported_funcs) as usize;
-        let trampoline = *(*code).trampolines.add(defined);
+        let trampoline = (*(*code).trampolines.add(defined)).load(Ordering::Acquire);
+        enter(
+            vmctx,
+            (*callee).func_index,
+            trampoline,
+            caller_vmctx,
+            args.cast(),
+        )
+    }
+}
+
+/// Runs an on-stack-replacement entry that [`JitModule::compile_osr`]
+/// returned: function `func_index` of instance `vmctx` continues natively
+/// from a loop header with its locals taken from the interpreter frame
+/// `frame`; its results are written to the frame's first slots. `false`
+/// when it trapped (the trap is in the store context, with the native
+/// frames, this function's included).
+///
+/// # Safety
+///
+/// `trampoline` must be an OSR trampoline of this function of `vmctx`'s
+/// module, and `frame` the interpreter frame of that function, holding
+/// every local and room for every result.
+///
+/// [`JitModule::compile_osr`]: crate::JitModule::compile_osr
+pub unsafe fn osr_call(
+    vmctx: *mut VMContext,
+    func_index: u32,
+    trampoline: usize,
+    frame: *mut u64,
+) -> bool {
+    // SAFETY: guaranteed by the caller.
+    unsafe { enter(vmctx, func_index, trampoline, vmctx, frame.cast()) }
+}
+
+/// Opens an activation and calls `trampoline(vmctx, caller_vmctx, args)`
+/// in it, turning a trap into the store's trap record.
+///
+/// # Safety
+///
+/// `trampoline` must be a trampoline of function `func_index` of `vmctx`'s
+/// module (or 0, which traps) whose arguments `args` satisfies.
+unsafe fn enter(
+    vmctx: *mut VMContext,
+    func_index: u32,
+    trampoline: usize,
+    caller_vmctx: *mut VMContext,
+    args: *mut std::ffi::c_void,
+) -> bool {
+    crate::signals::install();
+    crate::altstack::ensure();
+    // SAFETY: the caller guarantees `vmctx` and `args`; the module code
+    // outlives its instances.
+    unsafe {
+        let store = (*vmctx).store;
+        let code = (*vmctx).jit_code.cast::<JitModuleCode>();
+        if trampoline == 0 {
+            let trap = VMTrap::at_entry(TrapCode::Unreachable, vmctx, func_index);
+            (*store).trap = Some(Box::new(trap));
+            return false;
+        }
 
         // The first entry sets the native stack limit compiled code checks
         // in every prologue; re-entries from the host must stay above it.
         let marker = 0u8;
         let sp = &marker as *const u8 as usize;
         if !(*store).check_entry_stack(sp) {
-            let trap = VMTrap::at_entry(TrapCode::StackOverflow, vmctx, (*callee).func_index);
+            let trap = VMTrap::at_entry(TrapCode::StackOverflow, vmctx, func_index);
             (*store).trap = Some(Box::new(trap));
             return false;
         }
@@ -174,7 +233,7 @@ pub unsafe extern "C" fn array_call(
             trampoline,
             vmctx.cast(),
             caller_vmctx.cast(),
-            args.cast(),
+            args,
         );
         (*store).host_depth -= 1;
         CURRENT.with(|c| c.set(act.prev));

@@ -52,6 +52,19 @@ pub fn wasm_signature(ty: &FuncType) -> Signature {
     sig
 }
 
+/// An on-stack-replacement entry of a function of type `ty`: the wasm
+/// signature with the parameters replaced by a pointer to the interpreter
+/// frame the locals are loaded from.
+pub fn osr_signature(ty: &FuncType) -> Signature {
+    let mut sig = Signature::new(CallConv::Tail);
+    sig.params
+        .push(AbiParam::special(PTR, ArgumentPurpose::VMContext));
+    sig.params.extend([AbiParam::new(PTR); 2]);
+    sig.returns
+        .extend(ty.results().iter().map(|t| AbiParam::new(clif_type(*t))));
+    sig
+}
+
 /// The array calling convention (`VMArrayCallFn`) as a signature.
 pub fn array_signature(call_conv: CallConv) -> Signature {
     let mut sig = Signature::new(call_conv);
@@ -165,6 +178,9 @@ pub struct FuncEnv<'m> {
     pub epoch_checks: bool,
     /// Consume fuel.
     pub fuel: bool,
+    /// The module is tiered: a function's entry is null while it is still
+    /// interpreted (see [`CompileOptions::tiered`](crate::CompileOptions)).
+    pub tiered: bool,
 }
 
 impl FuncEnv<'_> {
@@ -304,7 +320,7 @@ pub enum FuncRefField {
 pub fn load_defined_entry(b: &mut FunctionBuilder<'_>, vmctx: Value, defined_index: u32) -> Value {
     let code = b
         .ins()
-        .load(PTR, readonly(), vmctx, vmctx_offsets::module_code as i32);
+        .load(PTR, readonly(), vmctx, vmctx_offsets::jit_code as i32);
     let entries = b.ins().load(
         PTR,
         readonly(),

@@ -48,14 +48,14 @@ mod translate;
 mod traps;
 
 pub use compile::CompileOptions;
-pub use entry::array_call;
+pub use entry::{array_call, osr_call};
 
 use code_memory::CodeMemory;
 use cranelift_codegen::isa::OwnedTargetIsa;
 use entry::JitModuleCode;
 use std::ops::Range;
-use std::sync::OnceLock;
-use std::sync::atomic::AtomicPtr;
+use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
 use strata_environ::vmcontext::VMCompiledModule;
 use strata_environ::{FuncBodySink, ModuleInfo, WasmError};
 use wasmparser::{FuncValidator, FunctionBody, ValidatorResources};
@@ -186,18 +186,21 @@ impl FuncBodySink for JitCompiler {
 
 /// A module's compiled code, published and registered for trap handling.
 pub struct JitModule {
-    /// What instances' `module_code` points at.
+    /// What instances' `jit_code` points at.
     code: Box<JitModuleCode>,
     /// Native entry of each defined function; `code.compiled.entries`
     /// points here.
     entries: Box<[AtomicPtr<u8>]>,
     /// Array trampoline of each defined function; `code.trampolines`
-    /// points here.
-    trampolines: Box<[usize]>,
+    /// points here. In a tiered module, 0 until the function is compiled.
+    trampolines: Box<[AtomicUsize]>,
     options: CompileOptions,
     layout: CodeLayout,
+    /// Code compiled after the module was published (tiered functions and
+    /// OSR entries), kept as long as the module: frames may still run it.
+    later: Mutex<Vec<(registry::Registration, CodeMemory)>>,
     // Dropped in this order: unregister before unmapping.
-    _registration: registry::Registration,
+    _registration: Option<registry::Registration>,
     memory: CodeMemory,
 }
 
@@ -324,10 +327,10 @@ impl JitModule {
             .iter()
             .map(|(o, _)| AtomicPtr::new((start + *o as usize) as *mut u8))
             .collect();
-        let trampolines: Box<[usize]> = layout
+        let trampolines: Box<[AtomicUsize]> = layout
             .trampolines
             .iter()
-            .map(|(o, _)| start + *o as usize)
+            .map(|(o, _)| AtomicUsize::new(start + *o as usize))
             .collect();
         let code = Box::new(JitModuleCode {
             compiled: VMCompiledModule {
@@ -350,9 +353,171 @@ impl JitModule {
             trampolines,
             options,
             layout,
-            _registration: registration,
+            later: Mutex::new(Vec::new()),
+            _registration: Some(registration),
             memory,
         })
+    }
+
+    /// A tiered module's code before any function is compiled: every entry
+    /// is null (callers use the functions' array entries, which
+    /// interpret), until [`JitModule::compile_function`] installs one.
+    /// `options.tiered` must be set.
+    ///
+    /// # Errors
+    ///
+    /// When Cranelift does not support this host.
+    pub fn new_tiered(info: &ModuleInfo, options: CompileOptions) -> Result<JitModule, String> {
+        isa()?;
+        let n = info.num_defined_functions() as usize;
+        let entries: Box<[AtomicPtr<u8>]> = (0..n)
+            .map(|_| AtomicPtr::new(std::ptr::null_mut()))
+            .collect();
+        let trampolines: Box<[AtomicUsize]> = (0..n).map(|_| AtomicUsize::new(0)).collect();
+        let code = Box::new(JitModuleCode {
+            compiled: VMCompiledModule {
+                entries: entries.as_ptr().cast(),
+                num_entries: entries.len(),
+            },
+            trampolines: trampolines.as_ptr(),
+            num_imported_funcs: info.num_imported_functions,
+        });
+        let (memory, _) = CodeMemory::publish(&[])?;
+        Ok(JitModule {
+            code,
+            entries,
+            trampolines,
+            options: CompileOptions {
+                tiered: true,
+                direct_calls: false,
+                ..options
+            },
+            layout: CodeLayout {
+                text_len: 0,
+                funcs: Vec::new(),
+                trampolines: Vec::new(),
+                traps: Vec::new(),
+                num_imported_funcs: info.num_imported_functions,
+            },
+            later: Mutex::new(Vec::new()),
+            _registration: None,
+            memory,
+        })
+    }
+
+    /// Publishes `pieces` (patching each direct call of a piece to
+    /// `u32::MAX` to the piece after it) and registers them; `funcs[i]` is
+    /// the wasm function index of piece `i`, if it is a function. Returns
+    /// each piece's address.
+    fn publish_later(
+        &self,
+        pieces: &[&compile::CompiledCode],
+        funcs: &[Option<u32>],
+    ) -> Result<Vec<usize>, String> {
+        let bytes: Vec<&[u8]> = pieces.iter().map(|c| c.bytes.as_slice()).collect();
+        let (memory, offsets) = CodeMemory::publish_patched(&bytes, |code, offsets| {
+            for (i, (c, at)) in pieces.iter().zip(offsets).enumerate() {
+                for (off, callee, addend) in &c.calls {
+                    let target = match offsets.get(i + 1) {
+                        Some(t) if *callee == u32::MAX => *t,
+                        _ => return Err("unexpected direct call in tiered code".into()),
+                    };
+                    let site = at + *off as usize;
+                    let disp = i32::try_from(target as i64 + addend - site as i64)
+                        .map_err(|_| "direct call out of range".to_string())?;
+                    code[site..site + 4].copy_from_slice(&disp.to_le_bytes());
+                }
+            }
+            Ok(())
+        })?;
+        let start = memory.start();
+        let addrs: Vec<usize> = offsets.iter().map(|o| start + o).collect();
+        let mut ranges: Vec<(usize, usize, Option<u32>)> = pieces
+            .iter()
+            .zip(&addrs)
+            .zip(funcs)
+            .map(|((c, at), f)| (*at, at + c.bytes.len(), *f))
+            .collect();
+        ranges.sort_unstable_by_key(|r| r.0);
+        let mut traps = Vec::new();
+        for (c, at) in pieces.iter().zip(&addrs) {
+            for (o, code) in &c.traps {
+                if let Some(kind) = traps::from_clif(*code) {
+                    traps.push((at + *o as usize, kind));
+                }
+            }
+        }
+        traps.sort_unstable_by_key(|t| t.0);
+        let registration = registry::register(registry::CodeInfo {
+            start,
+            end: start + memory.len(),
+            funcs: ranges,
+            traps,
+            module: &*self.code as *const JitModuleCode as usize,
+        });
+        self.later
+            .lock()
+            .map_err(|_| "code list poisoned")?
+            .push((registration, memory));
+        Ok(addrs)
+    }
+
+    /// Compiles defined function `defined` of this tiered module (`info`
+    /// and `wasm` are the module's; `range` is where its body lies) and
+    /// installs it: once this returns, the function's entry and array
+    /// trampoline are its native code, executable and registered for
+    /// traps. Returns the native (`wasm_call`) entry. Safe to call from any
+    /// thread while instances run; frames already running keep running
+    /// what they started in.
+    ///
+    /// # Errors
+    ///
+    /// When Cranelift cannot compile the function; the module is left as
+    /// it was.
+    pub fn compile_function(
+        &self,
+        info: &ModuleInfo,
+        wasm: &[u8],
+        range: &Range<usize>,
+        defined: u32,
+    ) -> Result<*const u8, String> {
+        let slot = self
+            .entries
+            .get(defined as usize)
+            .ok_or("no such function")?;
+        let isa = isa()?;
+        let (func, tramp) = compile::compile_one(isa, info, wasm, range, defined, self.options)?;
+        let index = info.num_imported_functions + defined;
+        let addrs = self.publish_later(&[&func, &tramp], &[Some(index), None])?;
+        // The trampoline loads the entry, so it may go first; the entry is
+        // what makes callers switch.
+        self.trampolines[defined as usize].store(addrs[1], Ordering::Release);
+        slot.store(addrs[0] as *mut u8, Ordering::Release);
+        Ok(addrs[0] as *const u8)
+    }
+
+    /// Compiles the on-stack-replacement entry of defined function
+    /// `defined` at the loop whose `loop` operator is at byte offset
+    /// `loop_offset`, and returns its trampoline for [`osr_call`].
+    ///
+    /// # Errors
+    ///
+    /// When the loop cannot be entered (it has parameters or values below
+    /// it on the stack) or Cranelift fails.
+    pub fn compile_osr(
+        &self,
+        info: &ModuleInfo,
+        wasm: &[u8],
+        range: &Range<usize>,
+        defined: u32,
+        loop_offset: u32,
+    ) -> Result<usize, String> {
+        let isa = isa()?;
+        let (tramp, entry) =
+            compile::compile_osr(isa, info, wasm, range, defined, loop_offset, self.options)?;
+        let index = info.num_imported_functions + defined;
+        let addrs = self.publish_later(&[&tramp, &entry], &[None, Some(index)])?;
+        Ok(addrs[0])
     }
 
     /// Loads a module from an artifact's file mapping whose byte range
@@ -415,14 +580,15 @@ impl JitModule {
         &self.layout
     }
 
-    /// What instances of this module store in `VMContext::module_code`.
-    pub fn module_code(&self) -> *const std::ffi::c_void {
+    /// What instances of this module store in `VMContext::jit_code`.
+    pub fn jit_code(&self) -> *const std::ffi::c_void {
         (&*self.code as *const JitModuleCode).cast()
     }
 
-    /// The native entry of defined function `index`.
+    /// The native entry of defined function `index` (null while a tiered
+    /// function is not compiled).
     pub fn wasm_call(&self, index: usize) -> *const u8 {
-        self.entries[index].load(std::sync::atomic::Ordering::Acquire)
+        self.entries[index].load(Ordering::Acquire)
     }
 
     /// How the code was generated.

@@ -26,7 +26,7 @@ pub struct CodeInfo {
     pub funcs: Vec<(usize, usize, Option<u32>)>,
     /// Trap sites as absolute addresses, sorted.
     pub traps: Vec<(usize, TrapKind)>,
-    /// Which module's code this is (its `module_code` pointer), to tell
+    /// Which module's code this is (its `jit_code` pointer), to tell
     /// frames of different modules apart in one backtrace; 0 for shared
     /// trampolines.
     pub module: usize,

@@ -75,6 +75,12 @@ pub struct FuncTranslator<'a, 'b, 'm> {
     unreachable_depth: u32,
     reachable: bool,
     fuel: Option<strata_environ::fuel::FuelMeter>,
+    /// For an OSR entry: the `loop` operator's offset and its header.
+    osr: Option<(u32, ir::Block)>,
+    /// The operator being translated is the OSR entry's loop.
+    osr_loop: bool,
+    /// The OSR entry's loop was translated.
+    osr_found: bool,
 }
 
 type Result<T> = std::result::Result<T, String>;
@@ -86,11 +92,21 @@ fn err(e: wasmparser::BinaryReaderError) -> String {
 impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
     /// Translates the body of a function of type `ty` into `b`, whose
     /// function has [`crate::env::wasm_signature`]`(ty)`.
+    ///
+    /// With `osr`, the function is an on-stack-replacement entry instead
+    /// (signature [`crate::env::osr_signature`]`(ty)`): it starts at the
+    /// header of the loop whose `loop` operator is at byte offset `osr` of
+    /// the module, with every local loaded from the interpreter frame its
+    /// third parameter points to (one 8-byte slot per local, in order). The
+    /// code before that loop is translated as usual but unreachable, so
+    /// Cranelift drops it; branches out of the loop reach the rest of the
+    /// function. The loop must start with an empty operand stack.
     pub fn translate(
         b: &'a mut FunctionBuilder<'b>,
         env: &'a FuncEnv<'m>,
         ty: &FuncType,
         body: &FunctionBody<'_>,
+        osr: Option<u32>,
     ) -> Result<()> {
         let entry = b.create_block();
         b.append_block_params_for_function_params(entry);
@@ -98,25 +114,47 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
         // Put the entry block in the layout now: `special_param` finds the
         // VMContext there, possibly before any instruction was emitted.
         b.ensure_inserted_block();
-        let params: Vec<Value> = b.block_params(entry)[2..].to_vec();
-        let mut locals = Vec::new();
-        for (v, t) in params.iter().zip(ty.params()) {
-            let var = b.declare_var(clif_type(*t));
-            b.def_var(var, *v);
-            locals.push(var);
-        }
+        let mut local_types: Vec<Type> = ty.params().iter().map(|t| clif_type(*t)).collect();
         let mut reader = body.get_locals_reader().map_err(err)?;
         for _ in 0..reader.get_count() {
             let (count, ty) = reader.read().map_err(err)?;
             let ty = ValType::from_wasmparser(ty).ok_or("unsupported local type")?;
-            let cty = clif_type(ty);
-            for _ in 0..count {
-                let var = b.declare_var(cty);
-                let zero = zero_of(b, cty);
-                b.def_var(var, zero);
-                locals.push(var);
-            }
+            local_types.extend(std::iter::repeat_n(clif_type(ty), count as usize));
         }
+        let locals: Vec<Variable> = local_types.iter().map(|t| b.declare_var(*t)).collect();
+        let osr_header = match osr {
+            None => {
+                let params: Vec<Value> = b.block_params(entry)[2..].to_vec();
+                for (i, var) in locals.iter().enumerate() {
+                    let v = match params.get(i) {
+                        Some(p) => *p,
+                        None => zero_of(b, local_types[i]),
+                    };
+                    b.def_var(*var, v);
+                }
+                None
+            }
+            Some(_) => {
+                let frame = b.block_params(entry)[2];
+                for (i, var) in locals.iter().enumerate() {
+                    let v = b
+                        .ins()
+                        .load(local_types[i], trusted(), frame, (i * 8) as i32);
+                    b.def_var(*var, v);
+                }
+                let header = b.create_block();
+                b.ins().jump(header, &[]);
+                // The body from its start: never entered, but translated
+                // so that the blocks around the loop exist.
+                let dead = b.create_block();
+                b.switch_to_block(dead);
+                for (i, var) in locals.iter().enumerate() {
+                    let zero = zero_of(b, local_types[i]);
+                    b.def_var(*var, zero);
+                }
+                Some(header)
+            }
+        };
         let results: Vec<Type> = ty.results().iter().map(|t| clif_type(*t)).collect();
         let exit = b.create_block();
         for t in &results {
@@ -139,14 +177,24 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
             unreachable_depth: 0,
             reachable: true,
             fuel: env.fuel.then(Default::default),
+            osr: osr.zip(osr_header),
+            osr_loop: false,
+            osr_found: false,
         };
-        t.epoch_check();
-        t.fuel_check();
+        if t.osr.is_none() {
+            t.epoch_check();
+            t.fuel_check();
+        }
         let mut ops = body.get_operators_reader().map_err(err)?;
         while !ops.eof() {
             let pos = ops.original_position();
             let op = ops.read().map_err(err)?;
             t.b.set_srcloc(ir::SourceLoc::new(pos as u32));
+            if let Some((at, _)) = t.osr
+                && u64::from(at) == pos
+            {
+                t.osr_loop = true;
+            }
             if t.reachable {
                 if let Some(amount) = t.fuel.as_mut().and_then(|m| m.before(&op)) {
                     t.consume_fuel(amount);
@@ -155,9 +203,13 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
             } else {
                 t.unreachable_op(&op)?;
             }
+            t.osr_loop = false;
             if t.control.is_empty() {
                 break;
             }
+        }
+        if t.osr.is_some() && !t.osr_found {
+            return Err("no reachable loop at the OSR offset".into());
         }
         // The function's `end` switched to `exit`; return its parameters.
         let rets = t.b.block_params(exit).to_vec();
@@ -284,7 +336,16 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
             }
             O::Loop { blockty } => {
                 let (params, results) = self.block_types(blockty);
-                let header = self.new_block_with(&params);
+                let header = match self.osr {
+                    Some((_, header)) if std::mem::take(&mut self.osr_loop) => {
+                        if !params.is_empty() || !self.stack.is_empty() {
+                            return Err("an OSR loop must start with an empty stack".into());
+                        }
+                        self.osr_found = true;
+                        header
+                    }
+                    _ => self.new_block_with(&params),
+                };
                 let dest = self.new_block_with(&results);
                 let args = block_args(self.peekn(params.len()));
                 self.b.ins().jump(header, &args);
@@ -821,6 +882,8 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
         let results = if index < module.num_imported_functions {
             let funcref = self.env.func_ref(self.b, index);
             self.call_funcref(funcref, &args, &ty)
+        } else if self.env.tiered {
+            self.call_tiered(index, &args, &ty)
         } else {
             let sig = self.b.import_signature(crate::env::wasm_signature(&ty));
             let vmctx = self.env.vmctx(self.b);
@@ -848,6 +911,37 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
         };
         self.stack.extend(results);
         Ok(())
+    }
+
+    /// Calls defined function `index` of a tiered module: through its
+    /// entry once it has native code, else through its array entry, which
+    /// runs it in the interpreter.
+    fn call_tiered(&mut self, index: u32, args: &[Value], ty: &FuncType) -> Vec<Value> {
+        let defined = index - self.env.module.num_imported_functions;
+        let code = self.env.defined_entry(self.b, defined);
+        let fast = self.b.create_block();
+        let slow = self.b.create_block();
+        let result_types: Vec<Type> = ty.results().iter().map(|t| clif_type(*t)).collect();
+        let merge = self.new_block_with(&result_types);
+        self.b.ins().brif(code, fast, &[], slow, &[]);
+        self.b.set_cold_block(slow);
+
+        self.b.switch_to_block(fast);
+        let sig = self.b.import_signature(crate::env::wasm_signature(ty));
+        let vmctx = self.env.vmctx(self.b);
+        let mut all = vec![vmctx, vmctx];
+        all.extend_from_slice(args);
+        let call = self.b.ins().call_indirect(sig, code, &all);
+        let rets = self.b.inst_results(call).to_vec();
+        self.b.ins().jump(merge, &block_args(&rets));
+
+        self.b.switch_to_block(slow);
+        let funcref = self.env.func_ref(self.b, index);
+        let rets = self.array_call(funcref, args, ty);
+        self.b.ins().jump(merge, &block_args(&rets));
+
+        self.b.switch_to_block(merge);
+        self.b.block_params(merge).to_vec()
     }
 
     /// Calls the function behind `funcref` (checked non-null and of type

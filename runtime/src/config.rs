@@ -9,10 +9,16 @@ use strata_environ::{FuncType, WasmFeatures};
 /// Which execution tier runs a module's functions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Tier {
-    /// The interpreter: validation fused with translation to slot code.
+    /// Tiered (the default): every function starts in the interpreter and
+    /// is compiled with Cranelift in the background once it is hot; a
+    /// module found in the compile cache runs compiled from the start.
     #[default]
+    Auto,
+    /// The interpreter only: validation fused with translation to slot
+    /// code.
     Interpreter,
-    /// Every function compiled to native code with Cranelift.
+    /// Every function compiled to native code with Cranelift before the
+    /// module runs.
     Jit,
 }
 
@@ -20,13 +26,19 @@ impl Tier {
     /// The tier's name as the CLI spells it.
     pub fn name(self) -> &'static str {
         match self {
+            Tier::Auto => "auto",
             Tier::Interpreter => "interp",
             Tier::Jit => "jit",
         }
     }
 
     /// Every tier this build has.
-    pub const ALL: [Tier; 2] = [Tier::Interpreter, Tier::Jit];
+    pub const ALL: [Tier; 3] = [Tier::Auto, Tier::Interpreter, Tier::Jit];
+
+    /// Whether modules of this tier may have native code.
+    pub fn compiles(self) -> bool {
+        self != Tier::Interpreter
+    }
 
     /// Parses a CLI name.
     pub fn from_name(name: &str) -> Option<Tier> {
@@ -34,10 +46,45 @@ impl Tier {
     }
 }
 
+/// A tiered function that got native code (or failed to), as reported to
+/// [`Config::on_tier_up`].
+#[derive(Debug, Clone)]
+pub struct TierUpEvent {
+    /// The module's name, from its name section.
+    pub module: Option<String>,
+    /// The function's index in its module.
+    pub func_index: u32,
+    /// The function's name, from the name section.
+    pub func_name: Option<String>,
+    /// `Some(offset)` for an on-stack-replacement entry at the loop whose
+    /// `loop` operator is at that byte offset; `None` for the function.
+    pub loop_offset: Option<u32>,
+    /// How long Cranelift took.
+    pub compile_time: std::time::Duration,
+    /// When it was installed, from the module's creation.
+    pub at: std::time::Duration,
+    /// Why it could not be compiled (the function stays interpreted).
+    pub error: Option<String>,
+}
+
+/// A [`Config::on_tier_up`] callback.
+#[derive(Clone)]
+pub(crate) struct TierUpLog(pub(crate) Arc<dyn Fn(&TierUpEvent) + Send + Sync>);
+
+impl std::fmt::Debug for TierUpLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TierUpLog")
+    }
+}
+
 /// Global settings for an [`Engine`].
 #[derive(Debug, Clone)]
 pub struct Config {
     pub(crate) tier: Tier,
+    pub(crate) tier_up_threshold: u32,
+    pub(crate) tier_up_synchronous: bool,
+    pub(crate) compile_threads: usize,
+    pub(crate) tier_up_log: Option<TierUpLog>,
     pub(crate) features: WasmFeatures,
     pub(crate) max_wasm_frames: u32,
     pub(crate) max_native_stack: usize,
@@ -53,10 +100,15 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Config {
         Config {
-            tier: Tier::Interpreter,
+            tier: Tier::Auto,
+            tier_up_threshold: DEFAULT_TIER_UP_THRESHOLD,
+            tier_up_synchronous: false,
+            compile_threads: std::thread::available_parallelism()
+                .map_or(1, |n| (n.get() / 2).max(1)),
+            tier_up_log: None,
             features: strata_environ::supported_features(),
             max_wasm_frames: 100_000,
-            max_native_stack: 512 << 10,
+            max_native_stack: 8 << 20,
             lazy_translation: true,
             guard_pages: true,
             jit_direct_calls: true,
@@ -68,15 +120,56 @@ impl Default for Config {
     }
 }
 
+/// Calls plus loop iterations after which a tiered function is compiled.
+pub const DEFAULT_TIER_UP_THRESHOLD: u32 = 1000;
+
 impl Config {
-    /// The default configuration: the interpreter, every supported feature.
+    /// The default configuration: tiered execution, every supported
+    /// feature.
     pub fn new() -> Config {
         Config::default()
     }
 
-    /// Chooses the execution tier.
+    /// Chooses the execution tier (default [`Tier::Auto`]).
     pub fn tier(&mut self, tier: Tier) -> &mut Config {
         self.tier = tier;
+        self
+    }
+
+    /// With [`Tier::Auto`]: how many calls plus loop iterations make a
+    /// function hot enough to compile (default
+    /// [`DEFAULT_TIER_UP_THRESHOLD`]; 1 compiles every function on its
+    /// first call). A loop that is still running in the interpreter polls
+    /// for its on-stack-replacement entry at the same interval.
+    pub fn tier_up_threshold(&mut self, calls: u32) -> &mut Config {
+        self.tier_up_threshold = calls.max(1);
+        self
+    }
+
+    /// With [`Tier::Auto`]: compile a hot function on the thread that
+    /// found it hot, before that thread goes on, instead of in the
+    /// background. The guest waits for every compile; tiering becomes
+    /// deterministic, which tests want.
+    pub fn tier_up_synchronous(&mut self, enable: bool) -> &mut Config {
+        self.tier_up_synchronous = enable;
+        self
+    }
+
+    /// With [`Tier::Auto`]: how many background threads compile hot
+    /// functions (default: half the host's cores, at least one). They are
+    /// started on demand and stopped when the engine is dropped.
+    pub fn compile_threads(&mut self, threads: usize) -> &mut Config {
+        self.compile_threads = threads.max(1);
+        self
+    }
+
+    /// With [`Tier::Auto`]: calls `log` (on a compile thread) each time a
+    /// function or on-stack-replacement entry gets native code or fails to.
+    pub fn on_tier_up(
+        &mut self,
+        log: impl Fn(&TierUpEvent) + Send + Sync + 'static,
+    ) -> &mut Config {
+        self.tier_up_log = Some(TierUpLog(Arc::new(log)));
         self
     }
 
@@ -93,8 +186,12 @@ impl Config {
         self.wasm_features(WasmFeatures::WASM2)
     }
 
-    /// How much native stack host ↔ wasm re-entry may use before it traps
-    /// with `call stack exhausted` (default 512 KiB). Calls between
+    /// How much native stack compiled code and host ↔ wasm re-entry may
+    /// use before they trap with `call stack exhausted` (default 8 MiB,
+    /// enough for the interpreter's 100,000 frames of typical functions
+    /// once they are compiled). The limit never reaches below the calling
+    /// thread's own stack less a reserve for host code, so a thread with a
+    /// smaller stack traps earlier rather than faulting. Calls between
     /// interpreted functions use no native stack.
     pub fn max_native_stack(&mut self, bytes: usize) -> &mut Config {
         self.max_native_stack = bytes;
@@ -201,6 +298,8 @@ struct TypeRegistry {
 
 pub(crate) struct EngineInner {
     pub(crate) config: Config,
+    /// Background compiles of tiered modules.
+    pub(crate) compile_queue: Arc<crate::tier::CompileQueue>,
     types: Mutex<TypeRegistry>,
     /// The epoch: advanced by [`Engine::increment_epoch`], read by code.
     epoch: std::sync::atomic::AtomicU64,
@@ -237,6 +336,7 @@ impl Engine {
         Ok(Engine {
             inner: Arc::new(EngineInner {
                 config: config.clone(),
+                compile_queue: Arc::new(crate::tier::CompileQueue::new(config.compile_threads)),
                 types: Mutex::new(TypeRegistry::default()),
                 epoch: std::sync::atomic::AtomicU64::new(0),
             }),

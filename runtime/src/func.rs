@@ -122,6 +122,10 @@ pub(crate) unsafe fn invoke<T>(
 ) -> Result<()> {
     // SAFETY: guaranteed by the caller.
     let ok = unsafe {
+        let vm = &mut *(*inner).opaque.vm;
+        if vm.host_depth == 0 {
+            vm.stack_floor = crate::stack::thread_stack_floor();
+        }
         ((*funcref).array_call)(funcref, std::ptr::null_mut(), buf.as_mut_ptr(), buf.len())
     };
     if ok {

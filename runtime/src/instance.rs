@@ -43,6 +43,14 @@ pub(crate) struct InstanceData {
     store: *mut StoreOpaque,
 }
 
+impl Drop for InstanceData {
+    fn drop(&mut self) {
+        if let Some(tiered) = self.module.inner.code.tiered() {
+            tiered.unregister(self.defined_funcs.as_ptr());
+        }
+    }
+}
+
 static BUILTINS: VMBuiltinFunctions = VMBuiltinFunctions {
     memory_grow: builtin_memory_grow,
     memory_init: builtin_memory_init,
@@ -400,7 +408,8 @@ pub(crate) fn instantiate<T>(
             type_ids: std::ptr::null(),
             builtins: &BUILTINS,
             instance: std::ptr::null_mut(),
-            module_code: module.inner.code.vm_pointer(),
+            interp_code: module.inner.code.vm_pointers().0,
+            jit_code: module.inner.code.vm_pointers().1,
         }),
         memories,
         tables: Box::new([]),
@@ -433,6 +442,10 @@ pub(crate) fn instantiate<T>(
             }
         })
         .collect();
+    if let Some(tiered) = module.inner.code.tiered() {
+        // Unregistered when the instance is dropped.
+        tiered.register(&mut data.defined_funcs);
+    }
     func_refs.extend(data.defined_funcs.iter().map(|f| f as *const VMFuncRef));
     data.func_refs = func_refs.into_boxed_slice();
 

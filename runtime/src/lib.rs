@@ -82,12 +82,14 @@ mod limits;
 mod linker;
 mod memory;
 mod module;
+mod stack;
 mod store;
 mod table;
+mod tier;
 mod values;
 mod vm_shared;
 
-pub use config::{Config, Engine, Tier};
+pub use config::{Config, DEFAULT_TIER_UP_THRESHOLD, Engine, Tier, TierUpEvent};
 pub use error::{Error, FrameInfo, Result, Trap};
 pub use func::{Caller, Func, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy};
 pub use global::Global;

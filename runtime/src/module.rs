@@ -2,6 +2,7 @@
 
 use crate::config::{Engine, Tier};
 use crate::error::{Error, Result};
+use crate::tier::{TierSettings, TierState};
 use std::path::Path;
 use std::sync::Arc;
 use strata_aot::cache::Cache;
@@ -12,7 +13,8 @@ use strata_environ::{
 use strata_interp::{InterpCompiler, InterpModule};
 use strata_jit::{CompileOptions, JitCompiler, JitModule};
 
-/// How an engine's JIT compiles.
+/// How an engine's JIT compiles whole modules (JIT tier, artifacts, the
+/// cache).
 fn jit_options(engine: &Engine) -> CompileOptions {
     CompileOptions {
         guarded: engine.config().guard_pages,
@@ -20,15 +22,17 @@ fn jit_options(engine: &Engine) -> CompileOptions {
         direct_calls: engine.config().jit_direct_calls,
         epoch_checks: engine.config().epoch_interruption,
         fuel: engine.config().consume_fuel,
+        tiered: false,
     }
 }
 
 /// The settings an artifact must have been compiled with to run on
 /// `engine`.
 fn artifact_settings(engine: &Engine) -> Result<(CompileOptions, u64)> {
-    if engine.tier() == Tier::Interpreter {
+    if !engine.tier().compiles() {
         return Err(Error::Usage(
-            "artifacts hold compiled code: load them with an engine using `Tier::Jit`".into(),
+            "artifacts hold compiled code: load them with an engine using `Tier::Jit` or `Tier::Auto`"
+                .into(),
         ));
     }
     Ok((jit_options(engine), engine.config().features.bits()))
@@ -38,32 +42,41 @@ fn artifact_settings(engine: &Engine) -> Result<(CompileOptions, u64)> {
 pub(crate) enum ModuleCode {
     Interp(InterpModule),
     Jit(JitModule),
+    /// Both: the interpreter's code, and native code added function by
+    /// function.
+    Tiered(InterpModule, Arc<TierState>),
 }
 
 impl ModuleCode {
-    /// What instances store in `VMContext::module_code`.
-    pub(crate) fn vm_pointer(&self) -> *const std::ffi::c_void {
+    /// What instances store in `VMContext::interp_code` and
+    /// `VMContext::jit_code`.
+    pub(crate) fn vm_pointers(&self) -> (*const std::ffi::c_void, *const std::ffi::c_void) {
+        let interp = |m: &InterpModule| (m as *const InterpModule).cast();
         match self {
-            ModuleCode::Interp(m) => (m as *const InterpModule).cast(),
-            ModuleCode::Jit(m) => m.module_code(),
+            ModuleCode::Interp(m) => (interp(m), std::ptr::null()),
+            ModuleCode::Jit(m) => (std::ptr::null(), m.jit_code()),
+            ModuleCode::Tiered(m, t) => (interp(m), t.jit.jit_code()),
         }
     }
 
     /// The array-call entry of the module's defined functions.
     pub(crate) fn array_call(&self) -> strata_environ::vmcontext::VMArrayCallFn {
         match self {
-            ModuleCode::Interp(_) => strata_interp::array_call,
+            // A tiered function's array entry is the interpreter's, which
+            // passes the call on to native code once there is some.
+            ModuleCode::Interp(_) | ModuleCode::Tiered(..) => strata_interp::array_call,
             ModuleCode::Jit(_) => strata_jit::array_call,
         }
     }
 
-    /// The native entry of defined function `index`, if the tier has one.
+    /// The native entry of defined function `index`, if the tier has one
+    /// (a tiered module's instances get theirs from `TierState::register`).
     pub(crate) fn wasm_call(
         &self,
         index: usize,
     ) -> Option<std::ptr::NonNull<strata_environ::vmcontext::VMWasmCallFunction>> {
         match self {
-            ModuleCode::Interp(_) => None,
+            ModuleCode::Interp(_) | ModuleCode::Tiered(..) => None,
             ModuleCode::Jit(m) => std::ptr::NonNull::new(m.wasm_call(index).cast_mut().cast()),
         }
     }
@@ -73,6 +86,15 @@ impl ModuleCode {
         match self {
             ModuleCode::Interp(_) => false,
             ModuleCode::Jit(m) => m.options().guarded,
+            ModuleCode::Tiered(_, t) => t.jit.options().guarded,
+        }
+    }
+
+    /// The tier state of a tiered module.
+    pub(crate) fn tiered(&self) -> Option<&Arc<TierState>> {
+        match self {
+            ModuleCode::Tiered(_, t) => Some(t),
+            _ => None,
         }
     }
 }
@@ -166,41 +188,63 @@ impl Module {
         let bytes: Arc<[u8]> = wasm.into();
         let (info, code) = match engine.tier() {
             Tier::Interpreter => {
-                let compiler = if engine.config().lazy_translation {
-                    InterpCompiler::new_lazy()
-                } else {
-                    InterpCompiler::new()
-                };
-                let mut compiler = compiler
-                    .with_epoch_checks(engine.config().epoch_interruption)
-                    .with_fuel(engine.config().consume_fuel);
+                let mut compiler = Module::interp_compiler(engine);
                 let info = Arc::new(env.translate(wasm, &mut compiler)?);
                 let code = compiler.finish(info.clone(), bytes.clone());
                 (info, ModuleCode::Interp(code))
             }
-            Tier::Jit => {
-                let options = jit_options(engine);
-                let features = engine.config().features.bits();
-                // The cache, when enabled: a hit skips validation and
-                // compilation (the artifact's module was validated when it
-                // was compiled); any failure is a miss.
-                let cached = engine.config().cache.as_ref().and_then(|cache| {
-                    let key = Cache::key(wasm, &options, features).ok()?;
-                    // SAFETY: the cache folder is the embedder's choice and
-                    // holds only artifacts Strata wrote (Config::cache_dir).
-                    let hit = unsafe { cache.load(&key, &options, features) };
-                    Some((cache, key, hit))
-                });
-                if let Some((_, _, Some(artifact))) = cached {
-                    return Module::from_artifact(engine, artifact, CodeOrigin::Cache);
+            Tier::Auto => {
+                // A module the cache holds runs compiled from the start.
+                if let Some(module) = Module::from_cache(engine, wasm)? {
+                    return Ok(module);
                 }
+                let mut compiler = Module::interp_compiler(engine).with_tiering(true);
+                let info = Arc::new(env.translate(wasm, &mut compiler)?);
+                let mut interp = compiler.finish(info.clone(), bytes.clone());
+                let options = CompileOptions {
+                    tiered: true,
+                    direct_calls: false,
+                    ..jit_options(engine)
+                };
+                let jit = JitModule::new_tiered(&info, options)
+                    .map_err(|e| Error::Compile(strata_environ::WasmError::new(e, 0)))?;
+                let config = engine.config();
+                let state = TierState::new(
+                    info.clone(),
+                    bytes.clone(),
+                    interp.bodies().into(),
+                    jit,
+                    engine.inner.compile_queue.clone(),
+                    TierSettings {
+                        threshold: config.tier_up_threshold,
+                        synchronous: config.tier_up_synchronous,
+                        log: config.tier_up_log.clone(),
+                    },
+                );
+                interp.tiering = Some(strata_interp::Tiering::new(
+                    interp.num_funcs(),
+                    config.tier_up_threshold.min(i32::MAX as u32) as i32,
+                    state.native_flags(),
+                    strata_jit::array_call,
+                    strata_jit::osr_call,
+                    state.clone(),
+                ));
+                (info, ModuleCode::Tiered(interp, state))
+            }
+            Tier::Jit => {
+                if let Some(module) = Module::from_cache(engine, wasm)? {
+                    return Ok(module);
+                }
+                let options = jit_options(engine);
                 let mut compiler = JitCompiler::new();
                 let info = Arc::new(env.translate(wasm, &mut compiler)?);
                 let code = compiler
                     .finish(&info, wasm, options)
                     .map_err(|e| Error::Compile(strata_environ::WasmError::new(e, 0)))?;
-                if let Some((cache, key, None)) = cached
-                    && let Ok(bytes) = strata_aot::serialize(&info, wasm, &code, features)
+                if let Some(cache) = engine.config().cache.as_ref()
+                    && let Ok(key) = Cache::key(wasm, &options, engine.config().features.bits())
+                    && let Ok(bytes) =
+                        strata_aot::serialize(&info, wasm, &code, engine.config().features.bits())
                 {
                     // A cache that cannot be written only costs the next
                     // start its compile.
@@ -210,6 +254,39 @@ impl Module {
             }
         };
         Module::assemble(engine, info, code, bytes, CodeOrigin::Compiled)
+    }
+
+    /// The interpreter's translator as the engine wants it.
+    fn interp_compiler(engine: &Engine) -> InterpCompiler {
+        let compiler = if engine.config().lazy_translation {
+            InterpCompiler::new_lazy()
+        } else {
+            InterpCompiler::new()
+        };
+        compiler
+            .with_epoch_checks(engine.config().epoch_interruption)
+            .with_fuel(engine.config().consume_fuel)
+    }
+
+    /// The module from the compile cache, when the engine has one and it
+    /// holds an entry for `wasm` (any failure is a miss). A hit skips
+    /// validation: the artifact's module was validated when it was
+    /// compiled.
+    fn from_cache(engine: &Engine, wasm: &[u8]) -> Result<Option<Module>> {
+        let Some(cache) = engine.config().cache.as_ref() else {
+            return Ok(None);
+        };
+        let options = jit_options(engine);
+        let features = engine.config().features.bits();
+        let Ok(key) = Cache::key(wasm, &options, features) else {
+            return Ok(None);
+        };
+        // SAFETY: the cache folder is the embedder's choice and holds only
+        // artifacts Strata wrote (Config::cache_dir).
+        match unsafe { cache.load(&key, &options, features) } {
+            Some(artifact) => Module::from_artifact(engine, artifact, CodeOrigin::Cache).map(Some),
+            None => Ok(None),
+        }
     }
 
     fn assemble(
@@ -279,8 +356,20 @@ impl Module {
             )
             .map_err(|e| Error::msg(e.to_string())),
             ModuleCode::Interp(_) => Err(Error::Usage(
-                "only compiled modules can be serialized: use an engine with `Tier::Jit`".into(),
+                "only compiled modules can be serialized: use an engine with `Tier::Jit` or `Tier::Auto`".into(),
             )),
+            ModuleCode::Tiered(..) => {
+                // Compile the whole module now, as the JIT tier would.
+                let engine = &self.inner.engine;
+                let mut compiler = JitCompiler::new();
+                let env = ModuleEnvironment::new(engine.config().features);
+                let info = env.translate(&self.inner.bytes, &mut compiler)?;
+                let code = compiler
+                    .finish(&info, &self.inner.bytes, jit_options(engine))
+                    .map_err(|e| Error::Compile(strata_environ::WasmError::new(e, 0)))?;
+                strata_aot::serialize(&info, &self.inner.bytes, &code, engine.config().features.bits())
+                    .map_err(|e| Error::msg(e.to_string()))
+            }
         }
     }
 

@@ -101,6 +101,7 @@ impl<T> Store<T> {
             trap: None,
             tier_state: None,
             epoch_counter: engine.epoch_counter(),
+            stack_floor: 0,
         });
         let mut inner = Box::new(StoreInner {
             opaque: StoreOpaque {

@@ -30,6 +30,12 @@ pub struct WastOptions {
     /// deadline), so that the metering code runs without changing results;
     /// the report counts the fuel consumed.
     pub metered: bool,
+    /// With [`Tier::Auto`]: compile each function on the thread that finds
+    /// it hot after this many calls and loop iterations (1: after its first
+    /// call, with every loop entered through on-stack replacement), so that
+    /// interpreted and compiled functions mix deterministically; `None`
+    /// keeps the defaults (background compiles).
+    pub tier_up_eagerly: Option<u32>,
 }
 
 /// One failed directive.
@@ -130,6 +136,11 @@ impl Context {
         config.jit_direct_calls(options.jit_direct_calls);
         config.consume_fuel(options.metered);
         config.epoch_interruption(options.metered);
+        if let Some(threshold) = options.tier_up_eagerly {
+            config
+                .tier_up_threshold(threshold)
+                .tier_up_synchronous(true);
+        }
         if options.wasm_2_0 {
             config.wasm_2_0();
         }

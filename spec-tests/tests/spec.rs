@@ -32,19 +32,33 @@ const FUEL_DIFFERS: &[(&str, &str)] = &[
     ),
 ];
 
-/// The modes each tier runs every script in: `(suffix, eager, direct
-/// calls, AOT round trip)`. The interpreter translates lazily or eagerly;
-/// the JIT calls within a module directly or through the entry table, and
-/// runs every module once more after writing it as an artifact and mapping
-/// it back.
-fn modes(tier: Tier) -> &'static [(&'static str, bool, bool, bool)] {
+/// One way of running a tier: `(suffix, eager, direct calls, AOT round
+/// trip, tier up eagerly)`.
+type Mode = (&'static str, bool, bool, bool, Option<u32>);
+
+/// The modes each tier runs every script in. The interpreter translates
+/// lazily or eagerly; the JIT calls within a module directly or through the
+/// entry table, and runs every module once more after writing it as an
+/// artifact and mapping it back; the tiered engine runs with its defaults
+/// (background compiles, which a short script rarely waits for) and with
+/// every function compiled on the spot after its first call and every loop
+/// entered through on-stack replacement, so that interpreted and compiled
+/// frames mix in every script.
+fn modes(tier: Tier) -> &'static [Mode] {
     match tier {
-        Tier::Interpreter => &[("", false, false, false), ("-eager", true, false, false)],
-        _ => &[
-            ("", false, true, false),
-            ("-table", false, false, false),
+        Tier::Interpreter => &[
+            ("", false, false, false, None),
+            ("-eager", true, false, false, None),
+        ],
+        Tier::Auto => &[
+            ("", false, false, false, None),
+            ("-eager", false, false, false, Some(1)),
+        ],
+        Tier::Jit => &[
+            ("", false, true, false, None),
+            ("-table", false, false, false, None),
             // Reported as the `aot` tier.
-            ("-aot", false, true, true),
+            ("-aot", false, true, true, None),
         ],
     }
 }
@@ -52,7 +66,7 @@ fn modes(tier: Tier) -> &'static [(&'static str, bool, bool, bool)] {
 fn main() {
     let args = Arguments::from_args();
     let mut trials = Vec::new();
-    for (tier, &(suffix, eager, jit_direct_calls, aot_round_trip)) in Tier::ALL
+    for (tier, &(suffix, eager, jit_direct_calls, aot_round_trip, tier_up_eagerly)) in Tier::ALL
         .into_iter()
         .flat_map(|t| modes(t).iter().map(move |m| (t, m)))
     {
@@ -74,6 +88,7 @@ fn main() {
                     jit_direct_calls,
                     aot_round_trip,
                     metered: false,
+                    tier_up_eagerly,
                 };
                 let report = run_wast(&file_name, contents, &options);
                 match (known, report.failed) {
@@ -117,6 +132,8 @@ fn main() {
                         jit_direct_calls: true,
                         aot_round_trip: false,
                         metered: true,
+                        // Deterministic, and every loop through OSR.
+                        tier_up_eagerly: (tier == Tier::Auto).then_some(1),
                     };
                     let report = run_wast(&file_name, contents, &options);
                     if report.failed > 0 {

@@ -45,6 +45,10 @@ pub struct FuncTranslator {
     epoch_checks: bool,
     /// Meter fuel, or not.
     fuel: Option<strata_environ::fuel::FuelMeter>,
+    /// Count calls and loop iterations for tiering up.
+    tiering: bool,
+    /// Byte offset of the operator being translated.
+    op_offset: u32,
 }
 
 impl FuncTranslator {
@@ -56,6 +60,13 @@ impl FuncTranslator {
     /// Whether translated code consumes fuel (see `strata_environ::fuel`).
     pub fn with_fuel(mut self, enable: bool) -> FuncTranslator {
         self.fuel = enable.then(Default::default);
+        self
+    }
+
+    /// Whether translated code counts its calls and loop iterations for
+    /// tiering up ([`Op::Heat`] at function entry and loop headers).
+    pub fn with_tiering(mut self, enable: bool) -> FuncTranslator {
+        self.tiering = enable;
         self
     }
 
@@ -137,6 +148,9 @@ impl FuncTranslator {
             else_patch: None,
             loop_start: 0,
         });
+        if self.tiering {
+            self.emit(Op::Heat { offset: 0 });
+        }
         if self.epoch_checks {
             self.emit(Op::EpochCheck);
         }
@@ -151,6 +165,7 @@ impl FuncTranslator {
             if let Some(v) = validator.as_mut() {
                 v.op(offset, &op)?;
             }
+            self.op_offset = u32::try_from(offset).unwrap_or(u32::MAX);
             self.translate_op(module, &op)
                 .map_err(|m| WasmError::new(m, offset))?;
         }
@@ -515,7 +530,15 @@ impl FuncTranslator {
                 self.flush_locals();
                 self.materialize_top(p);
                 self.last_def = None;
+                let empty = p == 0 && self.stack.height() == 0;
                 self.push_control(ControlKind::Loop, p, r, false);
+                if self.tiering {
+                    // First, so that on-stack replacement enters compiled
+                    // code before this header's other checks, which the
+                    // compiled header repeats.
+                    let offset = if empty { self.op_offset } else { u32::MAX };
+                    self.emit(Op::Heat { offset });
+                }
                 if self.epoch_checks {
                     // The loop's first instruction: every back-edge runs it.
                     self.emit(Op::EpochCheck);
