@@ -20,6 +20,11 @@ pub struct RunArgs {
     /// function is compiled.
     #[arg(long, value_name = "N")]
     tier_up_threshold: Option<u32>,
+    /// With `--tier auto`: when the program ends after functions tiered
+    /// up, compile the whole module into the cache, so that the next run
+    /// starts compiled.
+    #[arg(long)]
+    cache_on_exit: bool,
     /// With `--tier auto`: how many threads compile hot functions.
     #[arg(long, value_name = "N")]
     compile_threads: Option<usize>,
@@ -139,6 +144,7 @@ fn run_inner(args: &RunArgs) -> Result<ExitCode, Error> {
     if let Some(n) = args.tier_up_threshold {
         config.tier_up_threshold(n);
     }
+    config.cache_tiered_on_drop(args.cache_on_exit);
     if let Some(n) = args.compile_threads {
         config.compile_threads(n);
     }

@@ -314,11 +314,49 @@ fn the_jit_keeps_compiled_code_in_the_cache() {
         "{}",
         stderr(&o)
     );
-    // The interpreter never touches the cache.
+    // The interpreter never touches the cache, nor does the tiered default
+    // unless asked to.
     let _ = std::fs::remove_dir_all(&cache);
-    let o = strata_with_cache(&["run", &fib, "--invoke", "fib", "15"], &cache);
-    assert!(o.status.success());
+    for tier in ["interp", "auto"] {
+        let o = strata_with_cache(
+            &["run", "--tier", tier, &fib, "--invoke", "fib", "15"],
+            &cache,
+        );
+        assert!(o.status.success());
+        assert!(cache_entries(&cache).is_empty());
+    }
+}
+
+#[test]
+fn the_tiered_default_reports_tier_ups_and_can_leave_a_warm_cache() {
+    let cache = test_dir().join("cache-tiered");
+    let _ = std::fs::remove_dir_all(&cache);
+    let fib = example("fib.wat");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["run", "-v", "--tier-up-threshold", "10"];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&[fib.as_str(), "--invoke", "fib", "27"]);
+        let o = strata_with_cache(&args, &cache);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(String::from_utf8_lossy(&o.stdout), "196418\n");
+        stderr(&o)
+    };
+    // Without a flag, `run` is tiered: it starts interpreted and reports
+    // the function it compiles. It writes nothing to the cache.
+    let log = run(&[]);
+    assert!(log.contains("(auto): compiled"), "{log}");
+    assert!(
+        log.contains("tier-up at") && log.contains("`fib` compiled in"),
+        "{log}"
+    );
     assert!(cache_entries(&cache).is_empty());
+    // Asked to, it leaves the whole module compiled in the cache, and the
+    // next run starts from there, compiled from the first instruction.
+    run(&["--cache-on-exit"]);
+    assert_eq!(cache_entries(&cache).len(), 1);
+    let log = run(&[]);
+    assert!(log.contains("(auto): loaded from the cache"), "{log}");
+    assert!(!log.contains("tier-up at"), "{log}");
 }
 
 #[test]

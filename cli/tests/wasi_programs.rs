@@ -101,8 +101,10 @@ fn compile(src: &Path, out: &Path) -> Result<(), String> {
 }
 
 /// The tiers every program runs on; `aot` runs the artifact that
-/// `strata compile` made of the program.
-const TIERS: [&str; 3] = ["interp", "jit", "aot"];
+/// `strata compile` made of the program, `auto-1` the tiered default with
+/// every function queued for compilation on its first call (so that the
+/// program runs mixed, whatever the compile thread's pace).
+const TIERS: [&str; 5] = ["interp", "jit", "aot", "auto", "auto-1"];
 
 fn run_case(case: &Case, work: &Path, tier: &str) -> Result<(), String> {
     let src = programs_dir().join(&case.program);
@@ -132,6 +134,9 @@ fn run_case(case: &Case, work: &Path, tier: &str) -> Result<(), String> {
             ));
         }
         cwasm
+    } else if tier == "auto-1" {
+        cmd.args(["--tier", "auto", "--tier-up-threshold", "1"]);
+        wasm.clone()
     } else {
         cmd.arg("--tier").arg(tier);
         wasm.clone()

@@ -85,6 +85,7 @@ pub struct Config {
     pub(crate) tier_up_synchronous: bool,
     pub(crate) compile_threads: usize,
     pub(crate) tier_up_log: Option<TierUpLog>,
+    pub(crate) cache_tiered_on_drop: bool,
     pub(crate) features: WasmFeatures,
     pub(crate) max_wasm_frames: u32,
     pub(crate) max_native_stack: usize,
@@ -106,6 +107,7 @@ impl Default for Config {
             compile_threads: std::thread::available_parallelism()
                 .map_or(1, |n| (n.get() / 2).max(1)),
             tier_up_log: None,
+            cache_tiered_on_drop: false,
             features: strata_environ::supported_features(),
             max_wasm_frames: 100_000,
             max_native_stack: 8 << 20,
@@ -270,6 +272,16 @@ impl Config {
     /// runs its machine code (see [`Module::deserialize_file`](crate::Module::deserialize_file)).
     pub fn cache_dir(&mut self, dir: Option<std::path::PathBuf>, max_bytes: u64) -> &mut Config {
         self.cache = dir.map(|d| strata_aot::cache::Cache::new(d, max_bytes));
+        self
+    }
+
+    /// With [`Tier::Auto`] and a cache: when a module that had functions
+    /// tier up is dropped (typically as the program ends), compile it
+    /// whole and write it to the cache, so that the next start runs
+    /// compiled from the first instruction. Off by default: the compile
+    /// delays the drop. A module that never got hot is not written.
+    pub fn cache_tiered_on_drop(&mut self, enable: bool) -> &mut Config {
+        self.cache_tiered_on_drop = enable;
         self
     }
 

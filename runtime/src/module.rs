@@ -122,6 +122,35 @@ pub(crate) struct ModuleInner {
     pub(crate) origin: CodeOrigin,
 }
 
+impl Drop for ModuleInner {
+    fn drop(&mut self) {
+        let config = self.engine.config();
+        let (Some(cache), Some(tiered)) = (config.cache.as_ref(), self.code.tiered()) else {
+            return;
+        };
+        if !config.cache_tiered_on_drop || !tiered.any_native() {
+            return;
+        }
+        // The next start finds the whole module compiled. Any failure
+        // only costs that start its speed.
+        let options = jit_options(&self.engine);
+        let features = config.features.bits();
+        let Ok(key) = Cache::key(&self.bytes, &options, features) else {
+            return;
+        };
+        let mut compiler = JitCompiler::new();
+        let env = ModuleEnvironment::new(config.features);
+        let Ok(info) = env.translate(&self.bytes, &mut compiler) else {
+            return;
+        };
+        if let Ok(code) = compiler.finish(&info, &self.bytes, options)
+            && let Ok(bytes) = strata_aot::serialize(&info, &self.bytes, &code, features)
+        {
+            let _ = cache.store(&key, &bytes);
+        }
+    }
+}
+
 /// Where a module's code came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CodeOrigin {

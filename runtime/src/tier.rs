@@ -104,6 +104,11 @@ impl TierState {
         })
     }
 
+    /// Whether any function has native code.
+    pub(crate) fn any_native(&self) -> bool {
+        self.native.iter().any(|n| n.load(Ordering::Acquire))
+    }
+
     /// The flags the interpreter checks before calling a function.
     pub(crate) fn native_flags(&self) -> Arc<[AtomicBool]> {
         self.native.clone()

@@ -366,14 +366,18 @@ impl std::ops::AddAssign for Stats {
 }
 
 /// A way to run the JIT, and the interpreter to compare it with. Each
-/// case picks one from its seed (bits 1 to 3, independent of the
-/// `disallow_traps` bit 0 and of the size bits).
+/// case picks one from its seed (bits 1 and up, independent of the
+/// `disallow_traps` bit 0).
 struct Variant {
     name: String,
     interp: Engine,
     jit: Engine,
     /// With fuel metering on (both engines), the store's initial fuel.
     fuel: bool,
+    /// The compared engine is tiered ([`Tier::Auto`]): each case gets a
+    /// fresh one with a random tier-up threshold, compiling on the spot so
+    /// that a failure replays from its seed.
+    tiered: Option<Config>,
 }
 
 struct Engines {
@@ -419,6 +423,29 @@ impl Engines {
                 interp: Engine::new(&interp).expect("interpreter engine"),
                 jit: Engine::new(&jit).expect("jit engine"),
                 fuel,
+                tiered: None,
+            });
+        }
+        for bits in 0..4u32 {
+            let guard_pages = bits & 1 == 0;
+            let fuel = bits & 2 != 0;
+            let mut interp = Config::new();
+            interp.tier(Tier::Interpreter).consume_fuel(fuel);
+            let mut tiered = Config::new();
+            tiered
+                .tier(Tier::Auto)
+                .max_native_stack(JIT_STACK_BUDGET)
+                .guard_pages(guard_pages)
+                .consume_fuel(fuel)
+                .tier_up_synchronous(true);
+            variants.push(Variant {
+                name: format!(
+                    "tiered with guard_pages({guard_pages}), consume_fuel({fuel}) on both tiers"
+                ),
+                interp: Engine::new(&interp).expect("interpreter engine"),
+                jit: Engine::new(&tiered).expect("tiered engine"),
+                fuel,
+                tiered: Some(tiered),
             });
         }
         Engines { variants }
@@ -426,7 +453,7 @@ impl Engines {
 
     /// The engines of a case.
     fn for_seed(&self, seed: u64) -> &Variant {
-        &self.variants[((seed >> 1) & 7) as usize]
+        &self.variants[((seed >> 1) % self.variants.len() as u64) as usize]
     }
 }
 
@@ -472,7 +499,16 @@ fn run_case(engines: &Engines, seed: u64, wasm: &[u8], stats: &mut Stats) -> Res
         .fuel
         .then(|| [1_000, 50_000, 1_000_000, 100_000_000][rng.below(4)]);
     let interp = instantiate(&variant.interp, wasm, fuel);
-    let jit = instantiate(&variant.jit, wasm, fuel);
+    let tiered = variant.tiered.as_ref().map(|config| {
+        // Thresholds from 1 (everything compiled after one call, every
+        // loop through OSR) to more than a case's calls (some functions
+        // never leave the interpreter).
+        let threshold = [1, 2, 3, 5, 8, 20, 60, 1000][rng.below(8)];
+        let mut config = config.clone();
+        config.tier_up_threshold(threshold);
+        Engine::new(&config).expect("tiered engine")
+    });
+    let jit = instantiate(tiered.as_ref().unwrap_or(&variant.jit), wasm, fuel);
     let (mut interp, mut jit) = match (interp, jit) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(a), Err(b)) if a.0 == b.0 => return Ok(()),
