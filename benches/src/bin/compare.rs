@@ -86,6 +86,7 @@ enum Kind {
     StrataJit,
     StrataCached,
     StrataAot,
+    StrataAuto,
     StrataInterpFuel,
     StrataJitFuel,
     StrataInterpEpoch,
@@ -392,6 +393,14 @@ fn runtimes(opts: &Opts) -> Vec<Runtime> {
             vec!["run", "--tier", "jit", "--no-cache"],
             &["--version"],
         ),
+        // The default: tiered, without a cache (as wasmtime's is measured).
+        mk(
+            Kind::StrataAuto,
+            "strata-auto",
+            opts.strata.clone(),
+            vec!["run", "--no-cache"],
+            &["--version"],
+        ),
         // The default of a compiling tier from the second start on: the
         // code is mapped from the compile cache.
         mk(
@@ -584,11 +593,77 @@ fn svg_chart(
     rts: &[Runtime],
     table: &BTreeMap<(usize, Kind), Cell>,
 ) -> String {
-    // Execution time relative to native, log scale, one group per program.
     let wasm_rts: Vec<&Runtime> = rts
         .iter()
         .filter(|r| r.kind != Kind::Native && !is_metered(r.kind))
         .collect();
+    svg_panel(
+        programs,
+        &wasm_rts,
+        table,
+        |s| s.exec,
+        "Execution time relative to native (log scale, lower is better)",
+    )
+}
+
+/// Tiering's trade-off in one picture: start-up (time to first output)
+/// and total time, each relative to native, for the tiered default, the
+/// tiers it sits between, and the peers' defaults.
+fn svg_tiering_chart(
+    programs: &[Program],
+    rts: &[Runtime],
+    table: &BTreeMap<(usize, Kind), Cell>,
+) -> String {
+    let shown: Vec<&Runtime> = rts
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.kind,
+                Kind::StrataAuto
+                    | Kind::StrataInterp
+                    | Kind::StrataJit
+                    | Kind::Wasmtime
+                    | Kind::Wasmi
+                    | Kind::Node
+            )
+        })
+        .collect();
+    let start = svg_panel(
+        programs,
+        &shown,
+        table,
+        |s| s.start,
+        "Start-up: time to first output, relative to native",
+    );
+    let total = svg_panel(
+        programs,
+        &shown,
+        table,
+        |s| s.total,
+        "Total time relative to native (log scale, lower is better)",
+    );
+    let height = |svg: &str| {
+        svg.split("height=\"")
+            .nth(1)
+            .and_then(|h| h.split('"').next())
+            .and_then(|h| h.parse::<f64>().ok())
+            .unwrap_or(600.0)
+    };
+    let h = height(&start).max(height(&total));
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1520\" height=\"{h}\">\n<svg x=\"0\" y=\"0\">{start}</svg>\n<svg x=\"760\" y=\"0\">{total}</svg>\n</svg>\n"
+    )
+}
+
+/// One chart: `metric` of each runtime relative to native, log scale, one
+/// group of bars per program.
+fn svg_panel(
+    programs: &[Program],
+    wasm_rts: &[&Runtime],
+    table: &BTreeMap<(usize, Kind), Cell>,
+    metric: fn(&Stats) -> f64,
+    title: &str,
+) -> String {
     let colors = [
         "#d62728", "#8c564b", "#e377c2", "#7f7f7f", "#1f77b4", "#aec7e8", "#2ca02c", "#ff7f0e", "#9467bd",
     ];
@@ -612,7 +687,7 @@ fn svg_chart(
     );
     let _ = writeln!(
         s,
-        r#"<text x="{left}" y="18" font-size="14">Execution time relative to native (log scale, lower is better)</text>"#
+        r#"<text x="{left}" y="18" font-size="14">{title}</text>"#
     );
     for tick in [0.25, 0.5, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0] {
         let tx = x(tick);
@@ -635,11 +710,11 @@ fn svg_chart(
         let native = table
             .get(&(pi, Kind::Native))
             .and_then(stats)
-            .map(|s| s.exec);
+            .map(|s| metric(&s));
         for (ri, rt) in wasm_rts.iter().enumerate() {
             let y = gy + 4.0 + bar_h * ri as f64;
             let ratio = match (table.get(&(pi, rt.kind)).and_then(stats), native) {
-                (Some(st), Some(n)) => st.exec / n,
+                (Some(st), Some(n)) => metric(&st) / n,
                 _ => {
                     // A failed (or unmeasured) run is marked, not left blank.
                     if table.get(&(pi, rt.kind)).is_some_and(|c| c.error.is_some()) {
@@ -787,8 +862,89 @@ fn real_main(opts: &Opts) -> Result<(), String> {
     let svg_path = opts.out.join(format!("{stem}.svg"));
     std::fs::write(&md_path, &report).map_err(|e| e.to_string())?;
     std::fs::write(&svg_path, svg_chart(&programs, &rts, &table)).map_err(|e| e.to_string())?;
-    eprintln!("wrote {} and {}", md_path.display(), svg_path.display());
+    let tiering_path = opts.out.join(format!("{stem}-tiering.svg"));
+    std::fs::write(&tiering_path, svg_tiering_chart(&programs, &rts, &table))
+        .map_err(|e| e.to_string())?;
+    eprintln!(
+        "wrote {}, {} and {}",
+        md_path.display(),
+        svg_path.display(),
+        tiering_path.display()
+    );
     Ok(())
+}
+
+/// The tiered default against both ends of its trade-off and the peers'
+/// defaults: start-up (time to first output, from the start-up run) and
+/// total time (the work run), per program.
+fn tiering_section(
+    md: &mut String,
+    programs: &[Program],
+    rts: &[Runtime],
+    table: &BTreeMap<(usize, Kind), Cell>,
+) {
+    let get = |pi: usize, kind: Kind| table.get(&(pi, kind)).and_then(stats);
+    let name = |kind: Kind| {
+        rts.iter()
+            .find(|r| r.kind == kind && r.missing.is_none())
+            .map(|r| r.name)
+    };
+    let peers = [Kind::Wasmtime, Kind::Wasmi, Kind::Node];
+    let _ = writeln!(md, "## Tiered execution (the default)\n");
+    let _ = writeln!(
+        md,
+        "`strata-auto` (no cache) as a multiple of the interpreter's and the JIT's time and of each peer's default, per program: start-up is the time to first output (the start-up run), total is the work run's wall time. Below 1× is better for `strata-auto`. The chart is `*-tiering.svg`.\n"
+    );
+    let mut header = String::from("| program | start / interp | total / jit |");
+    let mut rule = String::from("|---|---:|---:|");
+    for p in peers {
+        if let Some(n) = name(p) {
+            let _ = write!(header, " start / {n} | total / {n} |");
+            rule.push_str("---:|---:|");
+        }
+    }
+    let _ = writeln!(md, "{header}\n{rule}");
+    let ratio = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(a), Some(b)) if b > 0.0 => format!("{:.2}×", a / b),
+        _ => "–".to_string(),
+    };
+    for (pi, prog) in programs.iter().enumerate() {
+        let auto = get(pi, Kind::StrataAuto);
+        if auto.is_none() {
+            let failed = table
+                .get(&(pi, Kind::StrataAuto))
+                .is_some_and(|c| c.error.is_some());
+            let _ = writeln!(
+                md,
+                "| {} | {} |",
+                prog.name,
+                if failed { "failed¹" } else { "no data" }
+            );
+            continue;
+        }
+        let start = auto.as_ref().map(|s| s.start);
+        let total = auto.as_ref().map(|s| s.total);
+        let _ = write!(
+            md,
+            "| {} | {} | {} |",
+            prog.name,
+            ratio(start, get(pi, Kind::StrataInterp).map(|s| s.start)),
+            ratio(total, get(pi, Kind::StrataJit).map(|s| s.total))
+        );
+        for p in peers {
+            if name(p).is_some() {
+                let peer = get(pi, p);
+                let _ = write!(
+                    md,
+                    " {} | {} |",
+                    ratio(start, peer.as_ref().map(|s| s.start)),
+                    ratio(total, peer.as_ref().map(|s| s.total))
+                );
+            }
+        }
+        let _ = writeln!(md);
+    }
+    let _ = writeln!(md);
 }
 
 fn render(
@@ -929,13 +1085,14 @@ fn render(
         }
     }
     let _ = writeln!(md);
+    tiering_section(&mut md, programs, rts, table);
     let _ = writeln!(md, "## Summary\n");
     for tier in rts
         .iter()
         .filter(|r| {
             matches!(
                 r.kind,
-                Kind::StrataInterp | Kind::StrataJit | Kind::StrataCached
+                Kind::StrataAuto | Kind::StrataInterp | Kind::StrataJit | Kind::StrataCached
             ) && r.missing.is_none()
         })
     {
