@@ -29,6 +29,7 @@ pub fn wast(
     tier_up_eagerly: Option<u32>,
     files: &[PathBuf],
 ) -> ExitCode {
+    let tier_arg = tier;
     let (tier, aot_round_trip) = match tier {
         WastTier::Tier(t) => (t, false),
         WastTier::Aot => (Tier::Jit, true),
@@ -43,6 +44,7 @@ pub fn wast(
         tier_up_eagerly,
     };
     let (mut passed, mut failed) = (0usize, 0usize);
+    let (mut tier_ups, mut osr_entries) = (0usize, 0usize);
     for file in files {
         let name = file.display().to_string();
         let source = match std::fs::read(file) {
@@ -61,6 +63,11 @@ pub fn wast(
         println!("{name}: {} passed, {} failed", report.passed, report.failed);
         passed += report.passed;
         failed += report.failed;
+        tier_ups += report.tier_ups;
+        osr_entries += report.osr_entries;
+    }
+    if let WastTier::Tier(Tier::Auto) = tier_arg {
+        println!("tiered up: {tier_ups} functions, {osr_entries} on-stack-replacement entries");
     }
     println!("{passed} passed, {failed} failed");
     if failed == 0 {

@@ -327,6 +327,7 @@ fn func_env<'m>(
         epoch_checks: options.epoch_checks,
         fuel: options.fuel,
         tiered: options.tiered,
+        direct_self: None,
     }
 }
 
@@ -366,8 +367,11 @@ pub fn compile_one(
     defined: u32,
     options: CompileOptions,
 ) -> Result<(CompiledCode, CompiledCode), String> {
-    let env = func_env(isa, module, options);
     let index = module.num_imported_functions + defined;
+    let env = FuncEnv {
+        direct_self: Some(index),
+        ..func_env(isa, module, options)
+    };
     let func = compile_body(isa, &env, index, wasm, range, None)?;
     let tramp = compile_trampoline(isa, module.func_type(index), defined)?;
     Ok((func, tramp))

@@ -181,6 +181,10 @@ pub struct FuncEnv<'m> {
     /// The module is tiered: a function's entry is null while it is still
     /// interpreted (see [`CompileOptions::tiered`](crate::CompileOptions)).
     pub tiered: bool,
+    /// A tiered function's own index: its calls to itself jump straight
+    /// to its own code (which, once installed, never changes), not
+    /// through the entry table.
+    pub direct_self: Option<u32>,
 }
 
 impl FuncEnv<'_> {

@@ -366,9 +366,10 @@ impl JitModule {
     ///
     /// # Errors
     ///
-    /// When Cranelift does not support this host.
+    /// When the host refuses memory. (Whether Cranelift supports the host
+    /// shows at the first compile, which then leaves functions
+    /// interpreted.)
     pub fn new_tiered(info: &ModuleInfo, options: CompileOptions) -> Result<JitModule, String> {
-        isa()?;
         let n = info.num_defined_functions() as usize;
         let entries: Box<[AtomicPtr<u8>]> = (0..n)
             .map(|_| AtomicPtr::new(std::ptr::null_mut()))
@@ -405,10 +406,11 @@ impl JitModule {
         })
     }
 
-    /// Publishes `pieces` (patching each direct call of a piece to
-    /// `u32::MAX` to the piece after it) and registers them; `funcs[i]` is
-    /// the wasm function index of piece `i`, if it is a function. Returns
-    /// each piece's address.
+    /// Publishes `pieces` and registers them; `funcs[i]` is the wasm
+    /// function index of piece `i`, if it is a function. A direct call to
+    /// `u32::MAX` goes to the piece after the caller (an OSR trampoline's
+    /// entry), one to a function index to the first piece that is that
+    /// function (a function calling itself). Returns each piece's address.
     fn publish_later(
         &self,
         pieces: &[&compile::CompiledCode],
@@ -418,10 +420,16 @@ impl JitModule {
         let (memory, offsets) = CodeMemory::publish_patched(&bytes, |code, offsets| {
             for (i, (c, at)) in pieces.iter().zip(offsets).enumerate() {
                 for (off, callee, addend) in &c.calls {
-                    let target = match offsets.get(i + 1) {
-                        Some(t) if *callee == u32::MAX => *t,
-                        _ => return Err("unexpected direct call in tiered code".into()),
+                    let target = if *callee == u32::MAX {
+                        offsets.get(i + 1).copied()
+                    } else {
+                        funcs
+                            .iter()
+                            .position(|f| *f == Some(*callee))
+                            .and_then(|j| offsets.get(j).copied())
                     };
+                    let target = target
+                        .ok_or("a direct call in tiered code to code not published with it")?;
                     let site = at + *off as usize;
                     let disp = i32::try_from(target as i64 + addend - site as i64)
                         .map_err(|_| "direct call out of range".to_string())?;

@@ -882,14 +882,14 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
         let results = if index < module.num_imported_functions {
             let funcref = self.env.func_ref(self.b, index);
             self.call_funcref(funcref, &args, &ty)
-        } else if self.env.tiered {
+        } else if self.env.tiered && self.env.direct_self != Some(index) {
             self.call_tiered(index, &args, &ty)
         } else {
             let sig = self.b.import_signature(crate::env::wasm_signature(&ty));
             let vmctx = self.env.vmctx(self.b);
             let mut all = vec![vmctx, vmctx];
             all.extend(args);
-            let call = if self.env.direct_calls {
+            let call = if self.env.direct_calls || self.env.direct_self == Some(index) {
                 let name = self
                     .b
                     .func

@@ -123,7 +123,7 @@ impl Default for Config {
 }
 
 /// Calls plus loop iterations after which a tiered function is compiled.
-pub const DEFAULT_TIER_UP_THRESHOLD: u32 = 1000;
+pub const DEFAULT_TIER_UP_THRESHOLD: u32 = 10_000;
 
 impl Config {
     /// The default configuration: tiered execution, every supported

@@ -214,7 +214,11 @@ impl Func {
         let mut ctx = Box::new(HostFuncCtx {
             funcref: VMFuncRef {
                 array_call: host_array_call,
-                wasm_call: if opaque.engine.tier() == crate::Tier::Interpreter {
+                // Compiled callers fall back to the array entry when this is
+                // None, which costs them what the trampoline would; only the
+                // JIT tier, which compiles up front anyway, makes one. A
+                // tiered engine's start-up stays free of Cranelift.
+                wasm_call: if opaque.engine.tier() != crate::Tier::Jit {
                     None
                 } else {
                     strata_jit::wasm_to_array_trampoline(&ty)

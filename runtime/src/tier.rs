@@ -19,15 +19,15 @@
 //! the new; frames already running finish where they are, and no code is
 //! freed before its module. A loop that keeps running inside one call is
 //! moved by on-stack replacement: when a loop header finds its function
-//! hot, an OSR entry for that loop is queued too, and once it is ready the
-//! interpreter hands its frame to it (`JitModule::compile_osr`).
+//! hot and already compiled (so this frame is one that started before and
+//! is still running), an OSR entry for that loop is queued, and once it is
+//! ready the interpreter hands its frame to it (`JitModule::compile_osr`).
 
 use crate::config::TierUpEvent;
 use std::collections::{HashMap, VecDeque};
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU8, Ordering};
 use std::sync::{Arc, Condvar, Mutex, Weak};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 use strata_environ::ModuleInfo;
 use strata_environ::vmcontext::VMFuncRef;
@@ -252,7 +252,11 @@ impl strata_interp::TierUp for TierState {
         if state.load(Ordering::Acquire) == FAILED {
             return (i32::MAX, None);
         }
-        if offset == 0 || offset == u32::MAX {
+        // On-stack replacement is for a frame that keeps running in the
+        // interpreter although its function has native code: a long loop.
+        // Until the function is compiled, new calls may end soon and would
+        // not use an OSR entry; after, only old frames still interpret it.
+        if offset == 0 || offset == u32::MAX || state.load(Ordering::Acquire) != NATIVE {
             return (poll, None);
         }
         let key = (defined, offset);
@@ -290,11 +294,12 @@ enum Job {
 }
 
 /// The engine's compile threads and their queue. Threads start with the
-/// first job; dropping the queue (with its engine) stops them after the
-/// job each is running, and drops what is still queued.
+/// first job; dropping the queue (with its engine and its modules) drops
+/// what is still queued, and each thread exits after the job it is
+/// running, if any.
 pub(crate) struct CompileQueue {
     shared: Arc<QueueShared>,
-    threads: Mutex<Vec<JoinHandle<()>>>,
+    threads: Mutex<Vec<std::thread::JoinHandle<()>>>,
     max_threads: usize,
 }
 
@@ -388,12 +393,13 @@ impl Drop for CompileQueue {
             pending.jobs.clear();
         }
         self.shared.ready.notify_all();
-        let threads = std::mem::take(&mut *self.threads.lock().unwrap_or_else(|e| e.into_inner()));
-        let me = std::thread::current().id();
-        for t in threads {
-            if t.thread().id() != me {
-                let _ = t.join();
-            }
-        }
+        // Not joined: an idle thread sees the shutdown at once; a busy one
+        // finishes its compile (which holds everything it uses) and then
+        // exits. Waiting for it would make every exit pay for a compile
+        // whose result nobody will run.
+        self.threads
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
     }
 }

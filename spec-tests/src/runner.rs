@@ -58,6 +58,12 @@ pub struct FileReport {
     pub failures: Vec<Failure>,
     /// Fuel the script consumed, when metered.
     pub fuel_consumed: u64,
+    /// With [`Tier::Auto`]: functions that got native code, and
+    /// on-stack-replacement entries compiled. A tier-up that fails is a
+    /// failure of the script.
+    pub tier_ups: usize,
+    /// See [`FileReport::tier_ups`].
+    pub osr_entries: usize,
 }
 
 /// Runs the script `source` (named `name` in messages).
@@ -96,6 +102,17 @@ pub fn run_wast(name: &str, source: &str, options: &WastOptions) -> FileReport {
             Err(message) => report.fail(line, message),
         }
     }
+    let events = std::mem::take(&mut *ctx.tier_log.lock().unwrap_or_else(|e| e.into_inner()));
+    for e in events {
+        match (&e.error, e.loop_offset) {
+            (Some(err), _) => report.fail(
+                0,
+                format!("tier-up of function {} failed: {err}", e.func_index),
+            ),
+            (None, Some(_)) => report.osr_entries += 1,
+            (None, None) => report.tier_ups += 1,
+        }
+    }
     if options.metered {
         report.fuel_consumed = METERED_FUEL - ctx.store.get_fuel().unwrap_or(0);
     }
@@ -124,6 +141,7 @@ struct Context {
     named: HashMap<String, Instance>,
     definitions: HashMap<String, Module>,
     aot_round_trip: bool,
+    tier_log: std::sync::Arc<std::sync::Mutex<Vec<strata::TierUpEvent>>>,
 }
 
 type Outcome = Result<(), String>;
@@ -144,6 +162,14 @@ impl Context {
         if options.wasm_2_0 {
             config.wasm_2_0();
         }
+        let tier_log: std::sync::Arc<std::sync::Mutex<Vec<strata::TierUpEvent>>> =
+            std::sync::Arc::default();
+        let log = std::sync::Arc::clone(&tier_log);
+        config.on_tier_up(move |e: &strata::TierUpEvent| {
+            log.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(e.clone());
+        });
         let engine = Engine::new(&config)?;
         let aot_round_trip = options.aot_round_trip;
         let mut store = Store::new(&engine, ());
@@ -161,6 +187,7 @@ impl Context {
             named: HashMap::new(),
             definitions: HashMap::new(),
             aot_round_trip,
+            tier_log,
         })
     }
 
