@@ -57,10 +57,12 @@ pub trait TierUp: Send + Sync {
     /// Defined function `defined` used up its budget at `offset`: 0 at its
     /// entry, else at the loop whose `loop` operator is at that byte
     /// offset (`u32::MAX`: a loop on-stack replacement cannot enter).
+    /// `calls` is how many times the function was entered so far
+    /// (saturating; few calls and a hot loop mean long-running frames).
     /// Never blocks on a background compile. Returns the function's next
     /// budget and, at a loop, an on-stack-replacement trampoline to
     /// continue in now (see [`Tiering::osr_call`]).
-    fn hot(&self, defined: u32, offset: u32) -> (i32, Option<usize>);
+    fn hot(&self, defined: u32, offset: u32, calls: u32) -> (i32, Option<usize>);
 }
 
 /// How a tiered module's interpreted code finds and enters native code.
@@ -69,6 +71,9 @@ pub struct Tiering {
     /// hot. Updated without read-modify-write: a lost update among threads
     /// only delays tier-up.
     budget: Box<[AtomicI32]>,
+    /// Per defined function: how many times it was entered (saturating,
+    /// updated like `budget`).
+    calls: Box<[std::sync::atomic::AtomicU32]>,
     /// Per defined function: set (release) once its native code is
     /// installed; callers then take its array entry.
     native: Arc<[AtomicBool]>,
@@ -97,6 +102,9 @@ impl Tiering {
     ) -> Tiering {
         Tiering {
             budget: (0..num_funcs).map(|_| AtomicI32::new(budget)).collect(),
+            calls: (0..num_funcs)
+                .map(|_| std::sync::atomic::AtomicU32::new(0))
+                .collect(),
             native,
             native_call,
             osr_call,
@@ -109,6 +117,14 @@ impl Tiering {
     #[inline(always)]
     fn count(&self, defined: usize, offset: u32) -> Option<usize> {
         let b = self.budget.get(defined)?;
+        if offset == 0
+            && let Some(c) = self.calls.get(defined)
+        {
+            c.store(
+                c.load(Ordering::Relaxed).saturating_add(1),
+                Ordering::Relaxed,
+            );
+        }
         let left = b.load(Ordering::Relaxed) - 1;
         b.store(left, Ordering::Relaxed);
         if left > 0 {
@@ -120,7 +136,11 @@ impl Tiering {
     #[cold]
     #[inline(never)]
     fn hot(&self, defined: usize, offset: u32) -> Option<usize> {
-        let (next, osr) = self.hooks.hot(defined as u32, offset);
+        let calls = self
+            .calls
+            .get(defined)
+            .map_or(0, |c| c.load(Ordering::Relaxed));
+        let (next, osr) = self.hooks.hot(defined as u32, offset, calls);
         if let Some(b) = self.budget.get(defined) {
             b.store(next.max(1), Ordering::Relaxed);
         }

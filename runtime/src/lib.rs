@@ -11,7 +11,7 @@
 //! use strata::{Caller, Engine, Linker, Module, Store};
 //!
 //! # fn main() -> strata::Result<()> {
-//! // An engine holds configuration; the default runs the interpreter.
+//! // An engine holds configuration; the default is tiered (see below).
 //! let engine = Engine::default();
 //!
 //! // Modules are validated and translated once, then instantiated often.
@@ -43,6 +43,46 @@
 //! let double = instance.get_typed_func::<i32, i32>(&mut store, "double_and_log")?;
 //! assert_eq!(double.call(&mut store, 21)?, 42);
 //! assert_eq!(store.data(), &[42]);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Tiers
+//!
+//! [`Config::tier`] chooses how functions run. [`Tier::Auto`], the default,
+//! starts every function in the interpreter (a fast start) and compiles the
+//! ones that get hot with Cranelift on background threads, installing each
+//! while the guest runs; a loop that keeps running in one call moves over
+//! by on-stack replacement. [`Tier::Interpreter`] never compiles, and
+//! [`Tier::Jit`] compiles everything before the module runs. Whatever the
+//! tier, results, traps and fuel are the same.
+//!
+//! ```
+//! use std::sync::{Arc, atomic::{AtomicUsize, Ordering}};
+//! use strata::{Config, Engine, Instance, Module, Store, Tier};
+//!
+//! # fn main() -> strata::Result<()> {
+//! let compiled = Arc::new(AtomicUsize::new(0));
+//! let counter = compiled.clone();
+//! let mut config = Config::new();
+//! config
+//!     .tier(Tier::Auto)
+//!     .tier_up_threshold(100)
+//!     // Compile on the spot, so that this example is deterministic.
+//!     .tier_up_synchronous(true)
+//!     .on_tier_up(move |_| { counter.fetch_add(1, Ordering::Relaxed); });
+//! let engine = Engine::new(&config)?;
+//! let module = Module::new(&engine, r#"
+//!     (module (func (export "sq") (param i32) (result i32)
+//!       local.get 0 local.get 0 i32.mul))
+//! "#)?;
+//! let mut store = Store::new(&engine, ());
+//! let instance = Instance::new(&mut store, &module, &[])?;
+//! let sq = instance.get_typed_func::<i32, i32>(&mut store, "sq")?;
+//! for i in 0..200 {
+//!     assert_eq!(sq.call(&mut store, i)?, i * i);
+//! }
+//! assert_eq!(compiled.load(Ordering::Relaxed), 1);
 //! # Ok(())
 //! # }
 //! ```

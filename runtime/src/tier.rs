@@ -38,6 +38,11 @@ const QUEUED: u8 = 1;
 const NATIVE: u8 = 2;
 const FAILED: u8 = 3;
 
+/// A function entered at most this many times whose loop makes it hot has
+/// long-running frames: its loops get OSR entries without waiting for
+/// the function's own code.
+const OSR_MAX_CALLS: u32 = 4;
+
 /// The state of one OSR entry.
 #[derive(Clone, Copy)]
 enum Osr {
@@ -237,7 +242,7 @@ impl TierState {
 }
 
 impl strata_interp::TierUp for TierState {
-    fn hot(&self, defined: u32, offset: u32) -> (i32, Option<usize>) {
+    fn hot(&self, defined: u32, offset: u32, calls: u32) -> (i32, Option<usize>) {
         let d = defined as usize;
         let Some(state) = self.state.get(d) else {
             return (i32::MAX, None);
@@ -252,11 +257,14 @@ impl strata_interp::TierUp for TierState {
         if state.load(Ordering::Acquire) == FAILED {
             return (i32::MAX, None);
         }
-        // On-stack replacement is for a frame that keeps running in the
-        // interpreter although its function has native code: a long loop.
-        // Until the function is compiled, new calls may end soon and would
-        // not use an OSR entry; after, only old frames still interpret it.
-        if offset == 0 || offset == u32::MAX || state.load(Ordering::Acquire) != NATIVE {
+        // On-stack replacement is for frames that keep looping in the
+        // interpreter: a function entered only a few times whose loop got
+        // it hot (a `main`, a bytecode VM's dispatch loop), or a frame
+        // still looping after its function got native code. A function
+        // called often gets hot from its calls, and its next calls run
+        // natively once it is compiled: no OSR entry for it.
+        let long_running = calls <= OSR_MAX_CALLS || state.load(Ordering::Acquire) == NATIVE;
+        if offset == 0 || offset == u32::MAX || !long_running {
             return (poll, None);
         }
         let key = (defined, offset);

@@ -772,6 +772,9 @@ fn main() {
     }
 }
 
+/// Start-up runs per program, runtime and round.
+const START_RUNS_PER_ROUND: usize = 3;
+
 fn real_main(opts: &Opts) -> Result<(), String> {
     let build = opts.out.join("build");
     std::fs::create_dir_all(&build).map_err(|e| e.to_string())?;
@@ -838,14 +841,17 @@ fn real_main(opts: &Opts) -> Result<(), String> {
                     continue;
                 }
                 let work = run(&mut command(rt, prog, &prog.work_args));
-                let start = run(&mut command(rt, prog, &prog.start_args));
-                match (work, start) {
-                    (Ok((w, out, _)), Ok((s, _, _))) => {
+                // Start-up runs are short and noisy: three per round.
+                let starts: Result<Vec<Sample>, String> = (0..START_RUNS_PER_ROUND)
+                    .map(|_| run(&mut command(rt, prog, &prog.start_args)).map(|r| r.0))
+                    .collect();
+                match (work, starts) {
+                    (Ok((w, out, _)), Ok(starts)) => {
                         if checksum_line(&out).as_deref() != Some(prog.expected.as_str()) {
                             cell.error = Some(format!("wrong checksum: {:?}", checksum_line(&out)));
                         } else {
                             cell.work.push(w);
-                            cell.start.push(s);
+                            cell.start.extend(starts);
                         }
                     }
                     (Err(e), _) | (_, Err(e)) => cell.error = Some(e),

@@ -259,7 +259,7 @@ impl FuncTranslator {
 
     /// Before a local changes, entries still reading it get their own copy.
     fn preserve_local(&mut self, local: u32) -> bool {
-        let positions: Vec<u32> = self.stack.positions_of_local(local).collect();
+        let positions = self.stack.positions_of_local(local);
         for &pos in &positions {
             self.materialize(pos);
         }
@@ -269,8 +269,7 @@ impl FuncTranslator {
     /// At block boundaries no entry may refer to a local: a `local.set` on
     /// one path must not change what another path sees.
     fn flush_locals(&mut self) {
-        let positions: Vec<u32> = self.stack.positions_of_locals().collect();
-        for pos in positions {
+        for pos in self.stack.positions_of_locals() {
             self.materialize(pos);
         }
     }
@@ -553,10 +552,13 @@ impl FuncTranslator {
                 // the parameters must be in place. Both emit code only when
                 // needed, which keeps the condition's comparison fusable.
                 let h = self.stack.height();
-                for pos in 0..h - 1 {
-                    if matches!(self.stack.get(pos), Provider::Local(_)) || pos >= h - 1 - p {
+                for pos in self.stack.positions_of_locals() {
+                    if pos < h - 1 {
                         self.materialize(pos);
                     }
+                }
+                for pos in h - 1 - p..h - 1 {
+                    self.materialize(pos);
                 }
                 let base = self.temp(h - 1 - p);
                 let at = self.cond_branch(true);

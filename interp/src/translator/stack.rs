@@ -7,6 +7,7 @@
 //! would change a local that an entry still refers to.
 
 use crate::op::Slot;
+use std::collections::HashMap;
 
 /// Where the value of one operand-stack entry lives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,16 +20,56 @@ pub enum Provider {
     Const(u64),
 }
 
+/// No position.
+const NONE: u32 = u32::MAX;
+
+/// Links of an entry that refers to a local: to the entries below and
+/// above it that refer to the same local, and to any local.
+#[derive(Clone, Copy)]
+struct Links {
+    below_same: u32,
+    above_same: u32,
+    below_any: u32,
+    above_any: u32,
+}
+
 /// The operand stack of the function being translated.
-#[derive(Default)]
+///
+/// Entries that refer to locals are also kept in doubly linked lists, one
+/// per local and one for all of them, so that a `local.set` finds the
+/// entries that still read its local, and a block boundary finds every
+/// entry that reads any local, in time proportional to what it finds,
+/// never to the stack's height: a body of many `local.get`s followed by
+/// many `local.set`s translates in linear time.
 pub struct OperandStack {
     entries: Vec<Provider>,
+    /// Per position; meaningful while the entry is a `Provider::Local`.
+    links: Vec<Links>,
+    /// The topmost entry referring to each local.
+    top_same: HashMap<u32, u32>,
+    /// The topmost entry referring to any local, or `NONE`.
+    top_any: u32,
     max_height: u32,
+}
+
+impl Default for OperandStack {
+    fn default() -> OperandStack {
+        OperandStack {
+            entries: Vec::new(),
+            links: Vec::new(),
+            top_same: HashMap::new(),
+            top_any: NONE,
+            max_height: 0,
+        }
+    }
 }
 
 impl OperandStack {
     pub fn clear(&mut self) {
         self.entries.clear();
+        self.links.clear();
+        self.top_same.clear();
+        self.top_any = NONE;
         self.max_height = 0;
     }
 
@@ -41,20 +82,82 @@ impl OperandStack {
     }
 
     pub fn push(&mut self, p: Provider) {
+        let pos = self.entries.len() as u32;
+        if self.links.len() <= pos as usize {
+            self.links.resize(
+                pos as usize + 1,
+                Links {
+                    below_same: NONE,
+                    above_same: NONE,
+                    below_any: NONE,
+                    above_any: NONE,
+                },
+            );
+        }
+        if let Provider::Local(local) = p {
+            // Entries are pushed on top, so this one is topmost in both
+            // of its lists.
+            let below_same = self.top_same.insert(local, pos).unwrap_or(NONE);
+            if below_same != NONE {
+                self.links[below_same as usize].above_same = pos;
+            }
+            let below_any = std::mem::replace(&mut self.top_any, pos);
+            if below_any != NONE {
+                self.links[below_any as usize].above_any = pos;
+            }
+            self.links[pos as usize] = Links {
+                below_same,
+                above_same: NONE,
+                below_any,
+                above_any: NONE,
+            };
+        }
         self.entries.push(p);
         self.max_height = self.max_height.max(self.entries.len() as u32);
+    }
+
+    /// Takes the entry at `pos` out of the lists, if it is in them.
+    fn unlink(&mut self, pos: u32) {
+        let Some(Provider::Local(local)) = self.entries.get(pos as usize).copied() else {
+            return;
+        };
+        let l = self.links[pos as usize];
+        if l.below_same != NONE {
+            self.links[l.below_same as usize].above_same = l.above_same;
+        }
+        if l.above_same != NONE {
+            self.links[l.above_same as usize].below_same = l.below_same;
+        } else if l.below_same != NONE {
+            self.top_same.insert(local, l.below_same);
+        } else {
+            self.top_same.remove(&local);
+        }
+        if l.below_any != NONE {
+            self.links[l.below_any as usize].above_any = l.above_any;
+        }
+        if l.above_any != NONE {
+            self.links[l.above_any as usize].below_any = l.below_any;
+        } else {
+            self.top_any = l.below_any;
+        }
     }
 
     /// Pops the top entry and returns it with its position.
     pub fn pop(&mut self) -> (Provider, u32) {
         // The validator has checked the stack, so an entry is there; an
         // empty stack here means unreachable code the caller skips.
+        let Some(pos) = self.entries.len().checked_sub(1) else {
+            return (Provider::Temp, 0);
+        };
+        self.unlink(pos as u32);
         let p = self.entries.pop().unwrap_or(Provider::Temp);
-        (p, self.entries.len() as u32)
+        (p, pos as u32)
     }
 
     pub fn truncate(&mut self, height: u32) {
-        self.entries.truncate(height as usize);
+        while self.entries.len() > height as usize {
+            self.pop();
+        }
     }
 
     pub fn get(&self, pos: u32) -> Provider {
@@ -62,25 +165,34 @@ impl OperandStack {
     }
 
     pub fn set(&mut self, pos: u32, p: Provider) {
+        debug_assert!(
+            !matches!(p, Provider::Local(_)),
+            "local references enter the stack by `push` only"
+        );
+        self.unlink(pos);
         self.entries[pos as usize] = p;
     }
 
-    /// Positions whose entry refers to `local`.
-    pub fn positions_of_local(&self, local: u32) -> impl Iterator<Item = u32> + '_ {
-        self.entries
-            .iter()
-            .enumerate()
-            .filter(move |(_, p)| **p == Provider::Local(local))
-            .map(|(i, _)| i as u32)
+    /// Positions whose entry refers to `local`, topmost first.
+    pub fn positions_of_local(&self, local: u32) -> Vec<u32> {
+        let mut out = Vec::new();
+        let mut pos = self.top_same.get(&local).copied().unwrap_or(NONE);
+        while pos != NONE {
+            out.push(pos);
+            pos = self.links[pos as usize].below_same;
+        }
+        out
     }
 
-    /// Positions whose entry refers to any local.
-    pub fn positions_of_locals(&self) -> impl Iterator<Item = u32> + '_ {
-        self.entries
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| matches!(p, Provider::Local(_)))
-            .map(|(i, _)| i as u32)
+    /// Positions whose entry refers to any local, topmost first.
+    pub fn positions_of_locals(&self) -> Vec<u32> {
+        let mut out = Vec::new();
+        let mut pos = self.top_any;
+        while pos != NONE {
+            out.push(pos);
+            pos = self.links[pos as usize].below_any;
+        }
+        out
     }
 }
 
@@ -93,5 +205,61 @@ pub struct FrameLayout {
 impl FrameLayout {
     pub fn temp(&self, pos: u32) -> Slot {
         self.num_locals + pos
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lists agree with a scan of the stack after every operation of
+    /// a long random sequence of pushes, pops, truncations and
+    /// materializations.
+    #[test]
+    fn local_lists_match_a_scan() {
+        let mut stack = OperandStack::default();
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for step in 0..20_000 {
+            match next(10) {
+                0..=3 => stack.push(Provider::Local(next(5) as u32)),
+                4 => stack.push(Provider::Temp),
+                5 => stack.push(Provider::Const(7)),
+                6 | 7 => {
+                    stack.pop();
+                }
+                8 if stack.height() > 0 => {
+                    let pos = next(u64::from(stack.height())) as u32;
+                    stack.set(pos, Provider::Temp);
+                }
+                _ => {
+                    let h = stack.height();
+                    stack.truncate(h.saturating_sub(next(4) as u32));
+                }
+            }
+            let scan = |f: &dyn Fn(Provider) -> bool| -> Vec<u32> {
+                (0..stack.height())
+                    .rev()
+                    .filter(|p| f(stack.get(*p)))
+                    .collect()
+            };
+            for local in 0..5 {
+                assert_eq!(
+                    stack.positions_of_local(local),
+                    scan(&|p| p == Provider::Local(local)),
+                    "local {local} after step {step}"
+                );
+            }
+            assert_eq!(
+                stack.positions_of_locals(),
+                scan(&|p| matches!(p, Provider::Local(_))),
+                "all locals after step {step}"
+            );
+        }
     }
 }
