@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # One command for the whole comparison:
-#   benches/run.sh          # full run (under 20 minutes on 2 cores)
-#   benches/run.sh --quick  # quick run (under 3 minutes)
+#   benches/run.sh          # full run (about 40 minutes on 2 cores)
+#   benches/run.sh --quick  # quick run (about 8 minutes)
 # Installs the peer runtimes on first use (cached; see install-peers.sh),
-# builds Strata and the programs, runs, and writes benches/results/latest.{md,svg}.
+# builds Strata and the programs, runs, and writes benches/results/latest.{md,svg}
+# and latest-tiering.svg.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 # Build from the repository so that its .cargo/config.toml (threaded
