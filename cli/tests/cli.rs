@@ -335,10 +335,10 @@ fn the_tiered_default_reports_tier_ups_and_can_leave_a_warm_cache() {
     let run = |extra: &[&str]| {
         let mut args = vec!["run", "-v", "--tier-up-threshold", "10"];
         args.extend_from_slice(extra);
-        args.extend_from_slice(&[fib.as_str(), "--invoke", "fib", "27"]);
+        args.extend_from_slice(&[fib.as_str(), "--invoke", "fib", "30"]);
         let o = strata_with_cache(&args, &cache);
         assert!(o.status.success(), "{}", stderr(&o));
-        assert_eq!(String::from_utf8_lossy(&o.stdout), "196418\n");
+        assert_eq!(String::from_utf8_lossy(&o.stdout), "832040\n");
         stderr(&o)
     };
     // Without a flag, `run` is tiered: it starts interpreted and reports
