@@ -190,7 +190,7 @@ pub unsafe extern "C" fn array_call(
         let defined = ((*callee).func_index).checked_sub(module.num_imported_funcs);
         // A tiered function whose native code is installed runs there.
         if let (Some(d), Some(t)) = (defined, module.tiering.as_ref())
-            && module.is_native(d as usize)
+            && t.is_native(d as usize)
         {
             return (t.native_call)(callee, _caller_vmctx, args, len);
         }
@@ -480,6 +480,37 @@ macro_rules! define_execute {
                         }
                     }};
                 }
+                // Runs `$call`, a call out of this loop into code that may
+                // enter the interpreter again above this frame and may grow
+                // the memory; its `bool` answer.
+                macro_rules! call_out {
+                    ($call:expr) => {{
+                        let used_top = fp.add((*func).frame_size as usize).offset_from((*stack).slots);
+                        let saved_top = (*stack).top;
+                        (*stack).top = used_top as usize;
+                        let ok: bool = $call;
+                        (*stack).top = saved_top;
+                        reload_mem!();
+                        ok
+                    }};
+                }
+                // Returns the trap a callee of `call_out!` recorded, with this
+                // frame (unless `$self_included`: the callee's frames already
+                // hold it) and its callers appended.
+                macro_rules! callee_trap {
+                    ($self_included:expr) => {{
+                        let mut inner = (*store).trap.take().map(|b| *b).unwrap_or(VMTrap {
+                            code: None,
+                            frames: Vec::new(),
+                        });
+                        let mut callers = backtrace(stack, frames_base, vmctx, func);
+                        if $self_included {
+                            callers.remove(0);
+                        }
+                        inner.frames.extend(callers);
+                        return Err(inner);
+                    }};
+                }
                 // Calls `funcref` through its array entry (host functions,
                 // other tiers) with its frame at `base`.
                 macro_rules! call_array {
@@ -500,20 +531,8 @@ macro_rules! define_execute {
                             for i in 0..np as usize {
                                 buf[i] = ValRaw::from_u64(*args.add(i));
                             }
-                            let used_top = fp.add((*func).frame_size as usize).offset_from((*stack).slots);
-                            let saved_top = (*stack).top;
-                            (*stack).top = used_top as usize;
-                            let ok = ((*funcref).array_call)(funcref, vmctx, buf.as_mut_ptr(), n);
-                            (*stack).top = saved_top;
-                            // The callee may have grown the memory.
-                            reload_mem!();
-                            if !ok {
-                                let mut inner = (*store).trap.take().map(|b| *b).unwrap_or(VMTrap {
-                                    code: None,
-                                    frames: Vec::new(),
-                                });
-                                inner.frames.extend(backtrace(stack, frames_base, vmctx, func));
-                                return Err(inner);
+                            if !call_out!(((*funcref).array_call)(funcref, vmctx, buf.as_mut_ptr(), n)) {
+                                callee_trap!(false);
                             }
                             for i in 0..nr as usize {
                                 *args.add(i) = buf[i].get_u64();
@@ -694,22 +713,9 @@ macro_rules! define_execute {
                                         Some(t) => t.osr_call,
                                         None => trap!(TrapCode::Unreachable),
                                     };
-                                    let used_top = fp.add((*func).frame_size as usize).offset_from((*stack).slots);
-                                    let saved_top = (*stack).top;
-                                    (*stack).top = used_top as usize;
-                                    let ok = osr_call(vmctx, (*func).func_index, trampoline, fp);
-                                    (*stack).top = saved_top;
-                                    reload_mem!();
-                                    if !ok {
-                                        let mut inner = (*store).trap.take().map(|b| *b).unwrap_or(VMTrap {
-                                            code: None,
-                                            frames: Vec::new(),
-                                        });
+                                    if !call_out!(osr_call(vmctx, (*func).func_index, trampoline, fp)) {
                                         // The native frames include this one.
-                                        let mut callers = backtrace(stack, frames_base, vmctx, func);
-                                        callers.remove(0);
-                                        inner.frames.extend(callers);
-                                        return Err(inner);
+                                        callee_trap!(true);
                                     }
                                     return_to_caller!();
                                 }

@@ -28,7 +28,7 @@ pub use executor::array_call;
 pub use translator::FuncTranslator;
 
 use std::ops::Range;
-use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicU8, Ordering};
 use std::sync::{Arc, OnceLock};
 use strata_environ::vmcontext::{VMArrayCallFn, VMContext};
 use strata_environ::{FuncBodySink, ModuleInfo, WasmError};
@@ -65,6 +65,21 @@ pub trait TierUp: Send + Sync {
     fn hot(&self, defined: u32, offset: u32, calls: u32) -> (i32, Option<usize>);
 }
 
+/// Where a tiered function stands, as stored in [`Tiering`]'s shared
+/// state array.
+#[repr(u8)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FuncTier {
+    /// Not hot yet.
+    Interpreted = 0,
+    /// Hot, and queued for (or being given) native code.
+    Queued = 1,
+    /// Native code is installed.
+    Native = 2,
+    /// Compiling failed; it stays interpreted.
+    Failed = 3,
+}
+
 /// How a tiered module's interpreted code finds and enters native code.
 pub struct Tiering {
     /// Per defined function: calls and loop iterations left before it is
@@ -74,9 +89,10 @@ pub struct Tiering {
     /// Per defined function: how many times it was entered (saturating,
     /// updated like `budget`).
     calls: Box<[std::sync::atomic::AtomicU32]>,
-    /// Per defined function: set (release) once its native code is
-    /// installed; callers then take its array entry.
-    native: Arc<[AtomicBool]>,
+    /// Per defined function: its [`FuncTier`], shared with whoever
+    /// compiles. [`FuncTier::Native`] is stored (release) once the native
+    /// code is installed; callers then take its array entry.
+    state: Arc<[AtomicU8]>,
     /// Enters native code through the array convention.
     pub native_call: VMArrayCallFn,
     /// Runs an on-stack-replacement trampoline: `(vmctx, func_index,
@@ -91,11 +107,11 @@ pub struct Tiering {
 
 impl Tiering {
     /// Tiering for `num_funcs` defined functions, each starting with
-    /// `budget`; `native` is shared with whoever installs native code.
+    /// `budget`; `state` is shared with whoever compiles.
     pub fn new(
         num_funcs: usize,
         budget: i32,
-        native: Arc<[AtomicBool]>,
+        state: Arc<[AtomicU8]>,
         native_call: VMArrayCallFn,
         osr_call: unsafe fn(*mut VMContext, u32, usize, *mut u64) -> bool,
         hooks: Arc<dyn TierUp>,
@@ -105,7 +121,7 @@ impl Tiering {
             calls: (0..num_funcs)
                 .map(|_| std::sync::atomic::AtomicU32::new(0))
                 .collect(),
-            native,
+            state,
             native_call,
             osr_call,
             hooks,
@@ -150,9 +166,9 @@ impl Tiering {
     /// Whether `defined` has native code.
     #[inline(always)]
     fn is_native(&self, defined: usize) -> bool {
-        self.native
+        self.state
             .get(defined)
-            .is_some_and(|n| n.load(Ordering::Acquire))
+            .is_some_and(|n| n.load(Ordering::Acquire) == FuncTier::Native as u8)
     }
 }
 

@@ -919,6 +919,31 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
     fn call_tiered(&mut self, index: u32, args: &[Value], ty: &FuncType) -> Vec<Value> {
         let defined = index - self.env.module.num_imported_functions;
         let code = self.env.defined_entry(self.b, defined);
+        let vmctx = self.env.vmctx(self.b);
+        self.call_native_or_array(code, vmctx, args, ty, |t| t.env.func_ref(t.b, index))
+    }
+
+    /// Calls the function behind `funcref` (checked non-null and of type
+    /// `ty`) through its native entry, or through its array entry if it has
+    /// none (a host function, a tiered function still interpreted).
+    fn call_funcref(&mut self, funcref: Value, args: &[Value], ty: &FuncType) -> Vec<Value> {
+        let callee_vmctx = self.env.funcref_field(self.b, funcref, FuncRefField::Vmctx);
+        let wasm_call = self
+            .env
+            .funcref_field(self.b, funcref, FuncRefField::WasmCall);
+        self.call_native_or_array(wasm_call, callee_vmctx, args, ty, |_| funcref)
+    }
+
+    /// Calls native `code` with `callee_vmctx` when it is not null, else
+    /// (a cold path) the array entry of the reference `funcref` makes.
+    fn call_native_or_array(
+        &mut self,
+        code: Value,
+        callee_vmctx: Value,
+        args: &[Value],
+        ty: &FuncType,
+        funcref: impl FnOnce(&mut Self) -> Value,
+    ) -> Vec<Value> {
         let fast = self.b.create_block();
         let slow = self.b.create_block();
         let result_types: Vec<Type> = ty.results().iter().map(|t| clif_type(*t)).collect();
@@ -929,46 +954,14 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
         self.b.switch_to_block(fast);
         let sig = self.b.import_signature(crate::env::wasm_signature(ty));
         let vmctx = self.env.vmctx(self.b);
-        let mut all = vec![vmctx, vmctx];
+        let mut all = vec![callee_vmctx, vmctx];
         all.extend_from_slice(args);
         let call = self.b.ins().call_indirect(sig, code, &all);
         let rets = self.b.inst_results(call).to_vec();
         self.b.ins().jump(merge, &block_args(&rets));
 
         self.b.switch_to_block(slow);
-        let funcref = self.env.func_ref(self.b, index);
-        let rets = self.array_call(funcref, args, ty);
-        self.b.ins().jump(merge, &block_args(&rets));
-
-        self.b.switch_to_block(merge);
-        self.b.block_params(merge).to_vec()
-    }
-
-    /// Calls the function behind `funcref` (checked non-null and of type
-    /// `ty`) through its native entry, or through its array entry if it has
-    /// none (a host function whose trampoline could not be made).
-    fn call_funcref(&mut self, funcref: Value, args: &[Value], ty: &FuncType) -> Vec<Value> {
-        let callee_vmctx = self.env.funcref_field(self.b, funcref, FuncRefField::Vmctx);
-        let wasm_call = self
-            .env
-            .funcref_field(self.b, funcref, FuncRefField::WasmCall);
-        let fast = self.b.create_block();
-        let slow = self.b.create_block();
-        let result_types: Vec<Type> = ty.results().iter().map(|t| clif_type(*t)).collect();
-        let merge = self.new_block_with(&result_types);
-        self.b.ins().brif(wasm_call, fast, &[], slow, &[]);
-        self.b.set_cold_block(slow);
-
-        self.b.switch_to_block(fast);
-        let sig = self.b.import_signature(crate::env::wasm_signature(ty));
-        let vmctx = self.env.vmctx(self.b);
-        let mut all = vec![callee_vmctx, vmctx];
-        all.extend_from_slice(args);
-        let call = self.b.ins().call_indirect(sig, wasm_call, &all);
-        let rets = self.b.inst_results(call).to_vec();
-        self.b.ins().jump(merge, &block_args(&rets));
-
-        self.b.switch_to_block(slow);
+        let funcref = funcref(self);
         let rets = self.array_call(funcref, args, ty);
         self.b.ins().jump(merge, &block_args(&rets));
 

@@ -26,6 +26,16 @@ fn jit_options(engine: &Engine) -> CompileOptions {
     }
 }
 
+/// Validates `wasm` and compiles all of it, as the JIT tier does.
+fn compile_whole(engine: &Engine, wasm: &[u8]) -> Result<(ModuleInfo, JitModule)> {
+    let mut compiler = JitCompiler::new();
+    let info = ModuleEnvironment::new(engine.config().features).translate(wasm, &mut compiler)?;
+    let code = compiler
+        .finish(&info, wasm, jit_options(engine))
+        .map_err(|e| Error::Compile(strata_environ::WasmError::new(e, 0)))?;
+    Ok((info, code))
+}
+
 /// The settings an artifact must have been compiled with to run on
 /// `engine`.
 fn artifact_settings(engine: &Engine) -> Result<(CompileOptions, u64)> {
@@ -138,12 +148,7 @@ impl Drop for ModuleInner {
         let Ok(key) = Cache::key(&self.bytes, &options, features) else {
             return;
         };
-        let mut compiler = JitCompiler::new();
-        let env = ModuleEnvironment::new(config.features);
-        let Ok(info) = env.translate(&self.bytes, &mut compiler) else {
-            return;
-        };
-        if let Ok(code) = compiler.finish(&info, &self.bytes, options)
+        if let Ok((info, code)) = compile_whole(&self.engine, &self.bytes)
             && let Ok(bytes) = strata_aot::serialize(&info, &self.bytes, &code, features)
         {
             let _ = cache.store(&key, &bytes);
@@ -253,7 +258,7 @@ impl Module {
                 interp.tiering = Some(strata_interp::Tiering::new(
                     interp.num_funcs(),
                     config.tier_up_threshold.min(i32::MAX as u32) as i32,
-                    state.native_flags(),
+                    state.shared_state(),
                     strata_jit::array_call,
                     strata_jit::osr_call,
                     state.clone(),
@@ -265,11 +270,8 @@ impl Module {
                     return Ok(module);
                 }
                 let options = jit_options(engine);
-                let mut compiler = JitCompiler::new();
-                let info = Arc::new(env.translate(wasm, &mut compiler)?);
-                let code = compiler
-                    .finish(&info, wasm, options)
-                    .map_err(|e| Error::Compile(strata_environ::WasmError::new(e, 0)))?;
+                let (info, code) = compile_whole(engine, wasm)?;
+                let info = Arc::new(info);
                 if let Some(cache) = engine.config().cache.as_ref()
                     && let Ok(key) = Cache::key(wasm, &options, engine.config().features.bits())
                     && let Ok(bytes) =
@@ -390,12 +392,7 @@ impl Module {
             ModuleCode::Tiered(..) => {
                 // Compile the whole module now, as the JIT tier would.
                 let engine = &self.inner.engine;
-                let mut compiler = JitCompiler::new();
-                let env = ModuleEnvironment::new(engine.config().features);
-                let info = env.translate(&self.inner.bytes, &mut compiler)?;
-                let code = compiler
-                    .finish(&info, &self.inner.bytes, jit_options(engine))
-                    .map_err(|e| Error::Compile(strata_environ::WasmError::new(e, 0)))?;
+                let (info, code) = compile_whole(engine, &self.inner.bytes)?;
                 strata_aot::serialize(&info, &self.inner.bytes, &code, engine.config().features.bits())
                     .map_err(|e| Error::msg(e.to_string()))
             }

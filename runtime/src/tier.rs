@@ -12,7 +12,7 @@
 //!    slot compiled callers load;
 //! 2. every live instance's `VMFuncRef::wasm_call` gets the entry (callers
 //!    through imports and tables);
-//! 3. the interpreter's `native` flag is set (interpreted callers and the
+//! 3. the function's `FuncTier` becomes `Native` (interpreted callers and the
 //!    array entry).
 //!
 //! Each step is one atomic store, so a caller sees either the old code or
@@ -26,17 +26,17 @@
 use crate::config::TierUpEvent;
 use std::collections::{HashMap, VecDeque};
 use std::ops::Range;
-use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicPtr, AtomicU8, Ordering};
 use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::time::{Duration, Instant};
 use strata_environ::ModuleInfo;
 use strata_environ::vmcontext::VMFuncRef;
 use strata_jit::JitModule;
 
-const INTERPRETED: u8 = 0;
-const QUEUED: u8 = 1;
-const NATIVE: u8 = 2;
-const FAILED: u8 = 3;
+const INTERPRETED: u8 = strata_interp::FuncTier::Interpreted as u8;
+const QUEUED: u8 = strata_interp::FuncTier::Queued as u8;
+const NATIVE: u8 = strata_interp::FuncTier::Native as u8;
+const FAILED: u8 = strata_interp::FuncTier::Failed as u8;
 
 /// A function entered at most this many times whose loop makes it hot has
 /// long-running frames: its loops get OSR entries without waiting for
@@ -71,8 +71,9 @@ pub(crate) struct TierState {
     wasm: Arc<[u8]>,
     bodies: Box<[Range<usize>]>,
     pub(crate) jit: JitModule,
-    native: Arc<[AtomicBool]>,
-    state: Box<[AtomicU8]>,
+    /// Per defined function, shared with the interpreter, which calls
+    /// native code once it reads `NATIVE`.
+    state: Arc<[AtomicU8]>,
     osr: Mutex<HashMap<(u32, u32), Osr>>,
     /// The defined-function references of each live instance: `(first,
     /// count)`. Installing code updates them under this lock; instances
@@ -99,7 +100,6 @@ impl TierState {
             wasm,
             bodies,
             jit,
-            native: (0..n).map(|_| AtomicBool::new(false)).collect(),
             state: (0..n).map(|_| AtomicU8::new(INTERPRETED)).collect(),
             osr: Mutex::new(HashMap::new()),
             instances: Mutex::new(Vec::new()),
@@ -111,12 +111,14 @@ impl TierState {
 
     /// Whether any function has native code.
     pub(crate) fn any_native(&self) -> bool {
-        self.native.iter().any(|n| n.load(Ordering::Acquire))
+        self.state
+            .iter()
+            .any(|s| s.load(Ordering::Acquire) == NATIVE)
     }
 
-    /// The flags the interpreter checks before calling a function.
-    pub(crate) fn native_flags(&self) -> Arc<[AtomicBool]> {
-        self.native.clone()
+    /// The per-function states the interpreter checks before a call.
+    pub(crate) fn shared_state(&self) -> Arc<[AtomicU8]> {
+        self.state.clone()
     }
 
     /// Registers an instance's defined-function references and gives each
@@ -190,7 +192,6 @@ impl TierState {
                         }
                     }
                 }
-                self.native[defined as usize].store(true, Ordering::Release);
                 self.state[defined as usize].store(NATIVE, Ordering::Release);
                 self.report(Job::Function(defined), took, Ok(()));
             }

@@ -158,6 +158,15 @@ fn background_tier_up_reaches_compiled_code_while_running() {
     assert!(names(&events).contains(&("sum_to".into(), true)));
 }
 
+/// The function names of a trap's backtrace, innermost first.
+fn frame_names(err: &strata::Error) -> Vec<String> {
+    let trap = err.as_trap().expect("a trap");
+    trap.backtrace()
+        .iter()
+        .map(|f| f.func_name.clone().unwrap_or_default())
+        .collect()
+}
+
 #[test]
 fn traps_keep_their_backtraces_across_tiers() {
     for (threshold, eager) in [(1, true), (3, true), (u32::MAX, true)] {
@@ -166,13 +175,11 @@ fn traps_keep_their_backtraces_across_tiers() {
         // Cold: with threshold 1 the loop's first iteration enters its OSR
         // entry, where the trap happens, below an interpreted `outer`.
         let err = call(&mut store, &inst, "outer", 1000).unwrap_err();
-        let trap = err.as_trap().expect("a trap");
-        let frames: Vec<_> = trap
-            .backtrace()
-            .iter()
-            .map(|f| f.func_name.clone().unwrap_or_default())
-            .collect();
-        assert_eq!(frames, ["div_late", "outer"], "cold, threshold {threshold}");
+        assert_eq!(
+            frame_names(&err),
+            ["div_late", "outer"],
+            "cold, threshold {threshold}"
+        );
         // Warm up so that `div_late` and `outer` are compiled (or not).
         for _ in 0..3 {
             assert_eq!(call(&mut store, &inst, "outer", 0).unwrap(), 1);
@@ -182,12 +189,11 @@ fn traps_keep_their_backtraces_across_tiers() {
         let err = call(&mut store, &inst, "outer", 1000).unwrap_err();
         let trap = err.as_trap().expect("a trap");
         assert_eq!(trap.code(), TrapCode::IntegerDivisionByZero);
-        let frames: Vec<_> = trap
-            .backtrace()
-            .iter()
-            .map(|f| f.func_name.clone().unwrap_or_default())
-            .collect();
-        assert_eq!(frames, ["div_late", "outer"], "threshold {threshold}");
+        assert_eq!(
+            frame_names(&err),
+            ["div_late", "outer"],
+            "threshold {threshold}"
+        );
     }
 }
 
