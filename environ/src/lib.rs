@@ -33,7 +33,7 @@ pub use types::{FuncType, GlobalType, MemoryType, RefType, TableType, ValType};
 /// The WebAssembly features a Strata engine can enable.
 pub use wasmparser::WasmFeatures;
 
-/// The feature set Strata supports: Wasm 2.0 without SIMD.
+/// The feature set Strata supports: Wasm 2.0, fixed-width SIMD included.
 pub fn supported_features() -> WasmFeatures {
-    WasmFeatures::WASM2.difference(WasmFeatures::SIMD)
+    WasmFeatures::WASM2
 }

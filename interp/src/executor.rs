@@ -7,7 +7,7 @@
 //! into the host (or into other tiers) leave the loop.
 
 use crate::op::Op;
-use crate::{InterpFunc, InterpModule, for_each_branch_op, for_each_numeric_op};
+use crate::{InterpFunc, InterpModule, for_each_branch_op, for_each_load_op, for_each_numeric_op};
 use strata_environ::TrapCode;
 use strata_environ::vmcontext::{
     VMContext, VMFrameInfo, VMFuncRef, VMMemoryDefinition, VMStoreContext, VMTrap, ValRaw,
@@ -213,16 +213,12 @@ pub unsafe extern "C" fn array_call(
         }
         let stack = stack_of(store);
         let base = (*stack).top;
-        if base + func.frame_size as usize > (*stack).len
-            || len < func.num_params.max(func.num_results) as usize
-        {
+        if base + func.frame_size as usize > (*stack).len || len < func.signature.array_len() {
             record_entry_trap(store, TrapCode::StackOverflow, callee);
             return false;
         }
         let fp = (*stack).slots.add(base);
-        for i in 0..func.num_params as usize {
-            *fp.add(i) = (*args.add(i)).get_u64();
-        }
+        func.signature.params_from_vals(args, fp);
         for i in func.num_params as usize..func.num_locals as usize {
             *fp.add(i) = 0;
         }
@@ -232,9 +228,7 @@ pub unsafe extern "C" fn array_call(
         (*stack).top = base;
         match result {
             Ok(()) => {
-                for i in 0..func.num_results as usize {
-                    *args.add(i) = ValRaw::from_u64(*fp.add(i));
-                }
+                func.signature.results_to_vals(fp, args);
                 true
             }
             Err(trap) => {
@@ -317,6 +311,14 @@ unsafe fn mem_addr(
 
 macro_rules! define_execute {
     (
+        simd_unary { $( $su:ident = $suf:path; )* }
+        simd_binary { $( $sb:ident = $sbf:path; )* }
+        simd_ternary { $( $st:ident = $stf:path; )* }
+        simd_shift { $( $ss:ident = $ssf:path; )* }
+        simd_test { $( $sq:ident = $sqf:path; )* }
+        simd_splat { $( $sp:ident = $spf:path; )* }
+        simd_extract { $( $se:ident = $sef:path; )* }
+        simd_replace { $( $sr:ident = $srf:path; )* }
         loads { $( $lname:ident $lat:ident $lidx:ident $lshl:ident $labs:ident ($lty:ty => $lvia:ty); )* }
         branches { $( $brname:ident $brimm:ident = $cmp:ident $cmpimm:ident, not $nbr:ident $nbrimm:ident, $bty:ty, $btest:expr; )* }
         binary { $( $bname:ident $([$bimm:ident])? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
@@ -373,6 +375,36 @@ macro_rules! define_execute {
                     ($s:expr) => {
                         *fp.add($s as usize)
                     };
+                }
+                // A `v128` in two slots, low half first.
+                macro_rules! v128 {
+                    ($s:expr) => {
+                        u128::from(slot!($s)) | (u128::from(slot!($s as usize + 1)) << 64)
+                    };
+                }
+                macro_rules! set_v128 {
+                    ($s:expr, $v:expr) => {{
+                        let v: u128 = $v;
+                        slot!($s) = v as u64;
+                        slot!($s as usize + 1) = (v >> 64) as u64;
+                    }};
+                }
+                // The address of `$len` bytes at `addr + offset`, or a trap.
+                macro_rules! access {
+                    ($addr:expr, $offset:expr, $len:expr) => {{
+                        let ea = u64::from(slot!($addr) as u32) + u64::from($offset);
+                        if ea + $len > mem_len {
+                            trap!(TrapCode::MemoryOutOfBounds);
+                        }
+                        mem_base.add(ea as usize)
+                    }};
+                }
+                // Reads `$t` (little-endian) from memory as a `u128`.
+                macro_rules! read_mem {
+                    ($addr:expr, $offset:expr, $t:ty) => {{
+                        let p = access!($addr, $offset, std::mem::size_of::<$t>() as u64);
+                        u128::from(<$t>::from_le(std::ptr::read_unaligned(p as *const $t)))
+                    }};
                 }
                 macro_rules! trap {
                     ($code:expr) => {
@@ -517,9 +549,9 @@ macro_rules! define_execute {
                     ($funcref:expr, $base:expr, $arity:expr) => {{
                         let funcref: *const VMFuncRef = $funcref;
                         {
-                            let (np, nr): (u32, u32) = $arity;
+                            let sig: &crate::slots::SlotSignature = $arity;
                             let args = fp.add($base as usize);
-                            let n = np.max(nr) as usize;
+                            let n = sig.array_len();
                             let mut small = [ValRaw::default(); 8];
                             let mut big = Vec::new();
                             let buf: &mut [ValRaw] = if n <= small.len() {
@@ -528,15 +560,11 @@ macro_rules! define_execute {
                                 big.resize(n, ValRaw::default());
                                 &mut big[..]
                             };
-                            for i in 0..np as usize {
-                                buf[i] = ValRaw::from_u64(*args.add(i));
-                            }
+                            sig.params_to_vals(args, buf.as_mut_ptr());
                             if !call_out!(((*funcref).array_call)(funcref, vmctx, buf.as_mut_ptr(), n)) {
                                 callee_trap!(false);
                             }
-                            for i in 0..nr as usize {
-                                *args.add(i) = buf[i].get_u64();
-                            }
+                            sig.results_from_vals(buf.as_ptr(), args);
                             next!();
                         }
                     }};
@@ -691,7 +719,7 @@ macro_rules! define_execute {
                             if (*module).is_native(callee as usize) {
                                 let f = (*module).num_imported_funcs + callee;
                                 let funcref = *(*vmctx).func_refs.add(f as usize);
-                                call_array!(funcref, base, (&(*module).func_arity)[f as usize]);
+                                call_array!(funcref, base, &(&(*module).func_arity)[f as usize]);
                             } else {
                                 match (*module).func(callee as usize) {
                                     Ok(f) => enter!(f, vmctx, base),
@@ -723,11 +751,11 @@ macro_rules! define_execute {
                         }
                         Op::CallRef { func: f, base } => {
                             let funcref = *(*vmctx).func_refs.add(f as usize);
-                            call_ref!(funcref, base, (&(*module).func_arity)[f as usize]);
+                            call_ref!(funcref, base, &(&(*module).func_arity)[f as usize]);
                         }
                         Op::CallIndirect { base, table, ty } => {
-                            let arity = (&(*module).type_arity)[ty as usize];
-                            let index = *fp.add(base as usize + arity.0 as usize) as u32;
+                            let arity = &(&(*module).type_arity)[ty as usize];
+                            let index = *fp.add(base as usize + arity.param_slots as usize) as u32;
                             let def = *(*vmctx).tables.add(table as usize);
                             if index as usize >= (*def).current_elements {
                                 trap!(TrapCode::IndirectCallOutOfBounds);
@@ -779,6 +807,174 @@ macro_rules! define_execute {
                                 reload_mem!();
                             }
                             next!();
+                        }
+                        $( Op::$su { dst, a } => {
+                            set_v128!(dst, $suf(v128!(a)));
+                            next!();
+                        } )*
+                        $( Op::$sb { dst, a, b } => {
+                            set_v128!(dst, $sbf(v128!(a), v128!(b)));
+                            next!();
+                        } )*
+                        $( Op::$st { dst, a, b } => {
+                            let c = match *ip.add(1) {
+                                Op::Operand { slot } => slot,
+                                _ => a,
+                            };
+                            set_v128!(dst, $stf(v128!(a), v128!(b), v128!(c)));
+                            ip = ip.add(2);
+                        } )*
+                        $( Op::$ss { dst, a, b } => {
+                            set_v128!(dst, $ssf(v128!(a), slot!(b) as u32));
+                            next!();
+                        } )*
+                        $( Op::$sq { dst, a } => {
+                            slot!(dst) = u64::from($sqf(v128!(a)));
+                            next!();
+                        } )*
+                        $( Op::$sp { dst, a } => {
+                            set_v128!(dst, $spf(slot!(a)));
+                            next!();
+                        } )*
+                        $( Op::$se { dst, a, lane } => {
+                            slot!(dst) = $sef(v128!(a), lane);
+                            next!();
+                        } )*
+                        $( Op::$sr { dst, a, b, lane } => {
+                            set_v128!(dst, $srf(v128!(a), slot!(b), lane));
+                            next!();
+                        } )*
+                        Op::I8x16Shuffle { dst, a, b } => {
+                            let mask = match *ip.add(1) {
+                                Op::Operand { slot } => v128!(slot),
+                                _ => 0,
+                            };
+                            let r = crate::simd::i8x16_shuffle(v128!(a), v128!(b), mask.to_le_bytes());
+                            set_v128!(dst, r);
+                            ip = ip.add(2);
+                        }
+                        Op::V128Load { dst, addr, offset } => {
+                            set_v128!(dst, read_mem!(addr, offset, u128));
+                            next!();
+                        }
+                        Op::V128Load8x8S { dst, addr, offset } => {
+                            set_v128!(dst, crate::simd::i16x8_extend_low_i8x16_s(read_mem!(addr, offset, u64)));
+                            next!();
+                        }
+                        Op::V128Load8x8U { dst, addr, offset } => {
+                            set_v128!(dst, crate::simd::i16x8_extend_low_i8x16_u(read_mem!(addr, offset, u64)));
+                            next!();
+                        }
+                        Op::V128Load16x4S { dst, addr, offset } => {
+                            set_v128!(dst, crate::simd::i32x4_extend_low_i16x8_s(read_mem!(addr, offset, u64)));
+                            next!();
+                        }
+                        Op::V128Load16x4U { dst, addr, offset } => {
+                            set_v128!(dst, crate::simd::i32x4_extend_low_i16x8_u(read_mem!(addr, offset, u64)));
+                            next!();
+                        }
+                        Op::V128Load32x2S { dst, addr, offset } => {
+                            set_v128!(dst, crate::simd::i64x2_extend_low_i32x4_s(read_mem!(addr, offset, u64)));
+                            next!();
+                        }
+                        Op::V128Load32x2U { dst, addr, offset } => {
+                            set_v128!(dst, crate::simd::i64x2_extend_low_i32x4_u(read_mem!(addr, offset, u64)));
+                            next!();
+                        }
+                        Op::V128Load8Splat { dst, addr, offset } => {
+                            set_v128!(dst, crate::simd::i8x16_splat(read_mem!(addr, offset, u8) as u64));
+                            next!();
+                        }
+                        Op::V128Load16Splat { dst, addr, offset } => {
+                            set_v128!(dst, crate::simd::i16x8_splat(read_mem!(addr, offset, u16) as u64));
+                            next!();
+                        }
+                        Op::V128Load32Splat { dst, addr, offset } => {
+                            set_v128!(dst, crate::simd::i32x4_splat(read_mem!(addr, offset, u32) as u64));
+                            next!();
+                        }
+                        Op::V128Load64Splat { dst, addr, offset } => {
+                            set_v128!(dst, crate::simd::i64x2_splat(read_mem!(addr, offset, u64) as u64));
+                            next!();
+                        }
+                        Op::V128Load32Zero { dst, addr, offset } => {
+                            set_v128!(dst, read_mem!(addr, offset, u32));
+                            next!();
+                        }
+                        Op::V128Load64Zero { dst, addr, offset } => {
+                            set_v128!(dst, read_mem!(addr, offset, u64));
+                            next!();
+                        }
+                        Op::V128Load8Lane { dst, addr, offset, lane }
+                        | Op::V128Load16Lane { dst, addr, offset, lane }
+                        | Op::V128Load32Lane { dst, addr, offset, lane }
+                        | Op::V128Load64Lane { dst, addr, offset, lane } => {
+                            let vec = match *ip.add(1) {
+                                Op::Operand { slot } => v128!(slot),
+                                _ => 0,
+                            };
+                            let r = match *ip {
+                                Op::V128Load8Lane { .. } => {
+                                    crate::simd::i8x16_replace_lane(vec, read_mem!(addr, offset, u8) as u64, lane)
+                                }
+                                Op::V128Load16Lane { .. } => {
+                                    crate::simd::i16x8_replace_lane(vec, read_mem!(addr, offset, u16) as u64, lane)
+                                }
+                                Op::V128Load32Lane { .. } => {
+                                    crate::simd::i32x4_replace_lane(vec, read_mem!(addr, offset, u32) as u64, lane)
+                                }
+                                _ => crate::simd::i64x2_replace_lane(vec, read_mem!(addr, offset, u64) as u64, lane),
+                            };
+                            set_v128!(dst, r);
+                            ip = ip.add(2);
+                        }
+                        Op::V128Store { addr, value, offset } => {
+                            let p = access!(addr, offset, 16);
+                            std::ptr::write_unaligned(p as *mut u128, v128!(value).to_le());
+                            next!();
+                        }
+                        Op::V128Store8Lane { addr, value, offset, lane } => {
+                            let x = crate::simd::i8x16_extract_lane_u(v128!(value), lane) as u8;
+                            let p = access!(addr, offset, 1);
+                            std::ptr::write_unaligned(p, x);
+                            next!();
+                        }
+                        Op::V128Store16Lane { addr, value, offset, lane } => {
+                            let x = crate::simd::i16x8_extract_lane_u(v128!(value), lane) as u16;
+                            let p = access!(addr, offset, 2);
+                            std::ptr::write_unaligned(p as *mut u16, x.to_le());
+                            next!();
+                        }
+                        Op::V128Store32Lane { addr, value, offset, lane } => {
+                            let x = crate::simd::i32x4_extract_lane(v128!(value), lane) as u32;
+                            let p = access!(addr, offset, 4);
+                            std::ptr::write_unaligned(p as *mut u32, x.to_le());
+                            next!();
+                        }
+                        Op::V128Store64Lane { addr, value, offset, lane } => {
+                            let x = crate::simd::i64x2_extract_lane(v128!(value), lane);
+                            let p = access!(addr, offset, 8);
+                            std::ptr::write_unaligned(p as *mut u64, x.to_le());
+                            next!();
+                        }
+                        Op::GlobalGetV128 { dst, global } => {
+                            let g = *(*vmctx).globals.add(global as usize);
+                            set_v128!(dst, (*g).storage.get_u128());
+                            next!();
+                        }
+                        Op::GlobalSetV128 { global, src } => {
+                            let g = *(*vmctx).globals.add(global as usize);
+                            (*g).storage = ValRaw::from_u128(v128!(src));
+                            next!();
+                        }
+                        Op::SelectV128 { dst, cond, a } => {
+                            let b = match *ip.add(1) {
+                                Op::Operand { slot } => slot,
+                                _ => a,
+                            };
+                            let v = if slot!(cond) as u32 != 0 { v128!(a) } else { v128!(b) };
+                            set_v128!(dst, v);
+                            ip = ip.add(2);
                         }
                         Op::RefIsNull { dst, a } => {
                             slot!(dst) = u64::from(slot!(a) == 0);
@@ -936,4 +1132,4 @@ macro_rules! define_execute {
         }
     };
 }
-crate::for_each_load_op!(for_each_branch_op for_each_numeric_op define_execute);
+crate::for_each_simd_op!(for_each_load_op for_each_branch_op for_each_numeric_op define_execute);

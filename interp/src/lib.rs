@@ -22,6 +22,8 @@ mod executor;
 mod isa;
 pub mod op;
 mod semantics;
+pub mod simd;
+pub mod slots;
 mod translator;
 
 pub use executor::array_call;
@@ -41,12 +43,15 @@ pub struct InterpFunc {
     pub code: Box<[op::Op]>,
     /// The function's index in its module.
     pub func_index: u32,
-    /// Parameter count; parameters occupy the first slots.
+    /// Slots of the parameters, which occupy the first slots (a `v128`
+    /// takes two; see [`slots`]).
     pub num_params: u32,
-    /// Result count; results are returned in the first slots.
+    /// Slots of the results, which are returned in the first slots.
     pub num_results: u32,
-    /// Parameters plus declared locals.
+    /// Slots of the parameters plus the declared locals.
     pub num_locals: u32,
+    /// The function's type as calls into it see it.
+    pub signature: slots::SlotSignature,
     /// Slots the frame needs: locals plus the deepest operand stack.
     pub frame_size: u32,
 }
@@ -195,10 +200,10 @@ pub struct InterpModule {
     source: Option<(Arc<ModuleInfo>, Arc<[u8]>)>,
     /// How many functions the module imports.
     pub num_imported_funcs: u32,
-    /// `(params, results)` per module type index.
-    pub type_arity: Vec<(u32, u32)>,
-    /// `(params, results)` per function index.
-    pub func_arity: Vec<(u32, u32)>,
+    /// The slot layout of each module type.
+    pub type_arity: Vec<slots::SlotSignature>,
+    /// The slot layout of each function's type.
+    pub func_arity: Vec<slots::SlotSignature>,
     /// Whether the module has a memory 0.
     pub has_memory: bool,
     /// Whether code checks the epoch deadline.
@@ -343,8 +348,7 @@ impl InterpCompiler {
     /// Finishes the module. A lazy module keeps `info` and `wasm` to
     /// translate from later.
     pub fn finish(self, info: Arc<ModuleInfo>, wasm: Arc<[u8]>) -> InterpModule {
-        let arity =
-            |t: &strata_environ::FuncType| (t.params().len() as u32, t.results().len() as u32);
+        let arity = slots::SlotSignature::of;
         InterpModule {
             funcs: self.funcs.into_boxed_slice(),
             num_imported_funcs: info.num_imported_functions,

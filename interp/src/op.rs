@@ -7,7 +7,8 @@
 //! slot and the executor never pushes or pops. `local.get` emits nothing;
 //! `i32.add` reading two locals into a temporary is one instruction.
 //!
-//! A `v128` will take two adjacent slots, so the layout has room for SIMD.
+//! A `v128` takes two adjacent slots, its low half first (see
+//! [`crate::slots`]); an instruction names a `v128` by its first slot.
 
 use strata_environ::TrapCode;
 
@@ -19,6 +20,14 @@ pub type BranchOffset = i32;
 
 macro_rules! define_op_enum {
     (
+        simd_unary { $( $su:ident = $suf:path; )* }
+        simd_binary { $( $sb:ident = $sbf:path; )* }
+        simd_ternary { $( $st:ident = $stf:path; )* }
+        simd_shift { $( $ss:ident = $ssf:path; )* }
+        simd_test { $( $sq:ident = $sqf:path; )* }
+        simd_splat { $( $sp:ident = $spf:path; )* }
+        simd_extract { $( $se:ident = $sef:path; )* }
+        simd_replace { $( $sr:ident = $srf:path; )* }
         loads { $( $lname:ident $lat:ident $lidx:ident $lshl:ident $labs:ident ($lty:ty => $lvia:ty); )* }
         branches { $( $brname:ident $brimm:ident = $cmp:ident $cmpimm:ident, not $nbr:ident $nbrimm:ident, $bty:ty, $btest:expr; )* }
         binary { $( $bname:ident $([$bimm:ident])? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
@@ -65,6 +74,92 @@ macro_rules! define_op_enum {
                 #[doc = concat!("`", stringify!($lname), "` at a constant address.")]
                 $labs { dst: Slot, ea: u32 },
             )*
+            $(
+                #[doc = concat!("`", stringify!($su), "`: `v128 dst = op v128 a`.")]
+                $su { dst: Slot, a: Slot },
+            )*
+            $(
+                #[doc = concat!("`", stringify!($sb), "`: `v128 dst = v128 a op v128 b`.")]
+                $sb { dst: Slot, a: Slot, b: Slot },
+            )*
+            $(
+                #[doc = concat!("`", stringify!($st), "`: `v128 dst = op(a, b, c)`; `c` is the `Operand` that follows.")]
+                $st { dst: Slot, a: Slot, b: Slot },
+            )*
+            $(
+                #[doc = concat!("`", stringify!($ss), "`: `v128 dst = v128 a shifted by i32 b`.")]
+                $ss { dst: Slot, a: Slot, b: Slot },
+            )*
+            $(
+                #[doc = concat!("`", stringify!($sq), "`: `i32 dst = test(v128 a)`.")]
+                $sq { dst: Slot, a: Slot },
+            )*
+            $(
+                #[doc = concat!("`", stringify!($sp), "`: `v128 dst = splat(scalar a)`.")]
+                $sp { dst: Slot, a: Slot },
+            )*
+            $(
+                #[doc = concat!("`", stringify!($se), "`: `scalar dst = v128 a[lane]`.")]
+                $se { dst: Slot, a: Slot, lane: u8 },
+            )*
+            $(
+                #[doc = concat!("`", stringify!($sr), "`: `v128 dst = v128 a with [lane] = scalar b`.")]
+                $sr { dst: Slot, a: Slot, b: Slot, lane: u8 },
+            )*
+            /// `i8x16.shuffle`: the lane mask is a `v128` in the slots the
+            /// `Operand` that follows names.
+            I8x16Shuffle { dst: Slot, a: Slot, b: Slot },
+            /// `v128.load`.
+            V128Load { dst: Slot, addr: Slot, offset: u32 },
+            /// `v128.load8x8_s`.
+            V128Load8x8S { dst: Slot, addr: Slot, offset: u32 },
+            /// `v128.load8x8_u`.
+            V128Load8x8U { dst: Slot, addr: Slot, offset: u32 },
+            /// `v128.load16x4_s`.
+            V128Load16x4S { dst: Slot, addr: Slot, offset: u32 },
+            /// `v128.load16x4_u`.
+            V128Load16x4U { dst: Slot, addr: Slot, offset: u32 },
+            /// `v128.load32x2_s`.
+            V128Load32x2S { dst: Slot, addr: Slot, offset: u32 },
+            /// `v128.load32x2_u`.
+            V128Load32x2U { dst: Slot, addr: Slot, offset: u32 },
+            /// `v128.load8_splat`.
+            V128Load8Splat { dst: Slot, addr: Slot, offset: u32 },
+            /// `v128.load16_splat`.
+            V128Load16Splat { dst: Slot, addr: Slot, offset: u32 },
+            /// `v128.load32_splat`.
+            V128Load32Splat { dst: Slot, addr: Slot, offset: u32 },
+            /// `v128.load64_splat`.
+            V128Load64Splat { dst: Slot, addr: Slot, offset: u32 },
+            /// `v128.load32_zero`.
+            V128Load32Zero { dst: Slot, addr: Slot, offset: u32 },
+            /// `v128.load64_zero`.
+            V128Load64Zero { dst: Slot, addr: Slot, offset: u32 },
+            /// `v128.load8_lane`: the vector is the `Operand` that follows.
+            V128Load8Lane { dst: Slot, addr: Slot, offset: u32, lane: u8 },
+            /// `v128.load16_lane`, as `V128Load8Lane`.
+            V128Load16Lane { dst: Slot, addr: Slot, offset: u32, lane: u8 },
+            /// `v128.load32_lane`, as `V128Load8Lane`.
+            V128Load32Lane { dst: Slot, addr: Slot, offset: u32, lane: u8 },
+            /// `v128.load64_lane`, as `V128Load8Lane`.
+            V128Load64Lane { dst: Slot, addr: Slot, offset: u32, lane: u8 },
+            /// `v128.store`.
+            V128Store { addr: Slot, value: Slot, offset: u32 },
+            /// `v128.store8_lane`.
+            V128Store8Lane { addr: Slot, value: Slot, offset: u32, lane: u8 },
+            /// `v128.store16_lane`.
+            V128Store16Lane { addr: Slot, value: Slot, offset: u32, lane: u8 },
+            /// `v128.store32_lane`.
+            V128Store32Lane { addr: Slot, value: Slot, offset: u32, lane: u8 },
+            /// `v128.store64_lane`.
+            V128Store64Lane { addr: Slot, value: Slot, offset: u32, lane: u8 },
+            /// `global.get` of a `v128` global.
+            GlobalGetV128 { dst: Slot, global: u32 },
+            /// `global.set` of a `v128` global.
+            GlobalSetV128 { global: u32, src: Slot },
+            /// `select` of `v128`s: `dst = cond != 0 ? a : b`; `b` is the
+            /// `Operand` that follows.
+            SelectV128 { dst: Slot, cond: Slot, a: Slot },
             /// `i32.store`/`f32.store` at a constant address.
             Store32Abs { value: Slot, ea: u32 },
             /// `i64.store`/`f64.store` at a constant address.
@@ -214,6 +309,34 @@ macro_rules! define_op_enum {
                     $( $( Op::$bimm { dst, .. } => Some(dst), )? )*
                     $( Op::$lat { dst, .. } | Op::$lidx { dst, .. } | Op::$lshl { dst, .. } | Op::$labs { dst, .. } => Some(dst), )*
                     Op::I32AddShl { dst, .. } => Some(dst),
+                    $( Op::$su { dst, .. } => Some(dst), )*
+                    $( Op::$sb { dst, .. } => Some(dst), )*
+                    $( Op::$st { dst, .. } => Some(dst), )*
+                    $( Op::$ss { dst, .. } => Some(dst), )*
+                    $( Op::$sq { dst, .. } => Some(dst), )*
+                    $( Op::$sp { dst, .. } => Some(dst), )*
+                    $( Op::$se { dst, .. } => Some(dst), )*
+                    $( Op::$sr { dst, .. } => Some(dst), )*
+                    Op::I8x16Shuffle { dst, .. }
+                    | Op::V128Load { dst, .. }
+                    | Op::V128Load8x8S { dst, .. }
+                    | Op::V128Load8x8U { dst, .. }
+                    | Op::V128Load16x4S { dst, .. }
+                    | Op::V128Load16x4U { dst, .. }
+                    | Op::V128Load32x2S { dst, .. }
+                    | Op::V128Load32x2U { dst, .. }
+                    | Op::V128Load8Splat { dst, .. }
+                    | Op::V128Load16Splat { dst, .. }
+                    | Op::V128Load32Splat { dst, .. }
+                    | Op::V128Load64Splat { dst, .. }
+                    | Op::V128Load32Zero { dst, .. }
+                    | Op::V128Load64Zero { dst, .. }
+                    | Op::V128Load8Lane { dst, .. }
+                    | Op::V128Load16Lane { dst, .. }
+                    | Op::V128Load32Lane { dst, .. }
+                    | Op::V128Load64Lane { dst, .. }
+                    | Op::GlobalGetV128 { dst, .. }
+                    | Op::SelectV128 { dst, .. } => Some(dst),
                     Op::Copy { dst, .. }
                     | Op::Select { dst, .. }
                     | Op::Const { dst, .. }
@@ -322,8 +445,8 @@ macro_rules! define_op_enum {
         }
     };
 }
-use crate::{for_each_branch_op, for_each_numeric_op};
-crate::for_each_load_op!(for_each_branch_op for_each_numeric_op define_op_enum);
+use crate::{for_each_branch_op, for_each_load_op, for_each_numeric_op};
+crate::for_each_simd_op!(for_each_load_op for_each_branch_op for_each_numeric_op define_op_enum);
 
 #[cfg(test)]
 mod tests {

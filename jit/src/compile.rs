@@ -209,7 +209,8 @@ fn compile_trampoline(
 
 /// The trampoline of an on-stack-replacement entry:
 /// `(vmctx, caller_vmctx, frame) -> ()` in the host convention, `frame`
-/// being the interpreter frame of the function (one 8-byte slot per local).
+/// being the interpreter frame of the function (one 8-byte slot per local,
+/// two per `v128`).
 /// It calls the entry at `entry` and writes the results into the frame's
 /// first slots, where the interpreter expects a returning function's
 /// results.
@@ -237,9 +238,12 @@ fn compile_osr_trampoline(isa: &OwnedTargetIsa, ty: &FuncType) -> Result<Compile
     });
     let call = b.ins().call(callee, &p);
     let results = b.inst_results(call).to_vec();
-    for (i, v) in results.into_iter().enumerate() {
+    // A `v128` result takes two slots, low half first.
+    let mut offset = 0;
+    for v in results {
         let bits = widen(&mut b, v);
-        b.ins().store(trusted(), bits, p[2], (i * 8) as i32);
+        b.ins().store(trusted(), bits, p[2], offset);
+        offset += b.func.dfg.value_type(bits).bytes().max(8) as i32;
     }
     b.ins().return_(&[]);
     b.seal_all_blocks();

@@ -28,6 +28,8 @@ use cranelift_frontend::{FunctionBuilder, Variable};
 use strata_environ::{FuncType, TrapCode, ValType};
 use wasmparser::{BlockType, FunctionBody, MemArg, Operator};
 
+mod simd;
+
 /// What a wasm control construct became.
 struct Control {
     /// Where `end` continues; its parameters are the results.
@@ -97,7 +99,8 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
     /// (signature [`crate::env::osr_signature`]`(ty)`): it starts at the
     /// header of the loop whose `loop` operator is at byte offset `osr` of
     /// the module, with every local loaded from the interpreter frame its
-    /// third parameter points to (one 8-byte slot per local, in order). The
+    /// third parameter points to (one 8-byte slot per local, two per
+    /// `v128`, in order). The
     /// code before that loop is translated as usual but unreachable, so
     /// Cranelift drops it; branches out of the loop reach the rest of the
     /// function. The loop must start with an empty operand stack.
@@ -136,10 +139,12 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
             }
             Some(_) => {
                 let frame = b.block_params(entry)[2];
+                // One 8-byte slot per local, two per `v128` (its low half
+                // first: the little-endian layout of the whole vector).
+                let mut offset = 0;
                 for (i, var) in locals.iter().enumerate() {
-                    let v = b
-                        .ins()
-                        .load(local_types[i], trusted(), frame, (i * 8) as i32);
+                    let v = b.ins().load(local_types[i], trusted(), frame, offset);
+                    offset += local_types[i].bytes().max(8) as i32;
                     b.def_var(*var, v);
                 }
                 let header = b.create_block();
@@ -706,7 +711,7 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
                 self.push(v);
             }
             _ => {
-                if !self.numeric(op) {
+                if !self.numeric(op) && !self.simd(op) {
                     return Err(format!("the JIT tier does not support {op:?}"));
                 }
             }

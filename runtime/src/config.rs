@@ -182,8 +182,8 @@ impl Config {
         self
     }
 
-    /// Accept exactly the WebAssembly 2.0 feature set (less SIMD, which
-    /// Strata does not support yet).
+    /// Accept exactly the WebAssembly 2.0 feature set (fixed-width SIMD
+    /// included).
     pub fn wasm_2_0(&mut self) -> &mut Config {
         self.wasm_features(WasmFeatures::WASM2)
     }

@@ -416,6 +416,8 @@ wasm_ty! {
     u64 => I64, |s| ValRaw::from_u64(s), |r| r.get_u64();
     f32 => F32, |s| ValRaw::from_u32(s.to_bits()), |r| f32::from_bits(r.get_u32());
     f64 => F64, |s| ValRaw::from_u64(s.to_bits()), |r| f64::from_bits(r.get_u64());
+    // A `v128`, lane 0 in the low bits.
+    u128 => V128, |s| ValRaw::from_u128(s), |r| r.get_u128();
 }
 
 /// A list of parameters: `()`, one [`WasmTy`], or a tuple of them.

@@ -38,7 +38,7 @@ const FUEL_LEFT: &str = "fuel left";
 const MAX_COMPARED_TABLE_ELEMS: u64 = 4_096;
 
 /// The generator's settings: the features of robustness.rs (WebAssembly
-/// 2.0 less SIMD, which is what Strata supports), no imports so that every
+/// 2.0 with SIMD, which is what Strata supports), no imports so that every
 /// module instantiates on its own, and small modules so that thousands of
 /// cases run in seconds.
 ///
@@ -156,6 +156,32 @@ fn arguments(params: &[ValType], rng: &mut Rng, round: usize) -> Vec<Val> {
                         r,
                     ][pick],
                 ),
+                ValType::V128 => {
+                    let wide = u128::from(r) | (u128::from(rng.next()) << 64);
+                    let lanes_f32 = u128::from_le_bytes(
+                        [1.5f32, f32::NAN, -0.0, f32::INFINITY]
+                            .map(f32::to_bits)
+                            .iter()
+                            .flat_map(|b| b.to_le_bytes())
+                            .collect::<Vec<u8>>()
+                            .try_into()
+                            .unwrap_or([0; 16]),
+                    );
+                    let lanes_f64 =
+                        u128::from(2.5f64.to_bits()) | (u128::from((-1.0f64).to_bits()) << 64);
+                    Val::V128(
+                        [
+                            0,
+                            u128::MAX,
+                            1,
+                            0x8000_0000_7fff_ffff_0000_ffff_8080_7f7f,
+                            lanes_f32,
+                            lanes_f64,
+                            u128::from(r),
+                            wide,
+                        ][pick],
+                    )
+                }
                 // References are null; there is no other reference the
                 // host could pass to both stores alike.
                 _ => Val::default_for(ty),

@@ -3,7 +3,7 @@
 use crate::spectest::define_spectest;
 use std::collections::HashMap;
 use strata::{Config, Engine, Error, ExternRef, Instance, Linker, Module, Store, Tier, Val};
-use wast::core::{NanPattern, WastArgCore, WastRetCore};
+use wast::core::{NanPattern, V128Pattern, WastArgCore, WastRetCore};
 use wast::lexer::Lexer;
 use wast::parser::{self, ParseBuffer};
 use wast::token::{F32, F64, Id, Span};
@@ -389,6 +389,7 @@ impl Context {
             WastArgCore::I64(v) => Val::I64(*v),
             WastArgCore::F32(v) => Val::F32(v.bits),
             WastArgCore::F64(v) => Val::F64(v.bits),
+            WastArgCore::V128(v) => Val::V128(u128::from_le_bytes(v.to_le_bytes())),
             WastArgCore::RefNull(wast::core::HeapType::Abstract {
                 ty: wast::core::AbstractHeapType::Extern,
                 ..
@@ -420,6 +421,7 @@ impl Context {
             (WastRetCore::I64(e), Val::I64(g)) => e == g,
             (WastRetCore::F32(e), Val::F32(g)) => match_f32(e, *g),
             (WastRetCore::F64(e), Val::F64(g)) => match_f64(e, *g),
+            (WastRetCore::V128(e), Val::V128(g)) => match_v128(e, *g),
             (WastRetCore::RefNull(_), Val::FuncRef(None) | Val::ExternRef(None)) => true,
             (WastRetCore::RefFunc(_), Val::FuncRef(Some(_))) => true,
             (WastRetCore::RefExtern(None), Val::ExternRef(Some(_))) => true,
@@ -436,6 +438,36 @@ impl Context {
 fn encode_wat(wat: &mut Wat<'_>) -> Result<Vec<u8>, String> {
     wat.encode()
         .map_err(|e| format!("cannot encode module: {e}"))
+}
+
+/// Lane by lane, float lanes by their NaN patterns.
+fn match_v128(expected: &V128Pattern, got: u128) -> bool {
+    let bytes = got.to_le_bytes();
+    let lane = |i: usize, n: usize| -> u64 {
+        let mut b = [0u8; 8];
+        b[..n].copy_from_slice(&bytes[i * n..(i + 1) * n]);
+        u64::from_le_bytes(b)
+    };
+    match expected {
+        V128Pattern::I8x16(e) => e
+            .iter()
+            .enumerate()
+            .all(|(i, v)| lane(i, 1) == u64::from(*v as u8)),
+        V128Pattern::I16x8(e) => e
+            .iter()
+            .enumerate()
+            .all(|(i, v)| lane(i, 2) == u64::from(*v as u16)),
+        V128Pattern::I32x4(e) => e
+            .iter()
+            .enumerate()
+            .all(|(i, v)| lane(i, 4) == u64::from(*v as u32)),
+        V128Pattern::I64x2(e) => e.iter().enumerate().all(|(i, v)| lane(i, 8) == *v as u64),
+        V128Pattern::F32x4(e) => e
+            .iter()
+            .enumerate()
+            .all(|(i, p)| match_f32(p, lane(i, 4) as u32)),
+        V128Pattern::F64x2(e) => e.iter().enumerate().all(|(i, p)| match_f64(p, lane(i, 8))),
+    }
 }
 
 fn match_f32(expected: &NanPattern<F32>, got: u32) -> bool {

@@ -22,8 +22,13 @@ pub struct Control {
     /// The stack position of the block's first parameter: where its results
     /// go, and where a loop's parameters live.
     pub height: u32,
+    /// Slots of the parameters and results (a `v128` takes two).
     pub num_params: u32,
     pub num_results: u32,
+    /// Per parameter slot and per result slot: whether it is the high
+    /// half of a `v128`; empty when none is.
+    pub param_high: Box<[bool]>,
+    pub result_high: Box<[bool]>,
     /// Pushed while translating unreachable code: no code is emitted for it.
     pub dead: bool,
     /// Branch instructions to patch with the position of the block's end.

@@ -19,11 +19,16 @@ mod control;
 mod stack;
 
 use crate::op::{BranchOffset, Op, Slot};
+use crate::slots::{SlotSignature, high_halves, slots_of, slots_of_all};
 use crate::{InterpFunc, for_each_branch_op, for_each_numeric_op};
 use control::{Control, ControlKind};
 use stack::{FrameLayout, OperandStack, Provider};
-use strata_environ::{ModuleInfo, TrapCode, WasmError};
+use strata_environ::{ModuleInfo, TrapCode, ValType, WasmError};
 use wasmparser::{BlockType, FuncValidator, FunctionBody, Operator, ValidatorResources};
+
+/// A block type as the translator sees it: parameter and result slots,
+/// and which of them are high halves of `v128`s.
+type BlockShape = (u32, u32, Box<[bool]>, Box<[bool]>);
 
 /// Largest frame, in slots, that the translator accepts.
 const MAX_FRAME_SLOTS: u32 = 1 << 20;
@@ -49,6 +54,8 @@ pub struct FuncTranslator {
     tiering: bool,
     /// Byte offset of the operator being translated.
     op_offset: u32,
+    /// Per local: its first slot, and whether it is a `v128` (two slots).
+    locals: Vec<(Slot, bool)>,
 }
 
 impl FuncTranslator {
@@ -116,9 +123,14 @@ impl FuncTranslator {
         body: &FunctionBody<'_>,
     ) -> Result<InterpFunc, WasmError> {
         let ty = module.func_type(func_index);
-        let num_params = ty.params().len() as u32;
-        let num_results = ty.results().len() as u32;
-        let mut num_locals = num_params;
+        let num_params = slots_of_all(ty.params());
+        let num_results = slots_of_all(ty.results());
+        self.locals.clear();
+        let mut num_locals = 0;
+        for t in ty.params() {
+            self.locals.push((num_locals, *t == ValType::V128));
+            num_locals += slots_of(*t);
+        }
         let mut locals = body.get_locals_reader()?;
         for _ in 0..locals.get_count() {
             let offset = locals.original_position();
@@ -126,10 +138,16 @@ impl FuncTranslator {
             if let Some(v) = validator.as_mut() {
                 v.define_locals(offset, count, ty)?;
             }
-            num_locals = num_locals
-                .checked_add(count)
+            let wide = ty == wasmparser::ValType::V128;
+            let width = if wide { 2 } else { 1 };
+            let end = count
+                .checked_mul(width)
+                .and_then(|n| num_locals.checked_add(n))
                 .filter(|n| *n < MAX_FRAME_SLOTS)
                 .ok_or_else(|| WasmError::new("too many locals", offset))?;
+            self.locals
+                .extend((num_locals..end).step_by(width as usize).map(|s| (s, wide)));
+            num_locals = end;
         }
         self.code.clear();
         self.stack.clear();
@@ -143,6 +161,8 @@ impl FuncTranslator {
             height: 0,
             num_params: 0,
             num_results,
+            param_high: Box::new([]),
+            result_high: high_halves(ty.results()),
             dead: false,
             patches: Vec::new(),
             else_patch: None,
@@ -185,6 +205,7 @@ impl FuncTranslator {
             num_results,
             num_locals,
             frame_size,
+            signature: SlotSignature::of(module.func_type(func_index)),
         })
     }
 
@@ -228,6 +249,65 @@ impl FuncTranslator {
     fn pop_slot(&mut self) -> Slot {
         let (p, pos) = self.stack.pop();
         self.slot_of(p, pos)
+    }
+
+    /// Pops a `v128` (two entries) and returns the first of two adjacent
+    /// slots holding it, emitting copies into the position's own
+    /// temporaries if its halves are not adjacent already. Does not change
+    /// the model beyond the pop.
+    fn pop_v128(&mut self) -> Slot {
+        let (high, _) = self.stack.pop();
+        let (low, pos) = self.stack.pop();
+        match (low, high) {
+            (Provider::Temp, Provider::Temp) => self.temp(pos),
+            (Provider::Local(l), Provider::Local(h)) if h == l + 1 => l,
+            _ => {
+                for (i, p) in [(0, low), (1, high)] {
+                    let dst = self.temp(pos + i);
+                    match p {
+                        Provider::Temp => {}
+                        Provider::Local(src) => {
+                            self.emit(Op::Copy { dst, src });
+                        }
+                        Provider::Const(value) => {
+                            self.emit(Op::Const { dst, value });
+                        }
+                    }
+                }
+                self.temp(pos)
+            }
+        }
+    }
+
+    /// Emits `make(dst)` writing a new `v128` temporary on top of the
+    /// stack.
+    fn push_def_v128(&mut self, make: impl FnOnce(Slot) -> Op) {
+        let pos = self.stack.height();
+        let dst = self.temp(pos);
+        self.stack.push(Provider::Temp);
+        self.stack.push_high(Provider::Temp);
+        let idx = self.emit(make(dst));
+        self.last_def = Some((idx, pos));
+    }
+
+    /// As [`Self::push_def_v128`], with an `Operand` after the instruction.
+    fn push_def_v128_with(&mut self, make: impl FnOnce(Slot) -> Op, operand: Slot) {
+        self.push_def_v128(make);
+        let last_def = self.last_def;
+        self.emit(Op::Operand { slot: operand });
+        self.last_def = last_def;
+    }
+
+    /// Pushes `n` fresh temporaries shaped as `high` says (see
+    /// [`Control::result_high`]).
+    fn push_temps(&mut self, n: u32, high: &[bool]) {
+        for i in 0..n as usize {
+            if high.get(i).copied().unwrap_or(false) {
+                self.stack.push_high(Provider::Temp);
+            } else {
+                self.stack.push(Provider::Temp);
+            }
+        }
     }
 
     /// Moves the value at `pos` into its own temporary.
@@ -331,6 +411,52 @@ impl FuncTranslator {
                     self.stack.push(p);
                 }
             }
+        }
+    }
+
+    /// `local.set`/`local.tee` of a `v128` local whose first slot is
+    /// `local`.
+    fn set_local_v128(&mut self, local: Slot, tee: bool) {
+        let (high, _) = self.stack.pop();
+        let (low, pos) = self.stack.pop();
+        let push_local = |t: &mut Self| {
+            t.stack.push(Provider::Local(local));
+            t.stack.push_high(Provider::Local(local + 1));
+        };
+        if low == Provider::Local(local) && high == Provider::Local(local + 1) {
+            if tee {
+                push_local(self);
+            }
+            return;
+        }
+        let preserved = self.preserve_local(local) | self.preserve_local(local + 1);
+        if (low, high) == (Provider::Temp, Provider::Temp)
+            && !preserved
+            && let Some(at) = self.last_def_at(pos)
+            && let Some(dst) = self.code[at].dst_mut()
+        {
+            // The instruction that computed the value writes the local.
+            *dst = local;
+            self.last_def = None;
+        } else {
+            for (i, p) in [(0, low), (1, high)] {
+                let dst = local + i;
+                match p {
+                    Provider::Temp => {
+                        let src = self.temp(pos + i);
+                        self.emit(Op::Copy { dst, src });
+                    }
+                    Provider::Local(src) => {
+                        self.emit(Op::Copy { dst, src });
+                    }
+                    Provider::Const(value) => {
+                        self.emit(Op::Const { dst, value });
+                    }
+                }
+            }
+        }
+        if tee {
+            push_local(self);
         }
     }
 
@@ -455,18 +581,29 @@ impl FuncTranslator {
         }
     }
 
-    fn block_arity(module: &ModuleInfo, ty: BlockType) -> (u32, u32) {
+    /// The slots of a block type's parameters and results, and which of
+    /// them are high halves of `v128`s.
+    fn block_arity(module: &ModuleInfo, ty: BlockType) -> BlockShape {
         match ty {
-            BlockType::Empty => (0, 0),
-            BlockType::Type(_) => (0, 1),
+            BlockType::Empty => (0, 0, Box::new([]), Box::new([])),
+            BlockType::Type(t) => {
+                let t = [ValType::from_wasmparser(t).unwrap_or(ValType::I32)];
+                (0, slots_of_all(&t), Box::new([]), high_halves(&t))
+            }
             BlockType::FuncType(i) => {
                 let ft = &module.types[i as usize];
-                (ft.params().len() as u32, ft.results().len() as u32)
+                (
+                    slots_of_all(ft.params()),
+                    slots_of_all(ft.results()),
+                    high_halves(ft.params()),
+                    high_halves(ft.results()),
+                )
             }
         }
     }
 
-    fn push_control(&mut self, kind: ControlKind, params: u32, results: u32, dead: bool) {
+    fn push_control(&mut self, kind: ControlKind, shape: BlockShape, dead: bool) {
+        let (params, results, param_high, result_high) = shape;
         let height = self.stack.height().saturating_sub(params);
         let loop_start = self.pc();
         self.control.push(Control {
@@ -474,6 +611,8 @@ impl FuncTranslator {
             height,
             num_params: params,
             num_results: results,
+            param_high,
+            result_high,
             dead,
             patches: Vec::new(),
             else_patch: None,
@@ -520,17 +659,18 @@ impl FuncTranslator {
                 self.mark_unreachable();
             }
             Operator::Block { blockty } => {
-                let (p, r) = Self::block_arity(module, blockty);
+                let shape = Self::block_arity(module, blockty);
                 self.flush_locals();
-                self.push_control(ControlKind::Block, p, r, false);
+                self.push_control(ControlKind::Block, shape, false);
             }
             Operator::Loop { blockty } => {
-                let (p, r) = Self::block_arity(module, blockty);
+                let shape = Self::block_arity(module, blockty);
+                let p = shape.0;
                 self.flush_locals();
                 self.materialize_top(p);
                 self.last_def = None;
                 let empty = p == 0 && self.stack.height() == 0;
-                self.push_control(ControlKind::Loop, p, r, false);
+                self.push_control(ControlKind::Loop, shape, false);
                 if self.tiering {
                     // First, so that on-stack replacement enters compiled
                     // code before this header's other checks, which the
@@ -547,7 +687,8 @@ impl FuncTranslator {
                 }
             }
             Operator::If { blockty } => {
-                let (p, r) = Self::block_arity(module, blockty);
+                let shape = Self::block_arity(module, blockty);
+                let p = shape.0;
                 // Below the condition: no entry may refer to a local, and
                 // the parameters must be in place. Both emit code only when
                 // needed, which keeps the condition's comparison fusable.
@@ -570,11 +711,15 @@ impl FuncTranslator {
                     for i in 0..p {
                         let dst = self.temp(h + i);
                         self.emit(Op::Copy { dst, src: base + i });
-                        self.stack.push(Provider::Temp);
+                        if self.stack.is_high(h - p + i) {
+                            self.stack.push_high(Provider::Temp);
+                        } else {
+                            self.stack.push(Provider::Temp);
+                        }
                     }
                 }
                 let height = self.stack.height() - 2 * p;
-                self.push_control(ControlKind::If, p, r, false);
+                self.push_control(ControlKind::If, shape, false);
                 let frame = self.control.last_mut().expect("just pushed");
                 frame.height = height;
                 frame.else_patch = Some(at);
@@ -600,7 +745,7 @@ impl FuncTranslator {
             }
             Operator::Call { function_index } => {
                 let ty = module.func_type(function_index);
-                let (np, nr) = (ty.params().len() as u32, ty.results().len() as u32);
+                let (np, nr) = (slots_of_all(ty.params()), slots_of_all(ty.results()));
                 let base = self.pop_contiguous(np);
                 let op = if function_index < module.num_imported_functions {
                     Op::CallRef {
@@ -614,28 +759,36 @@ impl FuncTranslator {
                     }
                 };
                 self.emit(op);
-                for _ in 0..nr {
-                    self.stack.push(Provider::Temp);
-                }
+                self.push_temps(nr, &high_halves(ty.results()));
             }
             Operator::CallIndirect {
                 type_index,
                 table_index,
             } => {
                 let ty = &module.types[type_index as usize];
-                let (np, nr) = (ty.params().len() as u32, ty.results().len() as u32);
+                let (np, nr) = (slots_of_all(ty.params()), slots_of_all(ty.results()));
                 let base = self.pop_contiguous(np + 1);
                 self.emit(Op::CallIndirect {
                     base,
                     table: table_index,
                     ty: type_index,
                 });
-                for _ in 0..nr {
-                    self.stack.push(Provider::Temp);
-                }
+                self.push_temps(nr, &high_halves(ty.results()));
             }
             Operator::Drop => {
+                let h = self.stack.height();
+                if h > 0 && self.stack.is_high(h - 1) {
+                    self.stack.pop();
+                }
                 self.stack.pop();
+            }
+            Operator::Select | Operator::TypedSelect { .. }
+                if self.stack.height() >= 2 && self.stack.is_high(self.stack.height() - 2) =>
+            {
+                let cond = self.pop_slot();
+                let b = self.pop_v128();
+                let a = self.pop_v128();
+                self.push_def_v128_with(|dst| Op::SelectV128 { dst, cond, a }, b);
             }
             Operator::Select | Operator::TypedSelect { .. } => {
                 let cond = self.pop_slot();
@@ -650,9 +803,33 @@ impl FuncTranslator {
                 // it reads all its operands before writing.
                 self.last_def = Some((at, pos));
             }
-            Operator::LocalGet { local_index } => self.stack.push(Provider::Local(local_index)),
-            Operator::LocalSet { local_index } => self.set_local(local_index, false),
-            Operator::LocalTee { local_index } => self.set_local(local_index, true),
+            Operator::LocalGet { local_index } => {
+                let (slot, wide) = self.local(local_index)?;
+                self.stack.push(Provider::Local(slot));
+                if wide {
+                    self.stack.push_high(Provider::Local(slot + 1));
+                }
+            }
+            Operator::LocalSet { local_index } | Operator::LocalTee { local_index } => {
+                let tee = matches!(op, Operator::LocalTee { .. });
+                match self.local(local_index)? {
+                    (slot, true) => self.set_local_v128(slot, tee),
+                    (slot, false) => self.set_local(slot, tee),
+                }
+            }
+            Operator::GlobalGet { global_index } if Self::is_v128_global(module, global_index) => {
+                self.push_def_v128(|dst| Op::GlobalGetV128 {
+                    dst,
+                    global: global_index,
+                });
+            }
+            Operator::GlobalSet { global_index } if Self::is_v128_global(module, global_index) => {
+                let src = self.pop_v128();
+                self.emit(Op::GlobalSetV128 {
+                    global: global_index,
+                    src,
+                });
+            }
             Operator::GlobalGet { global_index } => {
                 self.push_def(|dst| Op::GlobalGet {
                     dst,
@@ -826,7 +1003,11 @@ impl FuncTranslator {
             Operator::ElemDrop { elem_index } => {
                 self.emit(Op::ElemDrop { elem: elem_index });
             }
-            ref other => return Err(format!("unsupported operator {other:?}")),
+            ref other => {
+                if !self.translate_simd(other) {
+                    return Err(format!("unsupported operator {other:?}"));
+                }
+            }
         }
         Ok(())
     }
@@ -839,7 +1020,7 @@ impl FuncTranslator {
     ) -> Result<(), String> {
         match op {
             Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
-                self.push_control(ControlKind::Block, 0, 0, true);
+                self.push_control(ControlKind::Block, (0, 0, Box::new([]), Box::new([])), true);
             }
             Operator::Else if !self.control.last().is_some_and(|c| c.dead) => {
                 self.translate_else();
@@ -871,10 +1052,18 @@ impl FuncTranslator {
         let frame = &mut self.control[idx];
         frame.kind = ControlKind::Else;
         let keep = frame.height + frame.num_params;
+        let start = frame.height;
+        let high = std::mem::take(&mut frame.param_high);
         self.stack.truncate(keep);
         while self.stack.height() < keep {
-            self.stack.push(Provider::Temp);
+            let i = (self.stack.height() - start) as usize;
+            if high.get(i).copied().unwrap_or(false) {
+                self.stack.push_high(Provider::Temp);
+            } else {
+                self.stack.push(Provider::Temp);
+            }
         }
+        self.control[idx].param_high = high;
         self.reachable = true;
         self.last_def = None;
     }
@@ -903,9 +1092,7 @@ impl FuncTranslator {
         }
         if targeted || !self.reachable {
             self.stack.truncate(frame.height);
-            for _ in 0..frame.num_results {
-                self.stack.push(Provider::Temp);
-            }
+            self.push_temps(frame.num_results, &frame.result_high);
             self.last_def = None;
         }
         if targeted {
@@ -1123,7 +1310,239 @@ impl FuncTranslator {
         let a = self.pop_slot();
         self.push_def(|dst| make(dst, a));
     }
+
+    /// The first slot of local `index`, and whether it is a `v128`.
+    fn local(&self, index: u32) -> Result<(Slot, bool), String> {
+        self.locals
+            .get(index as usize)
+            .copied()
+            .ok_or_else(|| format!("unknown local {index}"))
+    }
+
+    fn is_v128_global(module: &ModuleInfo, index: u32) -> bool {
+        module
+            .globals
+            .get(index as usize)
+            .is_some_and(|g| g.content == ValType::V128)
+    }
+
+    /// A `v128` load: the address is popped, the vector pushed.
+    fn load_v128(&mut self, offset: u64, make: impl FnOnce(Slot, Slot, u32) -> Op) {
+        // Offsets of 32-bit memories fit in 32 bits (checked by validation).
+        let addr = self.pop_slot();
+        self.push_def_v128(|dst| make(dst, addr, offset as u32));
+    }
+
+    /// A lane load: the vector and then the address are popped.
+    fn load_lane(&mut self, offset: u64, make: impl FnOnce(Slot, Slot, u32) -> Op) {
+        let vec = self.pop_v128();
+        let addr = self.pop_slot();
+        self.push_def_v128_with(|dst| make(dst, addr, offset as u32), vec);
+    }
+
+    /// A `v128` store (whole or one lane).
+    fn store_v128(&mut self, offset: u64, make: impl FnOnce(Slot, Slot, u32) -> Op) {
+        let value = self.pop_v128();
+        let addr = self.pop_slot();
+        self.emit(make(addr, value, offset as u32));
+    }
+
+    /// SIMD operators that touch memory, constants or lane masks; `false`
+    /// for anything else.
+    fn translate_simd_special(&mut self, op: &Operator<'_>) -> bool {
+        use Operator as O;
+        match *op {
+            O::V128Const { value } => {
+                let v = value.i128() as u128;
+                self.stack.push(Provider::Const(v as u64));
+                self.stack.push_high(Provider::Const((v >> 64) as u64));
+            }
+            O::I8x16Shuffle { lanes } => {
+                // The mask goes through a slot pair like any constant.
+                let mask = u128::from_le_bytes(lanes);
+                self.stack.push(Provider::Const(mask as u64));
+                self.stack.push_high(Provider::Const((mask >> 64) as u64));
+                let mask = self.pop_v128();
+                let b = self.pop_v128();
+                let a = self.pop_v128();
+                self.push_def_v128_with(|dst| Op::I8x16Shuffle { dst, a, b }, mask);
+            }
+            O::V128Load { memarg } => self.load_v128(memarg.offset, |dst, addr, offset| {
+                Op::V128Load { dst, addr, offset }
+            }),
+            O::V128Load8x8S { memarg } => self.load_v128(memarg.offset, |dst, addr, offset| {
+                Op::V128Load8x8S { dst, addr, offset }
+            }),
+            O::V128Load8x8U { memarg } => self.load_v128(memarg.offset, |dst, addr, offset| {
+                Op::V128Load8x8U { dst, addr, offset }
+            }),
+            O::V128Load16x4S { memarg } => self.load_v128(memarg.offset, |dst, addr, offset| {
+                Op::V128Load16x4S { dst, addr, offset }
+            }),
+            O::V128Load16x4U { memarg } => self.load_v128(memarg.offset, |dst, addr, offset| {
+                Op::V128Load16x4U { dst, addr, offset }
+            }),
+            O::V128Load32x2S { memarg } => self.load_v128(memarg.offset, |dst, addr, offset| {
+                Op::V128Load32x2S { dst, addr, offset }
+            }),
+            O::V128Load32x2U { memarg } => self.load_v128(memarg.offset, |dst, addr, offset| {
+                Op::V128Load32x2U { dst, addr, offset }
+            }),
+            O::V128Load8Splat { memarg } => self.load_v128(memarg.offset, |dst, addr, offset| {
+                Op::V128Load8Splat { dst, addr, offset }
+            }),
+            O::V128Load16Splat { memarg } => self.load_v128(memarg.offset, |dst, addr, offset| {
+                Op::V128Load16Splat { dst, addr, offset }
+            }),
+            O::V128Load32Splat { memarg } => self.load_v128(memarg.offset, |dst, addr, offset| {
+                Op::V128Load32Splat { dst, addr, offset }
+            }),
+            O::V128Load64Splat { memarg } => self.load_v128(memarg.offset, |dst, addr, offset| {
+                Op::V128Load64Splat { dst, addr, offset }
+            }),
+            O::V128Load32Zero { memarg } => self.load_v128(memarg.offset, |dst, addr, offset| {
+                Op::V128Load32Zero { dst, addr, offset }
+            }),
+            O::V128Load64Zero { memarg } => self.load_v128(memarg.offset, |dst, addr, offset| {
+                Op::V128Load64Zero { dst, addr, offset }
+            }),
+            O::V128Load8Lane { memarg, lane } => {
+                self.load_lane(memarg.offset, |dst, addr, offset| Op::V128Load8Lane {
+                    dst,
+                    addr,
+                    offset,
+                    lane,
+                })
+            }
+            O::V128Load16Lane { memarg, lane } => {
+                self.load_lane(memarg.offset, |dst, addr, offset| Op::V128Load16Lane {
+                    dst,
+                    addr,
+                    offset,
+                    lane,
+                })
+            }
+            O::V128Load32Lane { memarg, lane } => {
+                self.load_lane(memarg.offset, |dst, addr, offset| Op::V128Load32Lane {
+                    dst,
+                    addr,
+                    offset,
+                    lane,
+                })
+            }
+            O::V128Load64Lane { memarg, lane } => {
+                self.load_lane(memarg.offset, |dst, addr, offset| Op::V128Load64Lane {
+                    dst,
+                    addr,
+                    offset,
+                    lane,
+                })
+            }
+            O::V128Store { memarg } => {
+                self.store_v128(memarg.offset, |addr, value, offset| Op::V128Store {
+                    addr,
+                    value,
+                    offset,
+                })
+            }
+            O::V128Store8Lane { memarg, lane } => {
+                self.store_v128(memarg.offset, |addr, value, offset| Op::V128Store8Lane {
+                    addr,
+                    value,
+                    offset,
+                    lane,
+                })
+            }
+            O::V128Store16Lane { memarg, lane } => {
+                self.store_v128(memarg.offset, |addr, value, offset| Op::V128Store16Lane {
+                    addr,
+                    value,
+                    offset,
+                    lane,
+                })
+            }
+            O::V128Store32Lane { memarg, lane } => {
+                self.store_v128(memarg.offset, |addr, value, offset| Op::V128Store32Lane {
+                    addr,
+                    value,
+                    offset,
+                    lane,
+                })
+            }
+            O::V128Store64Lane { memarg, lane } => {
+                self.store_v128(memarg.offset, |addr, value, offset| Op::V128Store64Lane {
+                    addr,
+                    value,
+                    offset,
+                    lane,
+                })
+            }
+            _ => return false,
+        }
+        true
+    }
 }
+
+macro_rules! define_translate_simd {
+    (
+        simd_unary { $( $su:ident = $suf:path; )* }
+        simd_binary { $( $sb:ident = $sbf:path; )* }
+        simd_ternary { $( $st:ident = $stf:path; )* }
+        simd_shift { $( $ss:ident = $ssf:path; )* }
+        simd_test { $( $sq:ident = $sqf:path; )* }
+        simd_splat { $( $sp:ident = $spf:path; )* }
+        simd_extract { $( $se:ident = $sef:path; )* }
+        simd_replace { $( $sr:ident = $srf:path; )* }
+    ) => {
+        impl FuncTranslator {
+            /// Translates a SIMD operator; `false` if `op` is not one.
+            fn translate_simd(&mut self, op: &Operator<'_>) -> bool {
+                match *op {
+                    $( Operator::$su => {
+                        let a = self.pop_v128();
+                        self.push_def_v128(|dst| Op::$su { dst, a });
+                    } )*
+                    $( Operator::$sb => {
+                        let b = self.pop_v128();
+                        let a = self.pop_v128();
+                        self.push_def_v128(|dst| Op::$sb { dst, a, b });
+                    } )*
+                    $( Operator::$st => {
+                        let c = self.pop_v128();
+                        let b = self.pop_v128();
+                        let a = self.pop_v128();
+                        self.push_def_v128_with(|dst| Op::$st { dst, a, b }, c);
+                    } )*
+                    $( Operator::$ss => {
+                        let b = self.pop_slot();
+                        let a = self.pop_v128();
+                        self.push_def_v128(|dst| Op::$ss { dst, a, b });
+                    } )*
+                    $( Operator::$sq => {
+                        let a = self.pop_v128();
+                        self.push_def(|dst| Op::$sq { dst, a });
+                    } )*
+                    $( Operator::$sp => {
+                        let a = self.pop_slot();
+                        self.push_def_v128(|dst| Op::$sp { dst, a });
+                    } )*
+                    $( Operator::$se { lane } => {
+                        let a = self.pop_v128();
+                        self.push_def(|dst| Op::$se { dst, a, lane });
+                    } )*
+                    $( Operator::$sr { lane } => {
+                        let b = self.pop_slot();
+                        let a = self.pop_v128();
+                        self.push_def_v128(|dst| Op::$sr { dst, a, b, lane });
+                    } )*
+                    _ => return self.translate_simd_special(op),
+                }
+                true
+            }
+        }
+    };
+}
+crate::for_each_simd_op!(define_translate_simd);
 
 macro_rules! define_translate_numeric {
     (

@@ -49,6 +49,9 @@ pub struct OperandStack {
     top_same: HashMap<u32, u32>,
     /// The topmost entry referring to any local, or `NONE`.
     top_any: u32,
+    /// Per position: whether the entry is the high half of a `v128` (which
+    /// takes two positions, and so two slots, low half first).
+    high: Vec<bool>,
     max_height: u32,
 }
 
@@ -59,6 +62,7 @@ impl Default for OperandStack {
             links: Vec::new(),
             top_same: HashMap::new(),
             top_any: NONE,
+            high: Vec::new(),
             max_height: 0,
         }
     }
@@ -113,7 +117,23 @@ impl OperandStack {
             };
         }
         self.entries.push(p);
+        if self.high.len() <= pos as usize {
+            self.high.resize(pos as usize + 1, false);
+        }
+        self.high[pos as usize] = false;
         self.max_height = self.max_height.max(self.entries.len() as u32);
+    }
+
+    /// Pushes the high half of a `v128` (its low half was just pushed).
+    pub fn push_high(&mut self, p: Provider) {
+        self.push(p);
+        let top = self.entries.len() - 1;
+        self.high[top] = true;
+    }
+
+    /// Whether the entry at `pos` is the high half of a `v128`.
+    pub fn is_high(&self, pos: u32) -> bool {
+        self.high.get(pos as usize).copied().unwrap_or(false)
     }
 
     /// Takes the entry at `pos` out of the lists, if it is in them.

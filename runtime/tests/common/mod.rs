@@ -1,11 +1,11 @@
 //! What the generated-module tests share.
 
-/// `wasm-smith` limited to what Strata supports (WebAssembly 2.0 less
-/// SIMD, one memory) and to modules that instantiate without running
+/// `wasm-smith` limited to what Strata supports (WebAssembly 2.0, SIMD
+/// included; one memory) and to modules that instantiate without running
 /// forever: no start function. Tests add their own limits on top.
 pub fn smith_config() -> wasm_smith::Config {
     wasm_smith::Config {
-        simd_enabled: false,
+        simd_enabled: true,
         relaxed_simd_enabled: false,
         threads_enabled: false,
         tail_call_enabled: false,
