@@ -35,5 +35,5 @@ pub use wasmparser::WasmFeatures;
 
 /// The feature set Strata supports: Wasm 2.0, fixed-width SIMD included.
 pub fn supported_features() -> WasmFeatures {
-    WasmFeatures::WASM2
+    WasmFeatures::WASM2 | WasmFeatures::MULTI_MEMORY
 }

@@ -356,6 +356,8 @@ macro_rules! define_execute {
                 let max_frames = ((*store).max_frames as usize).max(1);
                 let mut module: *const InterpModule = (*vmctx).interp_code.cast();
                 let mut mem = memory_of(vmctx, module);
+                // The memory that `mem` is (see `Op::SelectMemory`).
+                let mut mem_index: u32 = 0;
                 let mut ip: *const Op = (*func).code.as_ptr();
                 // Memory 0's base and length live in registers; they are
                 // reloaded whenever something may have changed them.
@@ -1013,13 +1015,34 @@ macro_rules! define_execute {
                         Op::Store8 { addr, value, offset } => store!(addr, value, offset, u8),
                         Op::Store16 { addr, value, offset } => store!(addr, value, offset, u16),
                         Op::Store32Wrap { addr, value, offset } => store!(addr, value, offset, u32),
+                        Op::SelectMemory { mem: m } => {
+                            mem_index = m;
+                            mem = if m == 0 {
+                                memory_of(vmctx, module)
+                            } else {
+                                *(*vmctx).memories.add(m as usize)
+                            };
+                            reload_mem!();
+                            next!();
+                        }
+                        Op::MemoryCopyFrom { base, src_mem } => {
+                            let d = u64::from(slot!(base) as u32);
+                            let s = u64::from(slot!(base + 1) as u32);
+                            let n = u64::from(slot!(base + 2) as u32);
+                            let src = *(*vmctx).memories.add(src_mem as usize);
+                            match (mem_addr(mem, d, 0, n), mem_addr(src, s, 0, n)) {
+                                (Some(dp), Some(sp)) => std::ptr::copy(sp, dp, n as usize),
+                                _ => trap!(TrapCode::MemoryOutOfBounds),
+                            }
+                            next!();
+                        }
                         Op::MemorySize { dst } => {
                             slot!(dst) = ((*mem).current_length as u64 / 65536) & 0xffff_ffff;
                             next!();
                         }
                         Op::MemoryGrow { dst, delta } => {
                             let delta = u64::from(slot!(delta) as u32);
-                            let old = ((*(*vmctx).builtins).memory_grow)(vmctx, 0, delta);
+                            let old = ((*(*vmctx).builtins).memory_grow)(vmctx, mem_index, delta);
                             if old == strata_environ::vmcontext::GROW_TRAPPED {
                                 return Err(VMTrap {
                                     code: None,
@@ -1054,7 +1077,7 @@ macro_rules! define_execute {
                             let d = u64::from(slot!(base) as u32);
                             let s = slot!(base + 1) as u32;
                             let n = slot!(base + 2) as u32;
-                            builtin_trap!(((*(*vmctx).builtins).memory_init)(vmctx, 0, data, d, s, n));
+                            builtin_trap!(((*(*vmctx).builtins).memory_init)(vmctx, mem_index, data, d, s, n));
                         }
                         Op::DataDrop { data } => {
                             ((*(*vmctx).builtins).data_drop)(vmctx, data);

@@ -265,6 +265,14 @@ macro_rules! define_op_enum {
             Store16 { addr: Slot, value: Slot, offset: u32 },
             /// `i64.store32`.
             Store32Wrap { addr: Slot, value: Slot, offset: u32 },
+            /// Makes memory `mem` the one the next instruction accesses
+            /// (multi-memory): the translator puts `SelectMemory { mem }`
+            /// before an access to a memory other than 0 and
+            /// `SelectMemory { mem: 0 }` right after it, so memory 0 stays
+            /// in the loop's registers everywhere else.
+            SelectMemory { mem: u32 },
+            /// `memory.copy` from memory `src_mem` into the selected one.
+            MemoryCopyFrom { base: Slot, src_mem: u32 },
             /// `memory.size`.
             MemorySize { dst: Slot },
             /// `memory.grow`.

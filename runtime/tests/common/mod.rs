@@ -1,7 +1,7 @@
 //! What the generated-module tests share.
 
 /// `wasm-smith` limited to what Strata supports (WebAssembly 2.0, SIMD
-/// included; one memory) and to modules that instantiate without running
+/// included, and multi-memory: up to two memories) and to modules that instantiate without running
 /// forever: no start function. Tests add their own limits on top.
 pub fn smith_config() -> wasm_smith::Config {
     wasm_smith::Config {
@@ -13,7 +13,7 @@ pub fn smith_config() -> wasm_smith::Config {
         gc_enabled: false,
         memory64_enabled: false,
         multi_value_enabled: true,
-        max_memories: 1,
+        max_memories: 2,
         custom_page_sizes_enabled: false,
         wide_arithmetic_enabled: false,
         // A start function may loop forever; instantiation runs it.
