@@ -33,7 +33,8 @@ pub use types::{FuncType, GlobalType, MemoryType, RefType, TableType, ValType};
 /// The WebAssembly features a Strata engine can enable.
 pub use wasmparser::WasmFeatures;
 
-/// The feature set Strata supports: Wasm 2.0, fixed-width SIMD included.
+/// The feature set Strata supports: Wasm 2.0 (fixed-width SIMD included)
+/// and multi-memory.
 pub fn supported_features() -> WasmFeatures {
     WasmFeatures::WASM2 | WasmFeatures::MULTI_MEMORY
 }

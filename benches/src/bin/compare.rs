@@ -188,28 +188,35 @@ fn bench_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn build_c_programs(build: &Path, quick: bool) -> Result<Vec<Program>, String> {
-    let mut programs = Vec::new();
-    let mut sources: Vec<PathBuf> = std::fs::read_dir(bench_dir().join("programs"))
-        .map_err(|e| e.to_string())?
+/// The C sources in `dir`, sorted.
+fn c_sources(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut sources: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|e| e == "c"))
         .collect();
     sources.sort();
-    for src in sources {
+    Ok(sources)
+}
+
+/// The programs of `benches/programs`, and those of `programs/simd`
+/// twice: built as scalar wasm (`name`) and with `-msimd128`
+/// (`name-simd`), both checked against one native build.
+fn build_c_programs(build: &Path, quick: bool) -> Result<Vec<Program>, String> {
+    let mut programs = Vec::new();
+    let dir = bench_dir().join("programs");
+    let builds = c_sources(&dir)?
+        .into_iter()
+        .map(|src| (src, false))
+        .chain(c_sources(&dir.join("simd"))?.into_iter().map(|src| (src, true)));
+    for (src, simd) in builds {
         let name = src
             .file_stem()
             .unwrap_or_default()
             .to_string_lossy()
             .into_owned();
-        let wasm = build.join(format!("{name}.wasm"));
         let native = build.join(format!("{name}.native"));
-        sh(Command::new("clang-19")
-            .args(["--target=wasm32-wasi", "-O2", "-mbulk-memory"])
-            .arg(&src)
-            .arg("-o")
-            .arg(&wasm))?;
         sh(Command::new("gcc")
             .arg("-O2")
             .arg(&src)
@@ -224,15 +231,30 @@ fn build_c_programs(build: &Path, quick: bool) -> Result<Vec<Program>, String> {
         let (_, out, _) = run(Command::new(&native).args(&work_args))?;
         let expected =
             checksum_line(&out).ok_or(format!("{name}: native build printed no checksum"))?;
-        programs.push(Program {
-            wasm_bytes: std::fs::metadata(&wasm).map(|m| m.len()).unwrap_or(0),
-            name,
-            wasm,
-            native,
-            work_args,
-            start_args: vec!["0".to_string()],
-            expected,
-        });
+        let variants: &[(&str, &[&str])] = if simd {
+            &[("", &[]), ("-simd", &["-msimd128"])]
+        } else {
+            &[("", &[])]
+        };
+        for (suffix, flags) in variants {
+            let name = format!("{name}{suffix}");
+            let wasm = build.join(format!("{name}.wasm"));
+            sh(Command::new("clang-19")
+                .args(["--target=wasm32-wasi", "-O2", "-mbulk-memory"])
+                .args(*flags)
+                .arg(&src)
+                .arg("-o")
+                .arg(&wasm))?;
+            programs.push(Program {
+                wasm_bytes: std::fs::metadata(&wasm).map(|m| m.len()).unwrap_or(0),
+                name,
+                wasm,
+                native: native.clone(),
+                work_args: work_args.clone(),
+                start_args: vec!["0".to_string()],
+                expected: expected.clone(),
+            });
+        }
     }
     Ok(programs)
 }
@@ -953,6 +975,75 @@ fn tiering_section(
     let _ = writeln!(md);
 }
 
+/// What SIMD buys: each `-simd` program's execution time as a fraction of
+/// its scalar build's, per runtime, and the SIMD builds against the peers.
+fn simd_section(
+    md: &mut String,
+    programs: &[Program],
+    rts: &[Runtime],
+    table: &BTreeMap<(usize, Kind), Cell>,
+) {
+    let pairs: Vec<(usize, usize)> = programs
+        .iter()
+        .enumerate()
+        .filter_map(|(si, p)| {
+            let scalar = p.name.strip_suffix("-simd")?;
+            let pi = programs.iter().position(|q| q.name == scalar)?;
+            Some((pi, si))
+        })
+        .collect();
+    if pairs.is_empty() {
+        return;
+    }
+    let wasm_rts: Vec<&Runtime> = rts
+        .iter()
+        .filter(|r| r.kind != Kind::Native && r.missing.is_none())
+        .collect();
+    let exec = |pi: usize, kind: Kind| table.get(&(pi, kind)).and_then(stats).map(|s| s.exec);
+    let _ = writeln!(md, "## SIMD\n");
+    let _ = writeln!(
+        md,
+        "The programs of `programs/simd`, built as scalar wasm and with `-msimd128` (`-simd`). Speed-up: the scalar build's execution time over the SIMD build's, per runtime (above 1× means SIMD pays). Then the SIMD build's execution time per runtime, as a multiple of `strata-jit`'s and `strata-auto`'s.\n"
+    );
+    let mut header = String::from("| program |");
+    let mut rule = String::from("|---|");
+    for r in &wasm_rts {
+        let _ = write!(header, " {} |", r.name);
+        rule.push_str("---:|");
+    }
+    let _ = writeln!(md, "{header}\n{rule}");
+    let cell = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{v:.2}×"));
+    for &(pi, si) in &pairs {
+        let _ = write!(md, "| {} speed-up |", programs[pi].name);
+        for r in &wasm_rts {
+            let v = match (exec(pi, r.kind), exec(si, r.kind)) {
+                (Some(a), Some(b)) if b > 0.0 => Some(a / b),
+                _ => None,
+            };
+            let _ = write!(md, " {} |", cell(v));
+        }
+        let _ = writeln!(md);
+    }
+    for base in [Kind::StrataJit, Kind::StrataAuto] {
+        for &(_, si) in &pairs {
+            let _ = write!(md, "| {} / {} |", programs[si].name, base_name(rts, base));
+            for r in &wasm_rts {
+                let v = match (exec(si, r.kind), exec(si, base)) {
+                    (Some(a), Some(b)) if b > 0.0 => Some(a / b),
+                    _ => None,
+                };
+                let _ = write!(md, " {} |", cell(v));
+            }
+            let _ = writeln!(md);
+        }
+    }
+    let _ = writeln!(md);
+}
+
+fn base_name(rts: &[Runtime], kind: Kind) -> &'static str {
+    rts.iter().find(|r| r.kind == kind).map_or("?", |r| r.name)
+}
+
 fn render(
     opts: &Opts,
     programs: &[Program],
@@ -1092,6 +1183,7 @@ fn render(
     }
     let _ = writeln!(md);
     tiering_section(&mut md, programs, rts, table);
+    simd_section(&mut md, programs, rts, table);
     let _ = writeln!(md, "## Summary\n");
     for tier in rts
         .iter()
