@@ -332,6 +332,7 @@ fn func_env<'m>(
         fuel: options.fuel,
         tiered: options.tiered,
         direct_self: None,
+        known_entries: Vec::new(),
     }
 }
 
@@ -358,7 +359,8 @@ fn compile_body(
 }
 
 /// Compiles one defined function of a tiered module and its array
-/// trampoline: `(function, trampoline)`.
+/// trampoline: `(function, trampoline)`. `known_entries` are the native
+/// entries installed so far (see `FuncEnv::known_entries`).
 ///
 /// # Errors
 ///
@@ -370,10 +372,12 @@ pub fn compile_one(
     range: &Range<usize>,
     defined: u32,
     options: CompileOptions,
+    known_entries: Vec<usize>,
 ) -> Result<(CompiledCode, CompiledCode), String> {
     let index = module.num_imported_functions + defined;
     let env = FuncEnv {
         direct_self: Some(index),
+        known_entries,
         ..func_env(isa, module, options)
     };
     let func = compile_body(isa, &env, index, wasm, range, None)?;
@@ -393,11 +397,14 @@ pub fn compile_osr(
     module: &ModuleInfo,
     wasm: &[u8],
     range: &Range<usize>,
-    defined: u32,
-    loop_offset: u32,
+    (defined, loop_offset): (u32, u32),
     options: CompileOptions,
+    known_entries: Vec<usize>,
 ) -> Result<(CompiledCode, CompiledCode), String> {
-    let env = func_env(isa, module, options);
+    let env = FuncEnv {
+        known_entries,
+        ..func_env(isa, module, options)
+    };
     let index = module.num_imported_functions + defined;
     let entry = compile_body(isa, &env, index, wasm, range, Some(loop_offset))?;
     let tramp = compile_osr_trampoline(isa, module.func_type(index))?;

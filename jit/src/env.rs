@@ -185,6 +185,22 @@ pub struct FuncEnv<'m> {
     /// to its own code (which, once installed, never changes), not
     /// through the entry table.
     pub direct_self: Option<u32>,
+    /// In a tiered module: per defined function, its native entry when
+    /// this compile started, or 0. Installed code never changes and lives
+    /// as long as the module, so calls to these go straight to it; the
+    /// others go through the entry table.
+    pub known_entries: Vec<usize>,
+}
+
+impl FuncEnv<'_> {
+    /// The native entry of defined function `defined`, if it was installed
+    /// before this compile started.
+    pub fn known_entry(&self, defined: u32) -> Option<usize> {
+        self.known_entries
+            .get(defined as usize)
+            .copied()
+            .filter(|a| *a != 0)
+    }
 }
 
 impl FuncEnv<'_> {

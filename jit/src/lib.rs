@@ -494,7 +494,15 @@ impl JitModule {
             .get(defined as usize)
             .ok_or("no such function")?;
         let isa = isa()?;
-        let (func, tramp) = compile::compile_one(isa, info, wasm, range, defined, self.options)?;
+        let (func, tramp) = compile::compile_one(
+            isa,
+            info,
+            wasm,
+            range,
+            defined,
+            self.options,
+            self.known_entries(),
+        )?;
         let index = info.num_imported_functions + defined;
         let addrs = self.publish_later(&[&func, &tramp], &[Some(index), None])?;
         // The trampoline loads the entry, so it may go first; the entry is
@@ -502,6 +510,14 @@ impl JitModule {
         self.trampolines[defined as usize].store(addrs[1], Ordering::Release);
         slot.store(addrs[0] as *mut u8, Ordering::Release);
         Ok(addrs[0] as *const u8)
+    }
+
+    /// The native entry of each defined function installed so far, or 0.
+    fn known_entries(&self) -> Vec<usize> {
+        self.entries
+            .iter()
+            .map(|e| e.load(Ordering::Acquire) as usize)
+            .collect()
     }
 
     /// Compiles the on-stack-replacement entry of defined function
@@ -521,8 +537,15 @@ impl JitModule {
         loop_offset: u32,
     ) -> Result<usize, String> {
         let isa = isa()?;
-        let (tramp, entry) =
-            compile::compile_osr(isa, info, wasm, range, defined, loop_offset, self.options)?;
+        let (tramp, entry) = compile::compile_osr(
+            isa,
+            info,
+            wasm,
+            range,
+            (defined, loop_offset),
+            self.options,
+            self.known_entries(),
+        )?;
         let index = info.num_imported_functions + defined;
         let addrs = self.publish_later(&[&tramp, &entry], &[None, Some(index)])?;
         Ok(addrs[0])

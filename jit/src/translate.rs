@@ -918,11 +918,22 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
         Ok(())
     }
 
-    /// Calls defined function `index` of a tiered module: through its
+    /// Calls defined function `index` of a tiered module: straight to its
+    /// code if it was compiled before this function, else through its
     /// entry once it has native code, else through its array entry, which
     /// runs it in the interpreter.
     fn call_tiered(&mut self, index: u32, args: &[Value], ty: &FuncType) -> Vec<Value> {
         let defined = index - self.env.module.num_imported_functions;
+        if let Some(addr) = self.env.known_entry(defined) {
+            // Compiled before this function: its code is final.
+            let sig = self.b.import_signature(crate::env::wasm_signature(ty));
+            let vmctx = self.env.vmctx(self.b);
+            let code = self.b.ins().iconst(PTR, addr as i64);
+            let mut all = vec![vmctx, vmctx];
+            all.extend_from_slice(args);
+            let call = self.b.ins().call_indirect(sig, code, &all);
+            return self.b.inst_results(call).to_vec();
+        }
         let code = self.env.defined_entry(self.b, defined);
         let vmctx = self.env.vmctx(self.b);
         self.call_native_or_array(code, vmctx, args, ty, |t| t.env.func_ref(t.b, index))
