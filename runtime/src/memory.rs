@@ -42,15 +42,22 @@ struct Mapping {
 }
 
 impl Mapping {
-    /// Reserves `len` bytes of inaccessible address space.
+    /// Reserves `len` bytes of inaccessible address space. (Under Miri,
+    /// which models neither `PROT_NONE` reservations nor `mprotect`, the
+    /// bytes are accessible at once and memories get no guard region.)
     fn reserve(len: usize) -> Option<Mapping> {
-        // SAFETY: an anonymous PROT_NONE mapping at an address of the
-        // kernel's choosing has no preconditions.
+        let prot = if cfg!(miri) {
+            libc::PROT_READ | libc::PROT_WRITE
+        } else {
+            libc::PROT_NONE
+        };
+        // SAFETY: an anonymous mapping at an address of the kernel's
+        // choosing has no preconditions.
         let ptr = unsafe {
             libc::mmap(
                 ptr::null_mut(),
                 len,
-                libc::PROT_NONE,
+                prot,
                 libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
                 -1,
                 0,
@@ -68,7 +75,7 @@ impl Mapping {
 
     /// Makes the first `len` bytes readable and writable.
     fn make_accessible(&self, len: usize) -> bool {
-        if len == 0 {
+        if len == 0 || cfg!(miri) {
             return true;
         }
         // SAFETY: `[ptr, ptr + len)` lies within this mapping (callers check
@@ -115,7 +122,12 @@ impl LinearMemory {
                 ))
             })?;
         let page = os_page_size();
-        let (mapping, capacity, full) = match Mapping::reserve(FULL_RESERVATION as usize) {
+        let full_reservation = if cfg!(miri) {
+            None
+        } else {
+            Mapping::reserve(FULL_RESERVATION as usize)
+        };
+        let (mapping, capacity, full) = match full_reservation {
             Some(m) if cfg!(target_pointer_width = "64") => (m, 4usize << 30, true),
             _ => {
                 let max = maximum.unwrap_or(initial);
