@@ -46,10 +46,10 @@ impl Mapping {
     /// which models neither `PROT_NONE` reservations nor `mprotect`, the
     /// bytes are accessible at once and memories get no guard region.)
     fn reserve(len: usize) -> Option<Mapping> {
-        let prot = if cfg!(miri) {
-            libc::PROT_READ | libc::PROT_WRITE
+        let (prot, noreserve) = if cfg!(miri) {
+            (libc::PROT_READ | libc::PROT_WRITE, 0)
         } else {
-            libc::PROT_NONE
+            (libc::PROT_NONE, libc::MAP_NORESERVE)
         };
         // SAFETY: an anonymous mapping at an address of the kernel's
         // choosing has no preconditions.
@@ -58,7 +58,7 @@ impl Mapping {
                 ptr::null_mut(),
                 len,
                 prot,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | noreserve,
                 -1,
                 0,
             )
