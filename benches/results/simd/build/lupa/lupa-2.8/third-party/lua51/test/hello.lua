@@ -1,3 +1,0 @@
--- the first program in every language
-
-io.write("Hello world, from ",_VERSION,"!\n")
