@@ -7,6 +7,7 @@
 //! into the host (or into other tiers) leave the loop.
 
 use crate::op::Op;
+use crate::simd;
 use crate::{InterpFunc, InterpModule, for_each_branch_op, for_each_load_op, for_each_numeric_op};
 use strata_environ::TrapCode;
 use strata_environ::vmcontext::{
@@ -406,6 +407,34 @@ macro_rules! define_execute {
                     ($addr:expr, $offset:expr, $t:ty) => {{
                         let p = access!($addr, $offset, std::mem::size_of::<$t>() as u64);
                         u128::from(<$t>::from_le(std::ptr::read_unaligned(p as *const $t)))
+                    }};
+                }
+                // Writes a loaded `v128` and goes on.
+                macro_rules! v128_load {
+                    ($dst:expr, $v:expr) => {{
+                        set_v128!($dst, $v);
+                        next!();
+                    }};
+                }
+                // Replaces lane `$lane` of the vector in the `Operand` that
+                // follows with `$x` (read from memory) into `$dst`.
+                macro_rules! load_lane {
+                    ($dst:expr, $replace:path, $x:expr, $lane:expr) => {{
+                        let vec = match *ip.add(1) {
+                            Op::Operand { slot } => v128!(slot),
+                            _ => 0,
+                        };
+                        set_v128!($dst, $replace(vec, $x as u64, $lane));
+                        ip = ip.add(2);
+                    }};
+                }
+                // Stores the low `$t` of the raw lane value `$x`.
+                macro_rules! store_lane {
+                    ($addr:expr, $offset:expr, $t:ty, $x:expr) => {{
+                        let x = $x as $t;
+                        let p = access!($addr, $offset, std::mem::size_of::<$t>() as u64);
+                        std::ptr::write_unaligned(p as *mut $t, x.to_le());
+                        next!();
                     }};
                 }
                 macro_rules! trap {
@@ -851,84 +880,54 @@ macro_rules! define_execute {
                                 Op::Operand { slot } => v128!(slot),
                                 _ => 0,
                             };
-                            let r = crate::simd::i8x16_shuffle(v128!(a), v128!(b), mask.to_le_bytes());
+                            let r = simd::i8x16_shuffle(v128!(a), v128!(b), mask.to_le_bytes());
                             set_v128!(dst, r);
                             ip = ip.add(2);
                         }
-                        Op::V128Load { dst, addr, offset } => {
-                            set_v128!(dst, read_mem!(addr, offset, u128));
-                            next!();
-                        }
+                        Op::V128Load { dst, addr, offset } => v128_load!(dst, read_mem!(addr, offset, u128)),
                         Op::V128Load8x8S { dst, addr, offset } => {
-                            set_v128!(dst, crate::simd::i16x8_extend_low_i8x16_s(read_mem!(addr, offset, u64)));
-                            next!();
+                            v128_load!(dst, simd::i16x8_extend_low_i8x16_s(read_mem!(addr, offset, u64)))
                         }
                         Op::V128Load8x8U { dst, addr, offset } => {
-                            set_v128!(dst, crate::simd::i16x8_extend_low_i8x16_u(read_mem!(addr, offset, u64)));
-                            next!();
+                            v128_load!(dst, simd::i16x8_extend_low_i8x16_u(read_mem!(addr, offset, u64)))
                         }
                         Op::V128Load16x4S { dst, addr, offset } => {
-                            set_v128!(dst, crate::simd::i32x4_extend_low_i16x8_s(read_mem!(addr, offset, u64)));
-                            next!();
+                            v128_load!(dst, simd::i32x4_extend_low_i16x8_s(read_mem!(addr, offset, u64)))
                         }
                         Op::V128Load16x4U { dst, addr, offset } => {
-                            set_v128!(dst, crate::simd::i32x4_extend_low_i16x8_u(read_mem!(addr, offset, u64)));
-                            next!();
+                            v128_load!(dst, simd::i32x4_extend_low_i16x8_u(read_mem!(addr, offset, u64)))
                         }
                         Op::V128Load32x2S { dst, addr, offset } => {
-                            set_v128!(dst, crate::simd::i64x2_extend_low_i32x4_s(read_mem!(addr, offset, u64)));
-                            next!();
+                            v128_load!(dst, simd::i64x2_extend_low_i32x4_s(read_mem!(addr, offset, u64)))
                         }
                         Op::V128Load32x2U { dst, addr, offset } => {
-                            set_v128!(dst, crate::simd::i64x2_extend_low_i32x4_u(read_mem!(addr, offset, u64)));
-                            next!();
+                            v128_load!(dst, simd::i64x2_extend_low_i32x4_u(read_mem!(addr, offset, u64)))
                         }
                         Op::V128Load8Splat { dst, addr, offset } => {
-                            set_v128!(dst, crate::simd::i8x16_splat(read_mem!(addr, offset, u8) as u64));
-                            next!();
+                            v128_load!(dst, simd::i8x16_splat(read_mem!(addr, offset, u8) as u64))
                         }
                         Op::V128Load16Splat { dst, addr, offset } => {
-                            set_v128!(dst, crate::simd::i16x8_splat(read_mem!(addr, offset, u16) as u64));
-                            next!();
+                            v128_load!(dst, simd::i16x8_splat(read_mem!(addr, offset, u16) as u64))
                         }
                         Op::V128Load32Splat { dst, addr, offset } => {
-                            set_v128!(dst, crate::simd::i32x4_splat(read_mem!(addr, offset, u32) as u64));
-                            next!();
+                            v128_load!(dst, simd::i32x4_splat(read_mem!(addr, offset, u32) as u64))
                         }
                         Op::V128Load64Splat { dst, addr, offset } => {
-                            set_v128!(dst, crate::simd::i64x2_splat(read_mem!(addr, offset, u64) as u64));
-                            next!();
+                            v128_load!(dst, simd::i64x2_splat(read_mem!(addr, offset, u64) as u64))
                         }
-                        Op::V128Load32Zero { dst, addr, offset } => {
-                            set_v128!(dst, read_mem!(addr, offset, u32));
-                            next!();
+                        Op::V128Load32Zero { dst, addr, offset } => v128_load!(dst, read_mem!(addr, offset, u32)),
+                        Op::V128Load64Zero { dst, addr, offset } => v128_load!(dst, read_mem!(addr, offset, u64)),
+                        Op::V128Load8Lane { dst, addr, offset, lane } => {
+                            load_lane!(dst, simd::i8x16_replace_lane, read_mem!(addr, offset, u8), lane)
                         }
-                        Op::V128Load64Zero { dst, addr, offset } => {
-                            set_v128!(dst, read_mem!(addr, offset, u64));
-                            next!();
+                        Op::V128Load16Lane { dst, addr, offset, lane } => {
+                            load_lane!(dst, simd::i16x8_replace_lane, read_mem!(addr, offset, u16), lane)
                         }
-                        Op::V128Load8Lane { dst, addr, offset, lane }
-                        | Op::V128Load16Lane { dst, addr, offset, lane }
-                        | Op::V128Load32Lane { dst, addr, offset, lane }
-                        | Op::V128Load64Lane { dst, addr, offset, lane } => {
-                            let vec = match *ip.add(1) {
-                                Op::Operand { slot } => v128!(slot),
-                                _ => 0,
-                            };
-                            let r = match *ip {
-                                Op::V128Load8Lane { .. } => {
-                                    crate::simd::i8x16_replace_lane(vec, read_mem!(addr, offset, u8) as u64, lane)
-                                }
-                                Op::V128Load16Lane { .. } => {
-                                    crate::simd::i16x8_replace_lane(vec, read_mem!(addr, offset, u16) as u64, lane)
-                                }
-                                Op::V128Load32Lane { .. } => {
-                                    crate::simd::i32x4_replace_lane(vec, read_mem!(addr, offset, u32) as u64, lane)
-                                }
-                                _ => crate::simd::i64x2_replace_lane(vec, read_mem!(addr, offset, u64) as u64, lane),
-                            };
-                            set_v128!(dst, r);
-                            ip = ip.add(2);
+                        Op::V128Load32Lane { dst, addr, offset, lane } => {
+                            load_lane!(dst, simd::i32x4_replace_lane, read_mem!(addr, offset, u32), lane)
+                        }
+                        Op::V128Load64Lane { dst, addr, offset, lane } => {
+                            load_lane!(dst, simd::i64x2_replace_lane, read_mem!(addr, offset, u64), lane)
                         }
                         Op::V128Store { addr, value, offset } => {
                             let p = access!(addr, offset, 16);
@@ -936,28 +935,16 @@ macro_rules! define_execute {
                             next!();
                         }
                         Op::V128Store8Lane { addr, value, offset, lane } => {
-                            let x = crate::simd::i8x16_extract_lane_u(v128!(value), lane) as u8;
-                            let p = access!(addr, offset, 1);
-                            std::ptr::write_unaligned(p, x);
-                            next!();
+                            store_lane!(addr, offset, u8, simd::i8x16_extract_lane_u(v128!(value), lane))
                         }
                         Op::V128Store16Lane { addr, value, offset, lane } => {
-                            let x = crate::simd::i16x8_extract_lane_u(v128!(value), lane) as u16;
-                            let p = access!(addr, offset, 2);
-                            std::ptr::write_unaligned(p as *mut u16, x.to_le());
-                            next!();
+                            store_lane!(addr, offset, u16, simd::i16x8_extract_lane_u(v128!(value), lane))
                         }
                         Op::V128Store32Lane { addr, value, offset, lane } => {
-                            let x = crate::simd::i32x4_extract_lane(v128!(value), lane) as u32;
-                            let p = access!(addr, offset, 4);
-                            std::ptr::write_unaligned(p as *mut u32, x.to_le());
-                            next!();
+                            store_lane!(addr, offset, u32, simd::i32x4_extract_lane(v128!(value), lane))
                         }
                         Op::V128Store64Lane { addr, value, offset, lane } => {
-                            let x = crate::simd::i64x2_extract_lane(v128!(value), lane);
-                            let p = access!(addr, offset, 8);
-                            std::ptr::write_unaligned(p as *mut u64, x.to_le());
-                            next!();
+                            store_lane!(addr, offset, u64, simd::i64x2_extract_lane(v128!(value), lane))
                         }
                         Op::GlobalGetV128 { dst, global } => {
                             let g = *(*vmctx).globals.add(global as usize);
@@ -1016,12 +1003,9 @@ macro_rules! define_execute {
                         Op::Store16 { addr, value, offset } => store!(addr, value, offset, u16),
                         Op::Store32Wrap { addr, value, offset } => store!(addr, value, offset, u32),
                         Op::SelectMemory { mem: m } => {
+                            // Only emitted in modules with more than one memory.
                             mem_index = m;
-                            mem = if m == 0 {
-                                memory_of(vmctx, module)
-                            } else {
-                                *(*vmctx).memories.add(m as usize)
-                            };
+                            mem = *(*vmctx).memories.add(m as usize);
                             reload_mem!();
                             next!();
                         }

@@ -201,9 +201,7 @@ impl FuncEnv<'_> {
             .copied()
             .filter(|a| *a != 0)
     }
-}
 
-impl FuncEnv<'_> {
     /// The instance's context: the function's first parameter.
     pub fn vmctx(&self, b: &mut FunctionBuilder<'_>) -> Value {
         b.func

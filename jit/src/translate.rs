@@ -889,33 +889,49 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
             self.call_funcref(funcref, &args, &ty)
         } else if self.env.tiered && self.env.direct_self != Some(index) {
             self.call_tiered(index, &args, &ty)
-        } else {
+        } else if self.env.direct_calls || self.env.direct_self == Some(index) {
             let sig = self.b.import_signature(crate::env::wasm_signature(&ty));
             let vmctx = self.env.vmctx(self.b);
             let mut all = vec![vmctx, vmctx];
             all.extend(args);
-            let call = if self.env.direct_calls || self.env.direct_self == Some(index) {
-                let name = self
-                    .b
-                    .func
-                    .declare_imported_user_function(ir::UserExternalName::new(0, index));
-                let callee = self.b.import_function(ir::ExtFuncData {
-                    name: ir::ExternalName::user(name),
-                    signature: sig,
-                    colocated: true,
-                    patchable: false,
-                });
-                self.b.ins().call(callee, &all)
-            } else {
-                let code = self
-                    .env
-                    .defined_entry(self.b, index - module.num_imported_functions);
-                self.b.ins().call_indirect(sig, code, &all)
-            };
+            let name = self
+                .b
+                .func
+                .declare_imported_user_function(ir::UserExternalName::new(0, index));
+            let callee = self.b.import_function(ir::ExtFuncData {
+                name: ir::ExternalName::user(name),
+                signature: sig,
+                colocated: true,
+                patchable: false,
+            });
+            let call = self.b.ins().call(callee, &all);
             self.b.inst_results(call).to_vec()
+        } else {
+            let code = self
+                .env
+                .defined_entry(self.b, index - module.num_imported_functions);
+            let vmctx = self.env.vmctx(self.b);
+            self.call_code(code, vmctx, &args, &ty)
         };
         self.stack.extend(results);
         Ok(())
+    }
+
+    /// Calls native code at `code` (a wasm-call entry of type `ty`) with
+    /// the callee's context; its results.
+    fn call_code(
+        &mut self,
+        code: Value,
+        callee_vmctx: Value,
+        args: &[Value],
+        ty: &FuncType,
+    ) -> Vec<Value> {
+        let sig = self.b.import_signature(crate::env::wasm_signature(ty));
+        let vmctx = self.env.vmctx(self.b);
+        let mut all = vec![callee_vmctx, vmctx];
+        all.extend_from_slice(args);
+        let call = self.b.ins().call_indirect(sig, code, &all);
+        self.b.inst_results(call).to_vec()
     }
 
     /// Calls defined function `index` of a tiered module: straight to its
@@ -926,13 +942,9 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
         let defined = index - self.env.module.num_imported_functions;
         if let Some(addr) = self.env.known_entry(defined) {
             // Compiled before this function: its code is final.
-            let sig = self.b.import_signature(crate::env::wasm_signature(ty));
-            let vmctx = self.env.vmctx(self.b);
             let code = self.b.ins().iconst(PTR, addr as i64);
-            let mut all = vec![vmctx, vmctx];
-            all.extend_from_slice(args);
-            let call = self.b.ins().call_indirect(sig, code, &all);
-            return self.b.inst_results(call).to_vec();
+            let vmctx = self.env.vmctx(self.b);
+            return self.call_code(code, vmctx, args, ty);
         }
         let code = self.env.defined_entry(self.b, defined);
         let vmctx = self.env.vmctx(self.b);
@@ -968,12 +980,7 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
         self.b.set_cold_block(slow);
 
         self.b.switch_to_block(fast);
-        let sig = self.b.import_signature(crate::env::wasm_signature(ty));
-        let vmctx = self.env.vmctx(self.b);
-        let mut all = vec![callee_vmctx, vmctx];
-        all.extend_from_slice(args);
-        let call = self.b.ins().call_indirect(sig, code, &all);
-        let rets = self.b.inst_results(call).to_vec();
+        let rets = self.call_code(code, callee_vmctx, args, ty);
         self.b.ins().jump(merge, &block_args(&rets));
 
         self.b.switch_to_block(slow);

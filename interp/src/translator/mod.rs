@@ -251,6 +251,25 @@ impl FuncTranslator {
         self.slot_of(p, pos)
     }
 
+    /// Emits what puts the value of `p`, the entry at `pos`, into `dst`:
+    /// nothing when it is already there (its own temporary).
+    fn emit_value_to(&mut self, dst: Slot, p: Provider, pos: u32) {
+        match p {
+            Provider::Temp => {
+                let src = self.temp(pos);
+                if src != dst {
+                    self.emit(Op::Copy { dst, src });
+                }
+            }
+            Provider::Local(src) => {
+                self.emit(Op::Copy { dst, src });
+            }
+            Provider::Const(value) => {
+                self.emit(Op::Const { dst, value });
+            }
+        }
+    }
+
     /// Pops a `v128` (two entries) and returns the first of two adjacent
     /// slots holding it, emitting copies into the position's own
     /// temporaries if its halves are not adjacent already. Does not change
@@ -263,16 +282,7 @@ impl FuncTranslator {
             (Provider::Local(l), Provider::Local(h)) if h == l + 1 => l,
             _ => {
                 for (i, p) in [(0, low), (1, high)] {
-                    let dst = self.temp(pos + i);
-                    match p {
-                        Provider::Temp => {}
-                        Provider::Local(src) => {
-                            self.emit(Op::Copy { dst, src });
-                        }
-                        Provider::Const(value) => {
-                            self.emit(Op::Const { dst, value });
-                        }
-                    }
+                    self.emit_value_to(self.temp(pos + i), p, pos + i);
                 }
                 self.temp(pos)
             }
@@ -440,19 +450,7 @@ impl FuncTranslator {
             self.last_def = None;
         } else {
             for (i, p) in [(0, low), (1, high)] {
-                let dst = local + i;
-                match p {
-                    Provider::Temp => {
-                        let src = self.temp(pos + i);
-                        self.emit(Op::Copy { dst, src });
-                    }
-                    Provider::Local(src) => {
-                        self.emit(Op::Copy { dst, src });
-                    }
-                    Provider::Const(value) => {
-                        self.emit(Op::Const { dst, value });
-                    }
-                }
+                self.emit_value_to(local + i, p, pos + i);
             }
         }
         if tee {
@@ -477,19 +475,7 @@ impl FuncTranslator {
         for i in 0..arity {
             let pos = h - arity + i;
             let dst = self.temp(label_base + i);
-            match self.stack.get(pos) {
-                Provider::Temp if pos == label_base + i => {}
-                Provider::Temp => {
-                    let src = self.temp(pos);
-                    self.emit(Op::Copy { dst, src });
-                }
-                Provider::Local(src) => {
-                    self.emit(Op::Copy { dst, src });
-                }
-                Provider::Const(value) => {
-                    self.emit(Op::Const { dst, value });
-                }
-            }
+            self.emit_value_to(dst, self.stack.get(pos), pos);
         }
     }
 
@@ -507,16 +493,7 @@ impl FuncTranslator {
             }
             _ => {
                 for pos in h - n..h {
-                    let dst = self.temp(pos);
-                    match self.stack.get(pos) {
-                        Provider::Temp => {}
-                        Provider::Local(src) => {
-                            self.emit(Op::Copy { dst, src });
-                        }
-                        Provider::Const(value) => {
-                            self.emit(Op::Const { dst, value });
-                        }
-                    }
+                    self.emit_value_to(self.temp(pos), self.stack.get(pos), pos);
                 }
                 let src = self.temp(h - n);
                 self.emit(Op::ReturnMany { src, count: n });
@@ -1452,74 +1429,6 @@ impl FuncTranslator {
             O::V128Load { memarg } => self.load_v128(memarg.offset, |dst, addr, offset| {
                 Op::V128Load { dst, addr, offset }
             }),
-            O::V128Load8x8S { memarg } => self.load_v128(memarg.offset, |dst, addr, offset| {
-                Op::V128Load8x8S { dst, addr, offset }
-            }),
-            O::V128Load8x8U { memarg } => self.load_v128(memarg.offset, |dst, addr, offset| {
-                Op::V128Load8x8U { dst, addr, offset }
-            }),
-            O::V128Load16x4S { memarg } => self.load_v128(memarg.offset, |dst, addr, offset| {
-                Op::V128Load16x4S { dst, addr, offset }
-            }),
-            O::V128Load16x4U { memarg } => self.load_v128(memarg.offset, |dst, addr, offset| {
-                Op::V128Load16x4U { dst, addr, offset }
-            }),
-            O::V128Load32x2S { memarg } => self.load_v128(memarg.offset, |dst, addr, offset| {
-                Op::V128Load32x2S { dst, addr, offset }
-            }),
-            O::V128Load32x2U { memarg } => self.load_v128(memarg.offset, |dst, addr, offset| {
-                Op::V128Load32x2U { dst, addr, offset }
-            }),
-            O::V128Load8Splat { memarg } => self.load_v128(memarg.offset, |dst, addr, offset| {
-                Op::V128Load8Splat { dst, addr, offset }
-            }),
-            O::V128Load16Splat { memarg } => self.load_v128(memarg.offset, |dst, addr, offset| {
-                Op::V128Load16Splat { dst, addr, offset }
-            }),
-            O::V128Load32Splat { memarg } => self.load_v128(memarg.offset, |dst, addr, offset| {
-                Op::V128Load32Splat { dst, addr, offset }
-            }),
-            O::V128Load64Splat { memarg } => self.load_v128(memarg.offset, |dst, addr, offset| {
-                Op::V128Load64Splat { dst, addr, offset }
-            }),
-            O::V128Load32Zero { memarg } => self.load_v128(memarg.offset, |dst, addr, offset| {
-                Op::V128Load32Zero { dst, addr, offset }
-            }),
-            O::V128Load64Zero { memarg } => self.load_v128(memarg.offset, |dst, addr, offset| {
-                Op::V128Load64Zero { dst, addr, offset }
-            }),
-            O::V128Load8Lane { memarg, lane } => {
-                self.load_lane(memarg.offset, |dst, addr, offset| Op::V128Load8Lane {
-                    dst,
-                    addr,
-                    offset,
-                    lane,
-                })
-            }
-            O::V128Load16Lane { memarg, lane } => {
-                self.load_lane(memarg.offset, |dst, addr, offset| Op::V128Load16Lane {
-                    dst,
-                    addr,
-                    offset,
-                    lane,
-                })
-            }
-            O::V128Load32Lane { memarg, lane } => {
-                self.load_lane(memarg.offset, |dst, addr, offset| Op::V128Load32Lane {
-                    dst,
-                    addr,
-                    offset,
-                    lane,
-                })
-            }
-            O::V128Load64Lane { memarg, lane } => {
-                self.load_lane(memarg.offset, |dst, addr, offset| Op::V128Load64Lane {
-                    dst,
-                    addr,
-                    offset,
-                    lane,
-                })
-            }
             O::V128Store { memarg } => {
                 self.store_v128(memarg.offset, |addr, value, offset| Op::V128Store {
                     addr,
@@ -1527,43 +1436,42 @@ impl FuncTranslator {
                     offset,
                 })
             }
-            O::V128Store8Lane { memarg, lane } => {
-                self.store_v128(memarg.offset, |addr, value, offset| Op::V128Store8Lane {
-                    addr,
-                    value,
-                    offset,
-                    lane,
-                })
-            }
-            O::V128Store16Lane { memarg, lane } => {
-                self.store_v128(memarg.offset, |addr, value, offset| Op::V128Store16Lane {
-                    addr,
-                    value,
-                    offset,
-                    lane,
-                })
-            }
-            O::V128Store32Lane { memarg, lane } => {
-                self.store_v128(memarg.offset, |addr, value, offset| Op::V128Store32Lane {
-                    addr,
-                    value,
-                    offset,
-                    lane,
-                })
-            }
-            O::V128Store64Lane { memarg, lane } => {
-                self.store_v128(memarg.offset, |addr, value, offset| Op::V128Store64Lane {
-                    addr,
-                    value,
-                    offset,
-                    lane,
-                })
-            }
-            _ => return false,
+            _ => return self.translate_simd_access(op),
         }
         true
     }
 }
+
+/// The `v128` loads and stores whose operator and instruction share a
+/// name: `(loads) (lane loads) (lane stores)`.
+macro_rules! define_translate_simd_access {
+    (($($load:ident)*) ($($lane_load:ident)*) ($($lane_store:ident)*)) => {
+        impl FuncTranslator {
+            /// Translates a `v128` load or store; `false` if `op` is not one.
+            fn translate_simd_access(&mut self, op: &Operator<'_>) -> bool {
+                match *op {
+                    $( Operator::$load { memarg } => {
+                        self.load_v128(memarg.offset, |dst, addr, offset| Op::$load { dst, addr, offset })
+                    } )*
+                    $( Operator::$lane_load { memarg, lane } => {
+                        self.load_lane(memarg.offset, |dst, addr, offset| Op::$lane_load { dst, addr, offset, lane })
+                    } )*
+                    $( Operator::$lane_store { memarg, lane } => {
+                        self.store_v128(memarg.offset, |addr, value, offset| Op::$lane_store { addr, value, offset, lane })
+                    } )*
+                    _ => return false,
+                }
+                true
+            }
+        }
+    };
+}
+define_translate_simd_access!(
+    (V128Load8x8S V128Load8x8U V128Load16x4S V128Load16x4U V128Load32x2S V128Load32x2U
+     V128Load8Splat V128Load16Splat V128Load32Splat V128Load64Splat V128Load32Zero V128Load64Zero)
+    (V128Load8Lane V128Load16Lane V128Load32Lane V128Load64Lane)
+    (V128Store8Lane V128Store16Lane V128Store32Lane V128Store64Lane)
+);
 
 macro_rules! define_translate_simd {
     (

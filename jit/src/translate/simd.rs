@@ -19,7 +19,7 @@ use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{
     ConstantData, Endianness, InstBuilder, MemFlagsData, Type, Value, types,
 };
-use wasmparser::{MemArg, Operator};
+use wasmparser::Operator;
 
 use types::{F32X4, F64X2, I8X16, I16X8, I32X4, I64X2};
 
@@ -57,12 +57,6 @@ impl FuncTranslator<'_, '_, '_> {
             .constants
             .insert(ConstantData::from(bytes.to_vec()));
         self.b.ins().vconst(ty, c)
-    }
-
-    /// A `v128` memory access's native address (bounds-checked for `size`
-    /// bytes).
-    fn v_addr(&mut self, addr: Value, memarg: MemArg, size: u32) -> Value {
-        self.heap_addr(addr, memarg, size)
     }
 
     /// SIMD operators; `false` for anything else.
@@ -169,7 +163,7 @@ impl FuncTranslator<'_, '_, '_> {
         macro_rules! load_ext {
             ($m:ident, $memarg:expr) => {{
                 let addr = self.pop();
-                let ea = self.v_addr(addr, $memarg, 8);
+                let ea = self.heap_addr(addr, $memarg, 8);
                 let v = self.b.ins().$m(flags, ea, 0);
                 self.push_v(v);
             }};
@@ -178,7 +172,7 @@ impl FuncTranslator<'_, '_, '_> {
             ($ty:expr, $memarg:expr) => {{
                 let addr = self.pop();
                 let lane = $ty.lane_type();
-                let ea = self.v_addr(addr, $memarg, lane.bytes());
+                let ea = self.heap_addr(addr, $memarg, lane.bytes());
                 let x = self.b.ins().load(lane, flags, ea, 0);
                 let v = self.b.ins().splat($ty, x);
                 self.push_v(v);
@@ -188,7 +182,7 @@ impl FuncTranslator<'_, '_, '_> {
             ($ty:expr, $memarg:expr) => {{
                 let addr = self.pop();
                 let lane = $ty.lane_type();
-                let ea = self.v_addr(addr, $memarg, lane.bytes());
+                let ea = self.heap_addr(addr, $memarg, lane.bytes());
                 let x = self.b.ins().load(lane, flags, ea, 0);
                 let v = self.b.ins().scalar_to_vector($ty, x);
                 self.push_v(v);
@@ -199,7 +193,7 @@ impl FuncTranslator<'_, '_, '_> {
                 let a = self.pop_v($ty);
                 let addr = self.pop();
                 let lane = $ty.lane_type();
-                let ea = self.v_addr(addr, $memarg, lane.bytes());
+                let ea = self.heap_addr(addr, $memarg, lane.bytes());
                 let x = self.b.ins().load(lane, flags, ea, 0);
                 let v = self.b.ins().insertlane(a, x, $lane);
                 self.push_v(v);
@@ -210,7 +204,7 @@ impl FuncTranslator<'_, '_, '_> {
                 let a = self.pop_v($ty);
                 let addr = self.pop();
                 let lane = $ty.lane_type();
-                let ea = self.v_addr(addr, $memarg, lane.bytes());
+                let ea = self.heap_addr(addr, $memarg, lane.bytes());
                 let x = self.b.ins().extractlane(a, $lane);
                 self.b.ins().store(flags, x, ea, 0);
             }};
@@ -218,14 +212,14 @@ impl FuncTranslator<'_, '_, '_> {
         match *op {
             O::V128Load { memarg } => {
                 let addr = self.pop();
-                let ea = self.v_addr(addr, memarg, 16);
+                let ea = self.heap_addr(addr, memarg, 16);
                 let v = self.b.ins().load(I8X16, flags, ea, 0);
                 self.push(v);
             }
             O::V128Store { memarg } => {
                 let v = self.pop_v(I8X16);
                 let addr = self.pop();
-                let ea = self.v_addr(addr, memarg, 16);
+                let ea = self.heap_addr(addr, memarg, 16);
                 self.b.ins().store(flags, v, ea, 0);
             }
             O::V128Load8x8S { memarg } => load_ext!(sload8x8, memarg),
