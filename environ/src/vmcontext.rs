@@ -58,28 +58,34 @@ pub struct ValRaw {
 
 impl ValRaw {
     /// From a 64-bit pattern (i64, f64 bits, or a reference).
+    #[inline]
     pub fn from_u64(v: u64) -> ValRaw {
         ValRaw { bits: [v, 0] }
     }
     /// From a 32-bit pattern, zero-extended.
+    #[inline]
     pub fn from_u32(v: u32) -> ValRaw {
         ValRaw::from_u64(u64::from(v))
     }
     /// From a 128-bit vector.
+    #[inline]
     pub fn from_u128(v: u128) -> ValRaw {
         ValRaw {
             bits: [v as u64, (v >> 64) as u64],
         }
     }
     /// The low 32 bits.
+    #[inline]
     pub fn get_u32(self) -> u32 {
         self.bits[0] as u32
     }
     /// The low 64 bits.
+    #[inline]
     pub fn get_u64(self) -> u64 {
         self.bits[0]
     }
     /// All 128 bits.
+    #[inline]
     pub fn get_u128(self) -> u128 {
         u128::from(self.bits[0]) | (u128::from(self.bits[1]) << 64)
     }

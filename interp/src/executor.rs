@@ -8,7 +8,10 @@
 
 use crate::op::Op;
 use crate::simd;
-use crate::{InterpFunc, InterpModule, for_each_branch_op, for_each_load_op, for_each_numeric_op};
+use crate::{
+    InterpFunc, InterpModule, for_each_branch_op, for_each_load_op, for_each_numeric_op,
+    for_each_other_op,
+};
 use strata_environ::TrapCode;
 use strata_environ::vmcontext::{
     VMContext, VMFrameInfo, VMFuncRef, VMMemoryDefinition, VMStoreContext, VMTrap, ValRaw,
@@ -310,8 +313,694 @@ unsafe fn mem_addr(
     }
 }
 
-macro_rules! define_execute {
+/// How a run of handlers ended.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(u8)]
+pub(crate) enum Exit {
+    /// The function `execute` entered returned.
+    Returned,
+    /// A trap, now in [`Vm::trap`].
+    Trapped,
+    /// The handler stored the registers in [`Vm::regs`] for the dispatch
+    /// loop to go on (cold handlers always; every handler when dispatch is
+    /// portable).
+    Continue,
+}
+
+/// The registers a handler passes to the next one.
+#[derive(Clone, Copy)]
+struct Regs {
+    ip: *const Op,
+    fp: *mut u64,
+    mem_base: *mut u8,
+    mem_len: u64,
+}
+
+/// The state of one [`execute`] that is not kept in registers.
+pub(crate) struct Vm {
+    store: *mut VMStoreContext,
+    stack: *mut Stack,
+    vmctx: *mut VMContext,
+    func: *const InterpFunc,
+    module: *const InterpModule,
+    /// The memory `mem_base`/`mem_len` describe (see `Op::SelectMemory`).
+    mem: *mut VMMemoryDefinition,
+    mem_index: u32,
+    /// Frames below this belong to outer activations of the loop.
+    frames_base: usize,
+    slots_end: *mut u64,
+    max_frames: usize,
+    trap: Option<VMTrap>,
+    regs: Regs,
+}
+
+/// An instruction's handler: executes the instruction at `ip` and, with
+/// tail dispatch, jumps to the next instruction's handler (see
+/// [`dispatch`](self)).
+pub(crate) type Handler =
+    unsafe fn(ip: *const Op, fp: *mut u64, mem_base: *mut u8, mem_len: u64, vm: *mut Vm) -> Exit;
+
+/// The handler of the instruction at `ip`.
+///
+/// # Safety
+///
+/// `ip` must point to a valid instruction.
+#[inline(always)]
+unsafe fn handler_of(ip: *const Op) -> Handler {
+    // SAFETY: `Op` is `repr(u16)`, so a valid instruction starts with its
+    // variant number, which is below the number of variants, the length
+    // of `HANDLERS`.
+    unsafe {
+        let tag = *(ip as *const u16) as usize;
+        *crate::op::HANDLERS.get_unchecked(tag)
+    }
+}
+
+/// Reports a handler that was handed an instruction not its own: the
+/// handler table is out of step with `Op`.
+#[cold]
+#[inline(never)]
+#[cfg_attr(not(debug_assertions), allow(dead_code))]
+fn wrong_instruction(handler: &'static str) -> ! {
+    panic!("interpreter handler `{handler}` handed another instruction")
+}
+
+/// Records a trap with its backtrace; the handler returns what this does.
+///
+/// # Safety
+///
+/// `vm` must be the running loop's state.
+#[cold]
+#[inline(never)]
+unsafe fn raise(vm: *mut Vm, code: Option<TrapCode>) -> Exit {
+    // SAFETY: guaranteed by the caller.
+    unsafe {
+        let frames = backtrace((*vm).stack, (*vm).frames_base, (*vm).vmctx, (*vm).func);
+        (*vm).trap = Some(VMTrap { code, frames });
+    }
+    Exit::Trapped
+}
+
+/// Makes `vmctx` the running instance.
+///
+/// # Safety
+///
+/// `vm` must be the running loop's state; `vmctx` a live interpreted
+/// instance.
+#[inline(never)]
+unsafe fn switch_instance(vm: *mut Vm, vmctx: *mut VMContext) {
+    // SAFETY: guaranteed by the caller.
+    unsafe {
+        (*vm).vmctx = vmctx;
+        (*vm).module = (*vmctx).interp_code.cast();
+        (*vm).mem = memory_of(vmctx, (*vm).module);
+    }
+}
+
+/// Runs `call`, a call out of the loop into code that may enter the
+/// interpreter again above the frame at `fp`. On failure, records the trap
+/// the callee left, with this frame (unless `self_included`: the callee's
+/// frames already hold it) and its callers appended.
+///
+/// # Safety
+///
+/// `vm` must be the running loop's state and `fp` its running frame.
+#[inline(always)]
+unsafe fn call_out(
+    vm: *mut Vm,
+    fp: *mut u64,
+    self_included: bool,
+    call: impl FnOnce() -> bool,
+) -> bool {
+    // SAFETY: guaranteed by the caller; the frame lies in the stack.
+    unsafe {
+        let stack = (*vm).stack;
+        let used_top = fp
+            .add((*(*vm).func).frame_size as usize)
+            .offset_from((*stack).slots);
+        let saved_top = (*stack).top;
+        (*stack).top = used_top as usize;
+        let ok = call();
+        (*stack).top = saved_top;
+        if !ok {
+            let store = (*vm).store;
+            let mut inner = (*store).trap.take().map(|b| *b).unwrap_or(VMTrap {
+                code: None,
+                frames: Vec::new(),
+            });
+            let mut callers = backtrace(stack, (*vm).frames_base, (*vm).vmctx, (*vm).func);
+            if self_included {
+                callers.remove(0);
+            }
+            inner.frames.extend(callers);
+            (*vm).trap = Some(inner);
+        }
+        ok
+    }
+}
+
+/// Calls `funcref` through its array entry (host functions, other tiers)
+/// with its frame at `fp + base`; `false` if it trapped (recorded).
+///
+/// # Safety
+///
+/// `vm` must be the running loop's state, `fp` its running frame, and
+/// `sig` the callee's signature.
+#[inline(never)]
+unsafe fn call_array(
+    vm: *mut Vm,
+    fp: *mut u64,
+    funcref: *const VMFuncRef,
+    base: u32,
+    sig: &crate::slots::SlotSignature,
+) -> bool {
+    // SAFETY: guaranteed by the caller; the arguments lie in the frame.
+    unsafe {
+        let args = fp.add(base as usize);
+        let n = sig.array_len();
+        let mut small = [ValRaw::default(); 8];
+        let mut big = Vec::new();
+        let buf: &mut [ValRaw] = if n <= small.len() {
+            &mut small[..]
+        } else {
+            big.resize(n, ValRaw::default());
+            &mut big[..]
+        };
+        sig.params_to_vals(args, buf.as_mut_ptr());
+        let caller = (*vm).vmctx;
+        let ok = call_out(vm, fp, false, || {
+            ((*funcref).array_call)(funcref, caller, buf.as_mut_ptr(), n)
+        });
+        if ok {
+            sig.results_from_vals(buf.as_ptr(), args);
+        }
+        ok
+    }
+}
+
+/// The code of defined function `index` of `module`, translated now if it
+/// is not yet; null if it cannot run (the trap is recorded).
+///
+/// # Safety
+///
+/// `vm` must be the running loop's state and `module` a live module.
+#[cold]
+#[inline(never)]
+unsafe fn translate_callee(
+    vm: *mut Vm,
+    module: *const InterpModule,
+    index: usize,
+) -> *const InterpFunc {
+    // SAFETY: guaranteed by the caller.
+    unsafe {
+        match (*module).func(index) {
+            Ok(f) => f,
+            Err(code) => {
+                raise(vm, Some(code));
+                std::ptr::null()
+            }
+        }
+    }
+}
+
+/// Continues the running call natively from a loop header (on-stack
+/// replacement through `trampoline`); its results come back in the frame's
+/// first slots, as from a return. `false` if it trapped (recorded).
+///
+/// # Safety
+///
+/// `vm` must be the running loop's state, `fp` its running frame, and
+/// `trampoline` an OSR entry of the running function.
+#[inline(never)]
+unsafe fn enter_osr(vm: *mut Vm, fp: *mut u64, trampoline: usize) -> bool {
+    // SAFETY: guaranteed by the caller.
+    unsafe {
+        let module = (*vm).module;
+        let Some(osr_call) = (*module).tiering.as_ref().map(|t| t.osr_call) else {
+            raise(vm, Some(TrapCode::Unreachable));
+            return false;
+        };
+        let (vmctx, index) = ((*vm).vmctx, (*(*vm).func).func_index);
+        // The native frames include this one.
+        call_out(vm, fp, true, || osr_call(vmctx, index, trampoline, fp))
+    }
+}
+
+/// Calls `f` out of line (see the `lanes!` macro).
+#[cfg(debug_assertions)]
+#[inline(never)]
+fn opaque1<A, R>(f: fn(A) -> R, a: A) -> R {
+    f(a)
+}
+
+/// Calls `f` out of line (see the `lanes!` macro).
+#[cfg(debug_assertions)]
+#[inline(never)]
+fn opaque2<A, B, R>(f: fn(A, B) -> R, a: A, b: B) -> R {
+    f(a, b)
+}
+
+/// Calls `f` out of line (see the `lanes!` macro).
+#[cfg(debug_assertions)]
+#[inline(never)]
+fn opaque3<A, B, C, R>(f: fn(A, B, C) -> R, a: A, b: B, c: C) -> R {
+    f(a, b, c)
+}
+
+/// Runs `func` until it returns to its caller outside the loop.
+///
+/// # Safety
+///
+/// `store`, `stack` and `vmctx` must be valid; `func` must belong to the
+/// module of `vmctx`; `fp` must point into the stack's slots with
+/// `frame_size` slots available, arguments in place and locals zeroed.
+unsafe fn execute(
+    store: *mut VMStoreContext,
+    stack: *mut Stack,
+    vmctx: *mut VMContext,
+    func: *const InterpFunc,
+    fp: *mut u64,
+) -> Result<(), VMTrap> {
+    // SAFETY: guaranteed by the caller.
+    unsafe {
+        let module: *const InterpModule = (*vmctx).interp_code.cast();
+        let mem = memory_of(vmctx, module);
+        let (mem_base, mem_len) = if mem.is_null() {
+            (std::ptr::null_mut(), 0)
+        } else {
+            ((*mem).base, (*mem).current_length as u64)
+        };
+        let mut vm = Vm {
+            store,
+            stack,
+            vmctx,
+            func,
+            module,
+            mem,
+            mem_index: 0,
+            frames_base: (*stack).frames.len(),
+            slots_end: (*stack).slots.add((*stack).len),
+            max_frames: ((*store).max_frames as usize).max(1),
+            trap: None,
+            regs: Regs {
+                ip: (*func).code.as_ptr(),
+                fp,
+                mem_base,
+                mem_len,
+            },
+        };
+        let vm: *mut Vm = &mut vm;
+        loop {
+            let Regs {
+                ip,
+                fp,
+                mem_base,
+                mem_len,
+            } = (*vm).regs;
+            match handler_of(ip)(ip, fp, mem_base, mem_len, vm) {
+                Exit::Continue => {}
+                Exit::Returned => return Ok(()),
+                Exit::Trapped => {
+                    return Err((*vm).trap.take().unwrap_or(VMTrap {
+                        code: Some(TrapCode::Unreachable),
+                        frames: Vec::new(),
+                    }));
+                }
+            }
+        }
+    }
+}
+
+// The VM-register macros of one handler. They are defined inside each
+// handler, where the registers (named by the caller) are in scope; `$d` is a
+// `$` token, so that these definitions can have metavariables of their own.
+macro_rules! vm_helpers {
+    ($d:tt $ip:ident $fp:ident $mem_base:ident $mem_len:ident $vm:ident) => {
+        macro_rules! slot {
+            ($d s:expr) => {
+                *$fp.add($d s as usize)
+            };
+        }
+        // A `v128` in two slots, low half first.
+        macro_rules! v128 {
+            ($d s:expr) => {
+                u128::from(slot!($d s)) | (u128::from(slot!($d s as usize + 1)) << 64)
+            };
+        }
+        macro_rules! set_v128 {
+            ($d s:expr, $d v:expr) => {{
+                let v: u128 = $d v;
+                slot!($d s) = v as u64;
+                slot!($d s as usize + 1) = (v >> 64) as u64;
+            }};
+        }
+        // Goes on with the next instruction's handler: a tail call that
+        // LLVM makes a jump.
+        #[cfg(all(strata_tail_dispatch, not(miri)))]
+        macro_rules! dispatch {
+            () => {
+                return handler_of($ip)($ip, $fp, $mem_base, $mem_len, $vm)
+            };
+        }
+        #[cfg(not(all(strata_tail_dispatch, not(miri))))]
+        macro_rules! dispatch {
+            () => {
+                resume!()
+            };
+        }
+        // Applies the lane function `$f`. Inline in optimized builds; in
+        // builds with debug assertions, out of line, because the standard
+        // library's checks there put the lane arrays in stack temporaries
+        // whose address escapes, and LLVM then keeps the handler's dispatch
+        // a call instead of a jump.
+        #[cfg(not(debug_assertions))]
+        macro_rules! lanes {
+            ($d f:path, $d ($d arg:expr),*) => {
+                $d f($d ($d arg),*)
+            };
+        }
+        #[cfg(debug_assertions)]
+        macro_rules! lanes {
+            ($d f:path, $d a:expr) => {
+                opaque1($d f, $d a)
+            };
+            ($d f:path, $d a:expr, $d b:expr) => {
+                opaque2($d f, $d a, $d b)
+            };
+            ($d f:path, $d a:expr, $d b:expr, $d c:expr) => {
+                opaque3($d f, $d a, $d b, $d c)
+            };
+        }
+        // Goes on through the loop in `execute`.
+        macro_rules! resume {
+            () => {{
+                (*$vm).regs = Regs { $ip, $fp, $mem_base, $mem_len };
+                return Exit::Continue;
+            }};
+        }
+        // Goes on with the following instruction.
+        macro_rules! next {
+            () => {{
+                $ip = $ip.add(1);
+                dispatch!()
+            }};
+        }
+        macro_rules! jump {
+            ($d offset:expr) => {{
+                $ip = $ip.offset($d offset as isize);
+                dispatch!()
+            }};
+        }
+        macro_rules! trap {
+            ($d code:expr) => {
+                return raise($vm, Some($d code))
+            };
+        }
+        // The slot named by the `Operand` that follows, or `$d default`.
+        macro_rules! operand {
+            ($d default:expr) => {
+                match *$ip.add(1) {
+                    Op::Operand { slot } => slot,
+                    _ => $d default,
+                }
+            };
+        }
+        macro_rules! reload_mem {
+            () => {{
+                let m = (*$vm).mem;
+                if !m.is_null() {
+                    $mem_base = (*m).base;
+                    $mem_len = (*m).current_length as u64;
+                }
+            }};
+        }
+        // Reads a little-endian `$t` at `p`, any alignment. Through a byte
+        // array rather than `read_unaligned`: its debug-build check copies
+        // through a stack temporary, which keeps LLVM from making the
+        // handler's dispatch a jump.
+        macro_rules! read_le {
+            ($d p:expr, $d t:ty) => {
+                <$d t>::from_le_bytes(*($d p as *const [u8; std::mem::size_of::<$d t>()]))
+            };
+        }
+        // Writes the `$t` `v` little-endian at `p`, any alignment.
+        macro_rules! write_le {
+            ($d p:expr, $d v:expr, $d t:ty) => {{
+                let v: $d t = $d v;
+                *($d p as *mut [u8; std::mem::size_of::<$d t>()]) = v.to_le_bytes();
+            }};
+        }
+        // The address of `len` bytes at `addr + offset`, or a trap.
+        macro_rules! access {
+            ($d addr:expr, $d offset:expr, $d len:expr) => {{
+                let ea = u64::from(slot!($d addr) as u32) + u64::from($d offset);
+                if ea + $d len > $mem_len {
+                    trap!(TrapCode::MemoryOutOfBounds);
+                }
+                $mem_base.add(ea as usize)
+            }};
+        }
+        // Reads `$d t` (little-endian) from memory as a `u128`.
+        macro_rules! read_mem {
+            ($d addr:expr, $d offset:expr, $d t:ty) => {{
+                let p = access!($d addr, $d offset, std::mem::size_of::<$d t>() as u64);
+                u128::from(read_le!(p, $d t))
+            }};
+        }
+        // Writes a loaded `v128` and goes on.
+        macro_rules! v128_load {
+            ($d dst:expr, $d v:expr) => {{
+                set_v128!($d dst, $d v);
+                next!();
+            }};
+        }
+        // Replaces lane `$d lane` of the vector in the `Operand` that follows
+        // with `$d x` (read from memory) into `$d dst`.
+        macro_rules! load_lane {
+            ($d dst:expr, $d replace:path, $d x:expr, $d lane:expr) => {{
+                let x = $d x;
+                let vec = match *$ip.add(1) {
+                    Op::Operand { slot } => v128!(slot),
+                    _ => 0,
+                };
+                set_v128!($d dst, $d replace(vec, x as u64, $d lane));
+                $ip = $ip.add(2);
+                dispatch!()
+            }};
+        }
+        // Stores the low `$d t` of the raw lane value `$d x`.
+        macro_rules! store_lane {
+            ($d addr:expr, $d offset:expr, $d t:ty, $d x:expr) => {{
+                let x = $d x as $d t;
+                let p = access!($d addr, $d offset, std::mem::size_of::<$d t>() as u64);
+                write_le!(p, x, $d t);
+                next!();
+            }};
+        }
+        // Loads `$d t` at effective address `$d ea` (a u64: no wasm address
+        // computation can overflow it) into `$d dst` as `$d via`.
+        macro_rules! load_at {
+            ($d dst:expr, $d ea:expr, $d t:ty, $d via:ty) => {{
+                let ea: u64 = $d ea;
+                if ea + std::mem::size_of::<$d t>() as u64 > $mem_len {
+                    trap!(TrapCode::MemoryOutOfBounds);
+                }
+                let p = $mem_base.add(ea as usize);
+                let v = read_le!(p, $d t);
+                slot!($d dst) = (v as $d via).into_slot();
+                next!();
+            }};
+        }
+        macro_rules! load {
+            ($d dst:expr, $d addr:expr, $d offset:expr, $d t:ty, $d via:ty) => {
+                load_at!($d dst, u64::from(slot!($d addr) as u32) + u64::from($d offset), $d t, $d via)
+            };
+        }
+        macro_rules! store {
+            ($d addr:expr, $d value:expr, $d offset:expr, $d t:ty) => {
+                store_at!(u64::from(slot!($d addr) as u32) + u64::from($d offset), $d value, $d t)
+            };
+        }
+        macro_rules! store_at {
+            ($d ea:expr, $d value:expr, $d t:ty) => {{
+                let ea: u64 = $d ea;
+                if ea + std::mem::size_of::<$d t>() as u64 > $mem_len {
+                    trap!(TrapCode::MemoryOutOfBounds);
+                }
+                let p = $mem_base.add(ea as usize);
+                let v = slot!($d value) as $d t;
+                write_le!(p, v, $d t);
+                next!();
+            }};
+        }
+        // Enters `callee` (an interpreted function of `callee_vmctx`) with
+        // its frame at `base`.
+        macro_rules! enter {
+            ($d callee:expr, $d callee_vmctx:expr, $d base:expr) => {{
+                let callee: *const InterpFunc = $d callee;
+                let callee_vmctx: *mut VMContext = $d callee_vmctx;
+                let new_fp = $fp.add($d base as usize);
+                let stack = (*$vm).stack;
+                // `wrapping_add`: the end of a frame that does not fit may
+                // lie past the allocation, where `add` would be undefined
+                // behaviour; only the comparison uses it.
+                if new_fp.wrapping_add((*callee).frame_size as usize) > (*$vm).slots_end
+                    || (*stack).frames.len() - (*$vm).frames_base >= (*$vm).max_frames
+                {
+                    trap!(TrapCode::StackOverflow);
+                }
+                for i in (*callee).num_params as usize..(*callee).num_locals as usize {
+                    *new_fp.add(i) = 0;
+                }
+                (*stack).frames.push(Frame {
+                    ret_ip: $ip.add(1),
+                    $fp,
+                    func: (*$vm).func,
+                    vmctx: (*$vm).vmctx,
+                });
+                $fp = new_fp;
+                (*$vm).func = callee;
+                $ip = (*callee).code.as_ptr();
+                if callee_vmctx != (*$vm).vmctx {
+                    switch_instance($vm, callee_vmctx);
+                    reload_mem!();
+                }
+                dispatch!()
+            }};
+        }
+        // Calls `funcref` through its array entry with its frame at `base`.
+        macro_rules! call_array {
+            ($d funcref:expr, $d base:expr, $d sig:expr) => {{
+                let ok = call_array($vm, $fp, $d funcref, $d base, $d sig);
+                reload_mem!();
+                if !ok {
+                    return Exit::Trapped;
+                }
+                $ip = $ip.add(1);
+                resume!()
+            }};
+        }
+        // The code of defined function `index` of `module`, or a trap.
+        macro_rules! callee {
+            ($d module:expr, $d index:expr) => {{
+                let module: *const InterpModule = $d module;
+                let index: usize = $d index;
+                match (*module).translated(index) {
+                    Some(f) => f as *const InterpFunc,
+                    None => {
+                        let f = translate_callee($vm, module, index);
+                        if f.is_null() {
+                            return Exit::Trapped;
+                        }
+                        f
+                    }
+                }
+            }};
+        }
+        // Calls any function reference with its frame at `base`.
+        macro_rules! call_ref {
+            ($d funcref:expr, $d base:expr, $d sig:expr) => {{
+                let funcref: *const VMFuncRef = $d funcref;
+                if (*funcref).array_call as usize == array_call as *const () as usize {
+                    let callee_vmctx = (*funcref).vmctx;
+                    let callee_module: *const InterpModule = (*callee_vmctx).interp_code.cast();
+                    let idx = ((*funcref).func_index - (*callee_module).num_imported_funcs) as usize;
+                    if !(*callee_module).is_native(idx) {
+                        enter!(callee!(callee_module, idx), callee_vmctx, $d base);
+                    }
+                }
+                call_array!(funcref, $d base, $d sig)
+            }};
+        }
+        // Returns from the running function (results in its first slots)
+        // to its caller.
+        macro_rules! return_to_caller {
+            () => {{
+                let stack = (*$vm).stack;
+                if (*stack).frames.len() == (*$vm).frames_base {
+                    return Exit::Returned;
+                }
+                let Some(frame) = (*stack).frames.pop() else {
+                    return Exit::Returned;
+                };
+                $ip = frame.ret_ip;
+                $fp = frame.fp;
+                (*$vm).func = frame.func;
+                if frame.vmctx != (*$vm).vmctx {
+                    switch_instance($vm, frame.vmctx);
+                    reload_mem!();
+                }
+                dispatch!()
+            }};
+        }
+        // Traps with the code a builtin returned, if not 0.
+        macro_rules! builtin_trap {
+            ($d e:expr) => {{
+                let code: u8 = $d e;
+                if code != 0 {
+                    trap!(TrapCode::from_u8(code).unwrap_or(TrapCode::Unreachable));
+                }
+                $ip = $ip.add(1);
+                resume!()
+            }};
+        }
+        // A host error a builtin reported (already recorded in the store).
+        macro_rules! host_error {
+            () => {
+                return raise($vm, None)
+            };
+        }
+
+    };
+}
+
+// Defines the handler `$name` of `Op::$name { fields }`. The VM registers
+// are named by the caller so that the helper macros of `define_handlers`,
+// written in the caller's expansion, see them.
+macro_rules! handler {
+    ($d:tt $ip:ident $fp:ident $mem_base:ident $mem_len:ident $vm:ident;
+     $name:ident { $($field:ident),* } $body:block) => {
+        #[doc = concat!("Executes `Op::", stringify!($name), "`.")]
+        ///
+        /// # Safety
+        ///
+        /// `ip` must point to this handler's instruction in the code of
+        /// `vm`'s running function, `fp` to that function's frame,
+        /// `mem_base`/`mem_len` describe the selected memory, and `vm` be
+        /// the running loop's state.
+        pub(crate) unsafe fn $name(
+            mut $ip: *const Op,
+            mut $fp: *mut u64,
+            mut $mem_base: *mut u8,
+            mut $mem_len: u64,
+            $vm: *mut Vm,
+        ) -> Exit {
+            // SAFETY: the translator only emits slots below the frame size
+            // of the function it translated, and every call checks that the
+            // new frame fits in the stack, so slot accesses through `fp`
+            // stay in the stack allocation. Branch offsets land on
+            // instructions of the same function. Memory and table accesses
+            // are bounds-checked against their definitions. Function, table,
+            // global and type indices were validated against the module,
+            // whose context arrays have one entry per index. `HANDLERS`
+            // hands each handler only its own instruction.
+            unsafe {
+                vm_helpers!($d $ip $fp $mem_base $mem_len $vm);
+                let Op::$name { $($field),* } = *$ip else {
+                    #[cfg(debug_assertions)]
+                    wrong_instruction(stringify!($name));
+                    #[cfg(not(debug_assertions))]
+                    std::hint::unreachable_unchecked()
+                };
+                $body
+            }
+        }
+    };
+}
+
+macro_rules! define_handlers {
     (
+        [$d:tt]
         simd_unary { $( $su:ident = $suf:path; )* }
         simd_binary { $( $sb:ident = $sbf:path; )* }
         simd_ternary { $( $st:ident = $stf:path; )* }
@@ -326,817 +1015,588 @@ macro_rules! define_execute {
         binary_trap { $( $tname:ident ($ta:ty, $tb:ty) -> $tr:ty = $tf:expr; )* }
         unary { $( $uname:ident ($ua:ty) -> $ur:ty = $uf:expr; )* }
         unary_trap { $( $vname:ident ($va:ty) -> $vr:ty = $vf:expr; )* }
+        other { $( $(#[$odoc:meta])* $oname:ident $({ $($ofield:ident : $oty:ty),* $(,)? })? ),* $(,)? }
     ) => {
-        /// Runs `func` until it returns to its caller outside the loop.
-        ///
-        /// # Safety
-        ///
-        /// `store`, `stack` and `vmctx` must be valid; `func` must belong to
-        /// the module of `vmctx`; `fp` must point into the stack's slots
-        /// with `frame_size` slots available, arguments in place and locals
-        /// zeroed.
-        #[allow(clippy::redundant_closure_call)]
-        unsafe fn execute(
-            store: *mut VMStoreContext,
-            stack: *mut Stack,
-            mut vmctx: *mut VMContext,
-            mut func: *const InterpFunc,
-            mut fp: *mut u64,
-        ) -> Result<(), VMTrap> {
-            // SAFETY: the translator only emits slots below the frame size of
-            // the function it translated, and every call checks that the new
-            // frame fits in the stack, so slot accesses through `fp` stay in
-            // the stack allocation. Branch offsets land on instructions of
-            // the same function. Memory and table accesses are bounds-checked
-            // against their definitions. Function, table, global and type
-            // indices were validated against the module, whose context
-            // arrays have one entry per index.
-            unsafe {
-                let frames_base = (*stack).frames.len();
-                let slots_end = (*stack).slots.add((*stack).len);
-                let max_frames = ((*store).max_frames as usize).max(1);
-                let mut module: *const InterpModule = (*vmctx).interp_code.cast();
-                let mut mem = memory_of(vmctx, module);
-                // The memory that `mem` is (see `Op::SelectMemory`).
-                let mut mem_index: u32 = 0;
-                let mut ip: *const Op = (*func).code.as_ptr();
-                // Memory 0's base and length live in registers; they are
-                // reloaded whenever something may have changed them.
-                let mut mem_base: *mut u8 = std::ptr::null_mut();
-                let mut mem_len: u64 = 0;
-                macro_rules! reload_mem {
-                    () => {
-                        if !mem.is_null() {
-                            mem_base = (*mem).base;
-                            mem_len = (*mem).current_length as u64;
-                        }
-                    };
+        $( handler!($d ip fp mem_base mem_len vm; $bname { dst, a, b } {
+            let r: $br = ($bf)(<$ba>::from_slot(slot!(a)), <$bb>::from_slot(slot!(b)));
+            slot!(dst) = r.into_slot();
+            next!();
+        }); )*
+        $( $( handler!($d ip fp mem_base mem_len vm; $bimm { dst, a, imm } {
+            let r: $br = ($bf)(<$ba>::from_slot(slot!(a)), <$bb>::from_imm(imm));
+            slot!(dst) = r.into_slot();
+            next!();
+        }); )? )*
+        $( handler!($d ip fp mem_base mem_len vm; $tname { dst, a, b } {
+            let r: Result<$tr, TrapCode> = ($tf)(<$ta>::from_slot(slot!(a)), <$tb>::from_slot(slot!(b)));
+            match r {
+                Ok(r) => slot!(dst) = r.into_slot(),
+                Err(code) => trap!(code),
+            }
+            next!();
+        }); )*
+        $( handler!($d ip fp mem_base mem_len vm; $uname { dst, a } {
+            let r: $ur = ($uf)(<$ua>::from_slot(slot!(a)));
+            slot!(dst) = r.into_slot();
+            next!();
+        }); )*
+        $( handler!($d ip fp mem_base mem_len vm; $vname { dst, a } {
+            let r: Result<$vr, TrapCode> = ($vf)(<$va>::from_slot(slot!(a)));
+            match r {
+                Ok(r) => slot!(dst) = r.into_slot(),
+                Err(code) => trap!(code),
+            }
+            next!();
+        }); )*
+        $(
+            handler!($d ip fp mem_base mem_len vm; $brname { a, b, offset } {
+                if ($btest)(<$bty>::from_slot(slot!(a)), <$bty>::from_slot(slot!(b))) {
+                    jump!(offset);
                 }
+                next!();
+            });
+            handler!($d ip fp mem_base mem_len vm; $brimm { a, imm, offset } {
+                if ($btest)(<$bty>::from_slot(slot!(a)), <$bty>::from_imm(imm)) {
+                    jump!(offset);
+                }
+                next!();
+            });
+        )*
+        $(
+            handler!($d ip fp mem_base mem_len vm; $lname { dst, addr, offset } {
+                load!(dst, addr, offset, $lty, $lvia)
+            });
+            handler!($d ip fp mem_base mem_len vm; $lat { dst, a, imm } {
+                load_at!(dst, u64::from((slot!(a) as u32).wrapping_add(imm as u32)), $lty, $lvia)
+            });
+            handler!($d ip fp mem_base mem_len vm; $lshl { shift, dst, a, b } {
+                let ea = (slot!(a) as u32).wrapping_add((slot!(b) as u32).wrapping_shl(u32::from(shift)));
+                load_at!(dst, u64::from(ea), $lty, $lvia)
+            });
+            handler!($d ip fp mem_base mem_len vm; $labs { dst, ea } {
+                load_at!(dst, u64::from(ea), $lty, $lvia)
+            });
+            handler!($d ip fp mem_base mem_len vm; $lidx { dst, a, b } {
+                load_at!(dst, u64::from((slot!(a) as u32).wrapping_add(slot!(b) as u32)), $lty, $lvia)
+            });
+        )*
+        $( handler!($d ip fp mem_base mem_len vm; $su { dst, a } {
+            set_v128!(dst, lanes!($suf, v128!(a)));
+            next!();
+        }); )*
+        $( handler!($d ip fp mem_base mem_len vm; $sb { dst, a, b } {
+            set_v128!(dst, lanes!($sbf, v128!(a), v128!(b)));
+            next!();
+        }); )*
+        $( handler!($d ip fp mem_base mem_len vm; $st { dst, a, b } {
+            let c = operand!(a);
+            set_v128!(dst, lanes!($stf, v128!(a), v128!(b), v128!(c)));
+            ip = ip.add(2);
+            dispatch!()
+        }); )*
+        $( handler!($d ip fp mem_base mem_len vm; $ss { dst, a, b } {
+            set_v128!(dst, lanes!($ssf, v128!(a), slot!(b) as u32));
+            next!();
+        }); )*
+        $( handler!($d ip fp mem_base mem_len vm; $sq { dst, a } {
+            slot!(dst) = u64::from(lanes!($sqf, v128!(a)));
+            next!();
+        }); )*
+        $( handler!($d ip fp mem_base mem_len vm; $sp { dst, a } {
+            set_v128!(dst, lanes!($spf, slot!(a)));
+            next!();
+        }); )*
+        $( handler!($d ip fp mem_base mem_len vm; $se { lane, dst, a } {
+            slot!(dst) = lanes!($sef, v128!(a), lane);
+            next!();
+        }); )*
+        $( handler!($d ip fp mem_base mem_len vm; $sr { lane, dst, a, b } {
+            set_v128!(dst, lanes!($srf, v128!(a), slot!(b), lane));
+            next!();
+        }); )*
+
+        handler!($d ip fp mem_base mem_len vm; I8x16Shuffle { dst, a, b } {
+            let mask = match *ip.add(1) {
+                Op::Operand { slot } => v128!(slot),
+                _ => 0,
+            };
+            let r = simd::i8x16_shuffle(v128!(a), v128!(b), mask.to_le_bytes());
+            set_v128!(dst, r);
+            ip = ip.add(2);
+            resume!()
+        });
+        handler!($d ip fp mem_base mem_len vm; V128Load { dst, addr, offset } {
+            v128_load!(dst, read_mem!(addr, offset, u128))
+        });
+        handler!($d ip fp mem_base mem_len vm; V128Load8x8S { dst, addr, offset } {
+            v128_load!(dst, simd::i16x8_extend_low_i8x16_s(read_mem!(addr, offset, u64)))
+        });
+        handler!($d ip fp mem_base mem_len vm; V128Load8x8U { dst, addr, offset } {
+            v128_load!(dst, simd::i16x8_extend_low_i8x16_u(read_mem!(addr, offset, u64)))
+        });
+        handler!($d ip fp mem_base mem_len vm; V128Load16x4S { dst, addr, offset } {
+            v128_load!(dst, simd::i32x4_extend_low_i16x8_s(read_mem!(addr, offset, u64)))
+        });
+        handler!($d ip fp mem_base mem_len vm; V128Load16x4U { dst, addr, offset } {
+            v128_load!(dst, simd::i32x4_extend_low_i16x8_u(read_mem!(addr, offset, u64)))
+        });
+        handler!($d ip fp mem_base mem_len vm; V128Load32x2S { dst, addr, offset } {
+            v128_load!(dst, simd::i64x2_extend_low_i32x4_s(read_mem!(addr, offset, u64)))
+        });
+        handler!($d ip fp mem_base mem_len vm; V128Load32x2U { dst, addr, offset } {
+            v128_load!(dst, simd::i64x2_extend_low_i32x4_u(read_mem!(addr, offset, u64)))
+        });
+        handler!($d ip fp mem_base mem_len vm; V128Load8Splat { dst, addr, offset } {
+            v128_load!(dst, simd::i8x16_splat(read_mem!(addr, offset, u8) as u64))
+        });
+        handler!($d ip fp mem_base mem_len vm; V128Load16Splat { dst, addr, offset } {
+            v128_load!(dst, simd::i16x8_splat(read_mem!(addr, offset, u16) as u64))
+        });
+        handler!($d ip fp mem_base mem_len vm; V128Load32Splat { dst, addr, offset } {
+            v128_load!(dst, simd::i32x4_splat(read_mem!(addr, offset, u32) as u64))
+        });
+        handler!($d ip fp mem_base mem_len vm; V128Load64Splat { dst, addr, offset } {
+            v128_load!(dst, simd::i64x2_splat(read_mem!(addr, offset, u64) as u64))
+        });
+        handler!($d ip fp mem_base mem_len vm; V128Load32Zero { dst, addr, offset } {
+            v128_load!(dst, read_mem!(addr, offset, u32))
+        });
+        handler!($d ip fp mem_base mem_len vm; V128Load64Zero { dst, addr, offset } {
+            v128_load!(dst, read_mem!(addr, offset, u64))
+        });
+        handler!($d ip fp mem_base mem_len vm; V128Load8Lane { lane, dst, addr, offset } {
+            load_lane!(dst, simd::i8x16_replace_lane, read_mem!(addr, offset, u8), lane)
+        });
+        handler!($d ip fp mem_base mem_len vm; V128Load16Lane { lane, dst, addr, offset } {
+            load_lane!(dst, simd::i16x8_replace_lane, read_mem!(addr, offset, u16), lane)
+        });
+        handler!($d ip fp mem_base mem_len vm; V128Load32Lane { lane, dst, addr, offset } {
+            load_lane!(dst, simd::i32x4_replace_lane, read_mem!(addr, offset, u32), lane)
+        });
+        handler!($d ip fp mem_base mem_len vm; V128Load64Lane { lane, dst, addr, offset } {
+            load_lane!(dst, simd::i64x2_replace_lane, read_mem!(addr, offset, u64), lane)
+        });
+        handler!($d ip fp mem_base mem_len vm; V128Store { addr, value, offset } {
+            let p = access!(addr, offset, 16);
+            write_le!(p, v128!(value), u128);
+            next!();
+        });
+        handler!($d ip fp mem_base mem_len vm; V128Store8Lane { lane, addr, value, offset } {
+            store_lane!(addr, offset, u8, simd::i8x16_extract_lane_u(v128!(value), lane))
+        });
+        handler!($d ip fp mem_base mem_len vm; V128Store16Lane { lane, addr, value, offset } {
+            store_lane!(addr, offset, u16, simd::i16x8_extract_lane_u(v128!(value), lane))
+        });
+        handler!($d ip fp mem_base mem_len vm; V128Store32Lane { lane, addr, value, offset } {
+            store_lane!(addr, offset, u32, simd::i32x4_extract_lane(v128!(value), lane))
+        });
+        handler!($d ip fp mem_base mem_len vm; V128Store64Lane { lane, addr, value, offset } {
+            store_lane!(addr, offset, u64, simd::i64x2_extract_lane(v128!(value), lane))
+        });
+        handler!($d ip fp mem_base mem_len vm; GlobalGetV128 { dst, global } {
+            let g = *(*(*vm).vmctx).globals.add(global as usize);
+            set_v128!(dst, (*g).storage.get_u128());
+            next!();
+        });
+        handler!($d ip fp mem_base mem_len vm; GlobalSetV128 { global, src } {
+            let g = *(*(*vm).vmctx).globals.add(global as usize);
+            (*g).storage = ValRaw::from_u128(v128!(src));
+            next!();
+        });
+        handler!($d ip fp mem_base mem_len vm; SelectV128 { dst, cond, a } {
+            let b = operand!(a);
+            let v = if slot!(cond) as u32 != 0 { v128!(a) } else { v128!(b) };
+            set_v128!(dst, v);
+            ip = ip.add(2);
+            dispatch!()
+        });
+        handler!($d ip fp mem_base mem_len vm; Store32Abs { value, ea } { store_at!(u64::from(ea), value, u32) });
+        handler!($d ip fp mem_base mem_len vm; Store64Abs { value, ea } { store_at!(u64::from(ea), value, u64) });
+        handler!($d ip fp mem_base mem_len vm; Store8Abs { value, ea } { store_at!(u64::from(ea), value, u8) });
+        handler!($d ip fp mem_base mem_len vm; Store16Abs { value, ea } { store_at!(u64::from(ea), value, u16) });
+        handler!($d ip fp mem_base mem_len vm; Store32WrapAbs { value, ea } { store_at!(u64::from(ea), value, u32) });
+        handler!($d ip fp mem_base mem_len vm; I32AddShl { shift, dst, a, b } {
+            let v = (slot!(a) as u32).wrapping_add((slot!(b) as u32).wrapping_shl(u32::from(shift)));
+            slot!(dst) = u64::from(v);
+            next!();
+        });
+        handler!($d ip fp mem_base mem_len vm; Trap { code } { trap!(code) });
+        handler!($d ip fp mem_base mem_len vm; EpochCheck {} {
+            let store = (*vm).store;
+            let epoch = (*(*store).epoch_counter).load(std::sync::atomic::Ordering::Relaxed);
+            if epoch >= (*store).epoch_deadline {
+                let vmctx = (*vm).vmctx;
+                let code = ((*(*vmctx).builtins).epoch_interrupt)(vmctx);
+                if code == strata_environ::vmcontext::BUILTIN_HOST_ERROR {
+                    host_error!();
+                }
+                if code != 0 {
+                    trap!(TrapCode::Interrupt);
+                }
+                // The callback may have grown the memory.
                 reload_mem!();
+            }
+            next!();
+        });
+        handler!($d ip fp mem_base mem_len vm; ConsumeFuel { amount } {
+            (*(*vm).store).fuel_remaining -= i64::from(amount);
+            next!();
+        });
+        handler!($d ip fp mem_base mem_len vm; FuelCheck {} {
+            if (*(*vm).store).fuel_remaining <= 0 {
+                trap!(TrapCode::OutOfFuel);
+            }
+            next!();
+        });
+        handler!($d ip fp mem_base mem_len vm; Heat { offset } {
+            let module = (*vm).module;
+            let defined = ((*(*vm).func).func_index - (*module).num_imported_funcs) as usize;
+            if let Some(trampoline) = (*module).count_heat(defined, offset) {
+                let ok = enter_osr(vm, fp, trampoline);
+                reload_mem!();
+                if !ok {
+                    return Exit::Trapped;
+                }
+                return_to_caller!();
+            }
+            next!();
+        });
+        handler!($d ip fp mem_base mem_len vm; Copy { dst, src } {
+            slot!(dst) = slot!(src);
+            next!();
+        });
+        handler!($d ip fp mem_base mem_len vm; Const { dst, value } {
+            slot!(dst) = value;
+            next!();
+        });
+        handler!($d ip fp mem_base mem_len vm; Br { offset } { jump!(offset) });
+        handler!($d ip fp mem_base mem_len vm; BrIfNez { cond, offset } {
+            if slot!(cond) as u32 != 0 {
+                jump!(offset);
+            }
+            next!();
+        });
+        handler!($d ip fp mem_base mem_len vm; BrIfEqz { cond, offset } {
+            if slot!(cond) as u32 == 0 {
+                jump!(offset);
+            }
+            next!();
+        });
+        handler!($d ip fp mem_base mem_len vm; BrTable { index, len } {
+            // Jump straight to the target of the chosen entry rather than
+            // dispatching its `Br` separately.
+            let i = (slot!(index) as u32).min(len);
+            let entry = ip.add(1 + i as usize);
+            ip = match *entry {
+                Op::Br { offset } => entry.offset(offset as isize),
+                _ => entry,
+            };
+            dispatch!()
+        });
+        handler!($d ip fp mem_base mem_len vm; Return0 {} { return_to_caller!() });
+        handler!($d ip fp mem_base mem_len vm; Return1 { src } {
+            slot!(0) = slot!(src);
+            return_to_caller!()
+        });
+        handler!($d ip fp mem_base mem_len vm; ReturnMany { src, count } {
+            std::ptr::copy(fp.add(src as usize), fp, count as usize);
+            return_to_caller!()
+        });
+        handler!($d ip fp mem_base mem_len vm; Call { func, base } {
+            let module = (*vm).module;
+            if (*module).is_native(func as usize) {
+                let f = (*module).num_imported_funcs + func;
+                let funcref = *(*(*vm).vmctx).func_refs.add(f as usize);
+                call_array!(funcref, base, &(&(*module).func_arity)[f as usize]);
+            }
+            enter!(callee!(module, func as usize), (*vm).vmctx, base)
+        });
+        handler!($d ip fp mem_base mem_len vm; CallRef { func, base } {
+            let funcref = *(*(*vm).vmctx).func_refs.add(func as usize);
+            call_ref!(funcref, base, &(&(*(*vm).module).func_arity)[func as usize]);
+        });
+        handler!($d ip fp mem_base mem_len vm; CallIndirect { base, table, ty } {
+            let vmctx = (*vm).vmctx;
+            let sig = &(&(*(*vm).module).type_arity)[ty as usize];
+            let index = *fp.add(base as usize + sig.param_slots as usize) as u32;
+            let def = *(*vmctx).tables.add(table as usize);
+            if index as usize >= (*def).current_elements {
+                trap!(TrapCode::IndirectCallOutOfBounds);
+            }
+            let funcref = *(*def).base.add(index as usize) as *const VMFuncRef;
+            if funcref.is_null() {
+                trap!(TrapCode::IndirectCallToNull);
+            }
+            if (*funcref).type_index != *(*vmctx).type_ids.add(ty as usize) {
+                trap!(TrapCode::BadSignature);
+            }
+            call_ref!(funcref, base, sig);
+        });
+        handler!($d ip fp mem_base mem_len vm; Select { dst, cond, a } {
+            let b = operand!(a);
+            slot!(dst) = if slot!(cond) as u32 != 0 { slot!(a) } else { slot!(b) };
+            ip = ip.add(2);
+            dispatch!()
+        });
+        handler!($d ip fp mem_base mem_len vm; Operand { slot } { next!() });
+        handler!($d ip fp mem_base mem_len vm; RefIsNull { dst, a } {
+            slot!(dst) = u64::from(slot!(a) == 0);
+            next!();
+        });
+        handler!($d ip fp mem_base mem_len vm; RefFunc { dst, func } {
+            slot!(dst) = *(*(*vm).vmctx).func_refs.add(func as usize) as u64;
+            next!();
+        });
+        handler!($d ip fp mem_base mem_len vm; GlobalGet { dst, global } {
+            let g = *(*(*vm).vmctx).globals.add(global as usize);
+            slot!(dst) = (*g).storage.get_u64();
+            next!();
+        });
+        handler!($d ip fp mem_base mem_len vm; GlobalSet { global, src } {
+            let g = *(*(*vm).vmctx).globals.add(global as usize);
+            (*g).storage = ValRaw::from_u64(slot!(src));
+            next!();
+        });
+        handler!($d ip fp mem_base mem_len vm; Store32 { addr, value, offset } { store!(addr, value, offset, u32) });
+        handler!($d ip fp mem_base mem_len vm; Store64 { addr, value, offset } { store!(addr, value, offset, u64) });
+        handler!($d ip fp mem_base mem_len vm; Store8 { addr, value, offset } { store!(addr, value, offset, u8) });
+        handler!($d ip fp mem_base mem_len vm; Store16 { addr, value, offset } { store!(addr, value, offset, u16) });
+        handler!($d ip fp mem_base mem_len vm; Store32Wrap { addr, value, offset } { store!(addr, value, offset, u32) });
+        handler!($d ip fp mem_base mem_len vm; SelectMemory { mem } {
+            // Only emitted in modules with more than one memory.
+            (*vm).mem_index = mem;
+            (*vm).mem = *(*(*vm).vmctx).memories.add(mem as usize);
+            reload_mem!();
+            next!();
+        });
+        handler!($d ip fp mem_base mem_len vm; MemoryCopyFrom { base, src_mem } {
+            let d = u64::from(slot!(base) as u32);
+            let s = u64::from(slot!(base + 1) as u32);
+            let n = u64::from(slot!(base + 2) as u32);
+            let src = *(*(*vm).vmctx).memories.add(src_mem as usize);
+            match (mem_addr((*vm).mem, d, 0, n), mem_addr(src, s, 0, n)) {
+                (Some(dp), Some(sp)) => std::ptr::copy(sp, dp, n as usize),
+                _ => trap!(TrapCode::MemoryOutOfBounds),
+            }
+            ip = ip.add(1);
+            resume!()
+        });
+        handler!($d ip fp mem_base mem_len vm; MemorySize { dst } {
+            slot!(dst) = ((*(*vm).mem).current_length as u64 / 65536) & 0xffff_ffff;
+            next!();
+        });
+        handler!($d ip fp mem_base mem_len vm; MemoryGrow { dst, delta } {
+            let delta = u64::from(slot!(delta) as u32);
+            let vmctx = (*vm).vmctx;
+            let old = ((*(*vmctx).builtins).memory_grow)(vmctx, (*vm).mem_index, delta);
+            if old == strata_environ::vmcontext::GROW_TRAPPED {
+                host_error!();
+            }
+            slot!(dst) = u64::from(old as u32);
+            reload_mem!();
+            ip = ip.add(1);
+            resume!()
+        });
+        handler!($d ip fp mem_base mem_len vm; MemoryFill { base } {
+            let d = u64::from(slot!(base) as u32);
+            let val = slot!(base + 1) as u8;
+            let n = u64::from(slot!(base + 2) as u32);
+            match mem_addr((*vm).mem, d, 0, n) {
+                Some(p) => std::ptr::write_bytes(p, val, n as usize),
+                None => trap!(TrapCode::MemoryOutOfBounds),
+            }
+            ip = ip.add(1);
+            resume!()
+        });
+        handler!($d ip fp mem_base mem_len vm; MemoryCopy { base } {
+            let d = u64::from(slot!(base) as u32);
+            let s = u64::from(slot!(base + 1) as u32);
+            let n = u64::from(slot!(base + 2) as u32);
+            let mem = (*vm).mem;
+            match (mem_addr(mem, d, 0, n), mem_addr(mem, s, 0, n)) {
+                (Some(dp), Some(sp)) => std::ptr::copy(sp, dp, n as usize),
+                _ => trap!(TrapCode::MemoryOutOfBounds),
+            }
+            ip = ip.add(1);
+            resume!()
+        });
+        handler!($d ip fp mem_base mem_len vm; MemoryInit { base, data } {
+            let d = u64::from(slot!(base) as u32);
+            let s = slot!(base + 1) as u32;
+            let n = slot!(base + 2) as u32;
+            let vmctx = (*vm).vmctx;
+            builtin_trap!(((*(*vmctx).builtins).memory_init)(vmctx, (*vm).mem_index, data, d, s, n));
+        });
+        handler!($d ip fp mem_base mem_len vm; DataDrop { data } {
+            let vmctx = (*vm).vmctx;
+            ((*(*vmctx).builtins).data_drop)(vmctx, data);
+            ip = ip.add(1);
+            resume!()
+        });
+        handler!($d ip fp mem_base mem_len vm; TableGet { dst, index, table } {
+            let def = *(*(*vm).vmctx).tables.add(table as usize);
+            let i = slot!(index) as u32 as usize;
+            if i >= (*def).current_elements {
+                trap!(TrapCode::TableOutOfBounds);
+            }
+            slot!(dst) = *(*def).base.add(i) as u64;
+            next!();
+        });
+        handler!($d ip fp mem_base mem_len vm; TableSet { index, value, table } {
+            let def = *(*(*vm).vmctx).tables.add(table as usize);
+            let i = slot!(index) as u32 as usize;
+            if i >= (*def).current_elements {
+                trap!(TrapCode::TableOutOfBounds);
+            }
+            *(*def).base.add(i) = slot!(value) as usize;
+            next!();
+        });
+        handler!($d ip fp mem_base mem_len vm; TableSize { dst, table } {
+            let def = *(*(*vm).vmctx).tables.add(table as usize);
+            slot!(dst) = (*def).current_elements as u64;
+            next!();
+        });
+        handler!($d ip fp mem_base mem_len vm; TableGrow { base, table } {
+            let init = slot!(base) as usize;
+            let delta = u64::from(slot!(base + 1) as u32);
+            let vmctx = (*vm).vmctx;
+            let old = ((*(*vmctx).builtins).table_grow)(vmctx, table, delta, init);
+            if old == strata_environ::vmcontext::GROW_TRAPPED {
+                host_error!();
+            }
+            slot!(base) = u64::from(old as u32);
+            ip = ip.add(1);
+            resume!()
+        });
+        handler!($d ip fp mem_base mem_len vm; TableFill { base, table } {
+            let d = u64::from(slot!(base) as u32);
+            let val = slot!(base + 1) as usize;
+            let n = u64::from(slot!(base + 2) as u32);
+            let vmctx = (*vm).vmctx;
+            builtin_trap!(((*(*vmctx).builtins).table_fill)(vmctx, table, d, val, n));
+        });
+        handler!($d ip fp mem_base mem_len vm; TableCopy { base, dst_table } {
+            let src_table = operand!(dst_table);
+            let d = u64::from(slot!(base) as u32);
+            let s = u64::from(slot!(base + 1) as u32);
+            let n = u64::from(slot!(base + 2) as u32);
+            let vmctx = (*vm).vmctx;
+            builtin_trap!(((*(*vmctx).builtins).table_copy)(vmctx, dst_table, src_table, d, s, n));
+        });
+        handler!($d ip fp mem_base mem_len vm; TableInit { base, table } {
+            let elem = operand!(0);
+            let d = u64::from(slot!(base) as u32);
+            let s = slot!(base + 1) as u32;
+            let n = slot!(base + 2) as u32;
+            let vmctx = (*vm).vmctx;
+            builtin_trap!(((*(*vmctx).builtins).table_init)(vmctx, table, elem, d, s, n));
+        });
+        handler!($d ip fp mem_base mem_len vm; ElemDrop { elem } {
+            let vmctx = (*vm).vmctx;
+            ((*(*vmctx).builtins).elem_drop)(vmctx, elem);
+            ip = ip.add(1);
+            resume!()
+        });
+    };
+}
 
-                macro_rules! slot {
-                    ($s:expr) => {
-                        *fp.add($s as usize)
-                    };
-                }
-                // A `v128` in two slots, low half first.
-                macro_rules! v128 {
-                    ($s:expr) => {
-                        u128::from(slot!($s)) | (u128::from(slot!($s as usize + 1)) << 64)
-                    };
-                }
-                macro_rules! set_v128 {
-                    ($s:expr, $v:expr) => {{
-                        let v: u128 = $v;
-                        slot!($s) = v as u64;
-                        slot!($s as usize + 1) = (v >> 64) as u64;
-                    }};
-                }
-                // The address of `$len` bytes at `addr + offset`, or a trap.
-                macro_rules! access {
-                    ($addr:expr, $offset:expr, $len:expr) => {{
-                        let ea = u64::from(slot!($addr) as u32) + u64::from($offset);
-                        if ea + $len > mem_len {
-                            trap!(TrapCode::MemoryOutOfBounds);
-                        }
-                        mem_base.add(ea as usize)
-                    }};
-                }
-                // Reads `$t` (little-endian) from memory as a `u128`.
-                macro_rules! read_mem {
-                    ($addr:expr, $offset:expr, $t:ty) => {{
-                        let p = access!($addr, $offset, std::mem::size_of::<$t>() as u64);
-                        u128::from(<$t>::from_le(std::ptr::read_unaligned(p as *const $t)))
-                    }};
-                }
-                // Writes a loaded `v128` and goes on.
-                macro_rules! v128_load {
-                    ($dst:expr, $v:expr) => {{
-                        set_v128!($dst, $v);
-                        next!();
-                    }};
-                }
-                // Replaces lane `$lane` of the vector in the `Operand` that
-                // follows with `$x` (read from memory) into `$dst`.
-                macro_rules! load_lane {
-                    ($dst:expr, $replace:path, $x:expr, $lane:expr) => {{
-                        let vec = match *ip.add(1) {
-                            Op::Operand { slot } => v128!(slot),
-                            _ => 0,
-                        };
-                        set_v128!($dst, $replace(vec, $x as u64, $lane));
-                        ip = ip.add(2);
-                    }};
-                }
-                // Stores the low `$t` of the raw lane value `$x`.
-                macro_rules! store_lane {
-                    ($addr:expr, $offset:expr, $t:ty, $x:expr) => {{
-                        let x = $x as $t;
-                        let p = access!($addr, $offset, std::mem::size_of::<$t>() as u64);
-                        std::ptr::write_unaligned(p as *mut $t, x.to_le());
-                        next!();
-                    }};
-                }
-                macro_rules! trap {
-                    ($code:expr) => {
-                        return Err(VMTrap {
-                            code: Some($code),
-                            frames: backtrace(stack, frames_base, vmctx, func),
-                        })
-                    };
-                }
-                macro_rules! next {
-                    () => {
-                        ip = ip.add(1)
-                    };
-                }
-                // Loads `$t` at effective address `$ea` (a u64: no wasm
-                // address computation can overflow it) into `$dst` as `$via`.
-                macro_rules! load_at {
-                    ($dst:expr, $ea:expr, $t:ty, $via:ty) => {{
-                        let ea: u64 = $ea;
-                        if ea + std::mem::size_of::<$t>() as u64 > mem_len {
-                            trap!(TrapCode::MemoryOutOfBounds);
-                        }
-                        let p = mem_base.add(ea as usize);
-                        let v = <$t>::from_le(std::ptr::read_unaligned(p as *const $t));
-                        slot!($dst) = (v as $via).into_slot();
-                        next!();
-                    }};
-                }
-                macro_rules! load {
-                    ($dst:expr, $addr:expr, $offset:expr, $t:ty, $via:ty) => {
-                        load_at!($dst, u64::from(slot!($addr) as u32) + u64::from($offset), $t, $via)
-                    };
-                }
-                macro_rules! store {
-                    ($addr:expr, $value:expr, $offset:expr, $t:ty) => {
-                        store_at!(u64::from(slot!($addr) as u32) + u64::from($offset), $value, $t)
-                    };
-                }
-                macro_rules! store_at {
-                    ($ea:expr, $value:expr, $t:ty) => {{
-                        let ea: u64 = $ea;
-                        if ea + std::mem::size_of::<$t>() as u64 > mem_len {
-                            trap!(TrapCode::MemoryOutOfBounds);
-                        }
-                        let p = mem_base.add(ea as usize);
-                        let v = slot!($value) as $t;
-                        std::ptr::write_unaligned(p as *mut $t, v.to_le());
-                        next!();
-                    }};
-                }
-                // Enters `callee` (an interpreted function of `callee_vmctx`)
-                // with its frame at `base`.
-                macro_rules! enter {
-                    ($callee:expr, $callee_vmctx:expr, $base:expr) => {{
-                        let callee: *const InterpFunc = $callee;
-                        let new_fp = fp.add($base as usize);
-                        // `wrapping_add`: the end of a frame that does not
-                        // fit may lie past the allocation, where `add` would
-                        // be undefined behaviour; only the comparison uses it.
-                        if new_fp.wrapping_add((*callee).frame_size as usize) > slots_end
-                            || (*stack).frames.len() - frames_base >= max_frames
-                        {
-                            trap!(TrapCode::StackOverflow);
-                        }
-                        for i in (*callee).num_params as usize..(*callee).num_locals as usize {
-                            *new_fp.add(i) = 0;
-                        }
-                        (*stack).frames.push(Frame {
-                            ret_ip: ip.add(1),
-                            fp,
-                            func,
-                            vmctx,
-                        });
-                        fp = new_fp;
-                        func = callee;
-                        ip = (*callee).code.as_ptr();
-                        let callee_vmctx: *mut VMContext = $callee_vmctx;
-                        if callee_vmctx != vmctx {
-                            vmctx = callee_vmctx;
-                            module = (*vmctx).interp_code.cast();
-                            mem = memory_of(vmctx, module);
-                            reload_mem!();
-                        }
-                    }};
-                }
-                // Calls any function reference with its frame at `base`.
-                macro_rules! call_ref {
-                    ($funcref:expr, $base:expr, $arity:expr) => {{
-                        let funcref: *const VMFuncRef = $funcref;
-                        let mut interpreted = false;
-                        if (*funcref).array_call as usize == array_call as *const () as usize {
-                            let callee_vmctx = (*funcref).vmctx;
-                            let callee_module: *const InterpModule = (*callee_vmctx).interp_code.cast();
-                            let idx = ((*funcref).func_index - (*callee_module).num_imported_funcs) as usize;
-                            if !(*callee_module).is_native(idx) {
-                                interpreted = true;
-                                match (*callee_module).func(idx) {
-                                    Ok(f) => enter!(f, callee_vmctx, $base),
-                                    Err(code) => trap!(code),
-                                }
-                            }
-                        }
-                        if !interpreted {
-                            call_array!(funcref, $base, $arity);
-                        }
-                    }};
-                }
-                // Runs `$call`, a call out of this loop into code that may
-                // enter the interpreter again above this frame and may grow
-                // the memory; its `bool` answer.
-                macro_rules! call_out {
-                    ($call:expr) => {{
-                        let used_top = fp.add((*func).frame_size as usize).offset_from((*stack).slots);
-                        let saved_top = (*stack).top;
-                        (*stack).top = used_top as usize;
-                        let ok: bool = $call;
-                        (*stack).top = saved_top;
-                        reload_mem!();
-                        ok
-                    }};
-                }
-                // Returns the trap a callee of `call_out!` recorded, with this
-                // frame (unless `$self_included`: the callee's frames already
-                // hold it) and its callers appended.
-                macro_rules! callee_trap {
-                    ($self_included:expr) => {{
-                        let mut inner = (*store).trap.take().map(|b| *b).unwrap_or(VMTrap {
-                            code: None,
-                            frames: Vec::new(),
-                        });
-                        let mut callers = backtrace(stack, frames_base, vmctx, func);
-                        if $self_included {
-                            callers.remove(0);
-                        }
-                        inner.frames.extend(callers);
-                        return Err(inner);
-                    }};
-                }
-                // Calls `funcref` through its array entry (host functions,
-                // other tiers) with its frame at `base`.
-                macro_rules! call_array {
-                    ($funcref:expr, $base:expr, $arity:expr) => {{
-                        let funcref: *const VMFuncRef = $funcref;
-                        {
-                            let sig: &crate::slots::SlotSignature = $arity;
-                            let args = fp.add($base as usize);
-                            let n = sig.array_len();
-                            let mut small = [ValRaw::default(); 8];
-                            let mut big = Vec::new();
-                            let buf: &mut [ValRaw] = if n <= small.len() {
-                                &mut small[..]
-                            } else {
-                                big.resize(n, ValRaw::default());
-                                &mut big[..]
-                            };
-                            sig.params_to_vals(args, buf.as_mut_ptr());
-                            if !call_out!(((*funcref).array_call)(funcref, vmctx, buf.as_mut_ptr(), n)) {
-                                callee_trap!(false);
-                            }
-                            sig.results_from_vals(buf.as_ptr(), args);
-                            next!();
-                        }
-                    }};
-                }
-                // Returns from the running function (results in its
-                // first slots) to its caller.
-                macro_rules! return_to_caller {
-                    () => {{
-                            if (*stack).frames.len() == frames_base {
-                                return Ok(());
-                            }
-                            let Some(frame) = (*stack).frames.pop() else {
-                                return Ok(());
-                            };
-                            ip = frame.ret_ip;
-                            fp = frame.fp;
-                            func = frame.func;
-                            if frame.vmctx != vmctx {
-                                vmctx = frame.vmctx;
-                                module = (*vmctx).interp_code.cast();
-                                mem = memory_of(vmctx, module);
-                                reload_mem!();
-                            }
-                    }};
-                }
-                macro_rules! builtin_trap {
-                    ($e:expr) => {{
-                        let code: u8 = $e;
-                        if code != 0 {
-                            trap!(TrapCode::from_u8(code).unwrap_or(TrapCode::Unreachable));
-                        }
-                        next!();
-                    }};
-                }
+/// The handlers, one function per instruction (see [`HANDLERS`]).
+///
+/// With tail dispatch (`strata_tail_dispatch`, set by the build script for
+/// optimized builds on x86-64 and AArch64), a hot handler ends by calling
+/// the next instruction's handler with the same arguments in the same
+/// registers. LLVM turns that call in tail position into a jump, so the
+/// handlers form threaded code: each ends in its own indirect jump, which
+/// the branch predictor learns per instruction, and the VM registers (`ip`,
+/// `fp`, memory base and length) stay in machine registers across
+/// instructions. Without it (unoptimized builds, other targets, Miri) no
+/// handler calls another; each returns [`Exit::Continue`] to the loop in
+/// [`execute`], which is portable and bounded in stack.
+///
+/// Cold handlers (calls out of the loop, tables, bulk memory) always
+/// return to that loop, so the tail calls that must become jumps are those
+/// of small handlers without locals whose address is taken.
+///
+/// [`HANDLERS`]: crate::op::HANDLERS
+pub(crate) mod handlers {
+    #![allow(
+        non_snake_case,
+        unused_mut,
+        unused_variables,
+        unused_assignments,
+        unused_macros
+    )]
+    #![allow(clippy::redundant_closure_call)]
+    use super::*;
+    crate::for_each_simd_op!(
+        for_each_load_op for_each_branch_op for_each_numeric_op for_each_other_op define_handlers [$]
+    );
+}
 
-                loop {
-                    match *ip {
-                        $( Op::$bname { dst, a, b } => {
-                            let r: $br = ($bf)(<$ba>::from_slot(slot!(a)), <$bb>::from_slot(slot!(b)));
-                            slot!(dst) = r.into_slot();
-                            next!();
-                        } )*
-                        $( $( Op::$bimm { dst, a, imm } => {
-                            let r: $br = ($bf)(<$ba>::from_slot(slot!(a)), <$bb>::from_imm(imm));
-                            slot!(dst) = r.into_slot();
-                            next!();
-                        } )? )*
-                        $( Op::$tname { dst, a, b } => {
-                            let r: Result<$tr, TrapCode> = ($tf)(<$ta>::from_slot(slot!(a)), <$tb>::from_slot(slot!(b)));
-                            match r {
-                                Ok(r) => slot!(dst) = r.into_slot(),
-                                Err(code) => trap!(code),
-                            }
-                            next!();
-                        } )*
-                        $( Op::$uname { dst, a } => {
-                            let r: $ur = ($uf)(<$ua>::from_slot(slot!(a)));
-                            slot!(dst) = r.into_slot();
-                            next!();
-                        } )*
-                        $( Op::$vname { dst, a } => {
-                            let r: Result<$vr, TrapCode> = ($vf)(<$va>::from_slot(slot!(a)));
-                            match r {
-                                Ok(r) => slot!(dst) = r.into_slot(),
-                                Err(code) => trap!(code),
-                            }
-                            next!();
-                        } )*
-                        $(
-                            Op::$brname { a, b, offset } => {
-                                if ($btest)(<$bty>::from_slot(slot!(a)), <$bty>::from_slot(slot!(b))) {
-                                    ip = ip.offset(offset as isize);
-                                } else {
-                                    next!();
-                                }
-                            }
-                            Op::$brimm { a, imm, offset } => {
-                                if ($btest)(<$bty>::from_slot(slot!(a)), <$bty>::from_imm(imm)) {
-                                    ip = ip.offset(offset as isize);
-                                } else {
-                                    next!();
-                                }
-                            }
-                        )*
-                        $(
-                            Op::$lat { dst, a, imm } => {
-                                load_at!(dst, u64::from((slot!(a) as u32).wrapping_add(imm as u32)), $lty, $lvia)
-                            }
-                            Op::$lshl { dst, a, b, shift } => {
-                                let ea = (slot!(a) as u32).wrapping_add((slot!(b) as u32).wrapping_shl(u32::from(shift)));
-                                load_at!(dst, u64::from(ea), $lty, $lvia)
-                            }
-                            Op::$labs { dst, ea } => load_at!(dst, u64::from(ea), $lty, $lvia),
-                            Op::$lidx { dst, a, b } => {
-                                load_at!(dst, u64::from((slot!(a) as u32).wrapping_add(slot!(b) as u32)), $lty, $lvia)
-                            }
-                        )*
-                        Op::Store32Abs { value, ea } => store_at!(u64::from(ea), value, u32),
-                        Op::Store64Abs { value, ea } => store_at!(u64::from(ea), value, u64),
-                        Op::Store8Abs { value, ea } => store_at!(u64::from(ea), value, u8),
-                        Op::Store16Abs { value, ea } => store_at!(u64::from(ea), value, u16),
-                        Op::Store32WrapAbs { value, ea } => store_at!(u64::from(ea), value, u32),
-                        Op::I32AddShl { dst, a, b, shift } => {
-                            let v = (slot!(a) as u32).wrapping_add((slot!(b) as u32).wrapping_shl(u32::from(shift)));
-                            slot!(dst) = u64::from(v);
-                            next!();
-                        }
-                        Op::Copy { dst, src } => {
-                            slot!(dst) = slot!(src);
-                            next!();
-                        }
-                        Op::Const { dst, value } => {
-                            slot!(dst) = value;
-                            next!();
-                        }
-                        Op::Br { offset } => ip = ip.offset(offset as isize),
-                        Op::BrIfNez { cond, offset } => {
-                            if slot!(cond) as u32 != 0 {
-                                ip = ip.offset(offset as isize);
-                            } else {
-                                next!();
-                            }
-                        }
-                        Op::BrIfEqz { cond, offset } => {
-                            if slot!(cond) as u32 == 0 {
-                                ip = ip.offset(offset as isize);
-                            } else {
-                                next!();
-                            }
-                        }
-                        Op::BrTable { index, len } => {
-                            // Jump straight to the target of the chosen entry
-                            // rather than dispatching its `Br` separately.
-                            let i = (slot!(index) as u32).min(len);
-                            let entry = ip.add(1 + i as usize);
-                            ip = match *entry {
-                                Op::Br { offset } => entry.offset(offset as isize),
-                                _ => entry,
-                            };
-                        }
-                        Op::Return0 | Op::Return1 { .. } | Op::ReturnMany { .. } => {
-                            match *ip {
-                                Op::Return1 { src } => slot!(0) = slot!(src),
-                                Op::ReturnMany { src, count } => {
-                                    std::ptr::copy(fp.add(src as usize), fp, count as usize);
-                                }
-                                _ => {}
-                            }
-                            return_to_caller!();
-                        }
-                        Op::Call { func: callee, base } => {
-                            if (*module).is_native(callee as usize) {
-                                let f = (*module).num_imported_funcs + callee;
-                                let funcref = *(*vmctx).func_refs.add(f as usize);
-                                call_array!(funcref, base, &(&(*module).func_arity)[f as usize]);
-                            } else {
-                                match (*module).func(callee as usize) {
-                                    Ok(f) => enter!(f, vmctx, base),
-                                    Err(code) => trap!(code),
-                                }
-                            }
-                        }
-                        Op::Heat { offset } => {
-                            let defined = ((*func).func_index - (*module).num_imported_funcs) as usize;
-                            match (*module).count_heat(defined, offset) {
-                                None => next!(),
-                                Some(trampoline) => {
-                                    // On-stack replacement: the rest of this
-                                    // call runs natively from this loop
-                                    // header with this frame's locals; the
-                                    // results come back in the frame's first
-                                    // slots, as from a return.
-                                    let osr_call = match (*module).tiering.as_ref() {
-                                        Some(t) => t.osr_call,
-                                        None => trap!(TrapCode::Unreachable),
-                                    };
-                                    if !call_out!(osr_call(vmctx, (*func).func_index, trampoline, fp)) {
-                                        // The native frames include this one.
-                                        callee_trap!(true);
-                                    }
-                                    return_to_caller!();
-                                }
-                            }
-                        }
-                        Op::CallRef { func: f, base } => {
-                            let funcref = *(*vmctx).func_refs.add(f as usize);
-                            call_ref!(funcref, base, &(&(*module).func_arity)[f as usize]);
-                        }
-                        Op::CallIndirect { base, table, ty } => {
-                            let arity = &(&(*module).type_arity)[ty as usize];
-                            let index = *fp.add(base as usize + arity.param_slots as usize) as u32;
-                            let def = *(*vmctx).tables.add(table as usize);
-                            if index as usize >= (*def).current_elements {
-                                trap!(TrapCode::IndirectCallOutOfBounds);
-                            }
-                            let funcref = *(*def).base.add(index as usize) as *const VMFuncRef;
-                            if funcref.is_null() {
-                                trap!(TrapCode::IndirectCallToNull);
-                            }
-                            if (*funcref).type_index != *(*vmctx).type_ids.add(ty as usize) {
-                                trap!(TrapCode::BadSignature);
-                            }
-                            call_ref!(funcref, base, arity);
-                        }
-                        Op::Select { dst, cond, a } => {
-                            let b = match *ip.add(1) {
-                                Op::Operand { slot } => slot,
-                                _ => a,
-                            };
-                            slot!(dst) = if slot!(cond) as u32 != 0 { slot!(a) } else { slot!(b) };
-                            ip = ip.add(2);
-                        }
-                        Op::Operand { .. } => next!(),
-                        Op::Trap { code } => trap!(code),
-                        Op::ConsumeFuel { amount } => {
-                            (*store).fuel_remaining -= i64::from(amount);
-                            next!();
-                        }
-                        Op::FuelCheck => {
-                            if (*store).fuel_remaining <= 0 {
-                                trap!(TrapCode::OutOfFuel);
-                            }
-                            next!();
-                        }
-                        Op::EpochCheck => {
-                            let epoch = (*(*store).epoch_counter)
-                                .load(std::sync::atomic::Ordering::Relaxed);
-                            if epoch >= (*store).epoch_deadline {
-                                let code = ((*(*vmctx).builtins).epoch_interrupt)(vmctx);
-                                if code == strata_environ::vmcontext::BUILTIN_HOST_ERROR {
-                                    return Err(VMTrap {
-                                        code: None,
-                                        frames: backtrace(stack, frames_base, vmctx, func),
-                                    });
-                                }
-                                if code != 0 {
-                                    trap!(TrapCode::Interrupt);
-                                }
-                                // The callback may have grown the memory.
-                                reload_mem!();
-                            }
-                            next!();
-                        }
-                        $( Op::$su { dst, a } => {
-                            set_v128!(dst, $suf(v128!(a)));
-                            next!();
-                        } )*
-                        $( Op::$sb { dst, a, b } => {
-                            set_v128!(dst, $sbf(v128!(a), v128!(b)));
-                            next!();
-                        } )*
-                        $( Op::$st { dst, a, b } => {
-                            let c = match *ip.add(1) {
-                                Op::Operand { slot } => slot,
-                                _ => a,
-                            };
-                            set_v128!(dst, $stf(v128!(a), v128!(b), v128!(c)));
-                            ip = ip.add(2);
-                        } )*
-                        $( Op::$ss { dst, a, b } => {
-                            set_v128!(dst, $ssf(v128!(a), slot!(b) as u32));
-                            next!();
-                        } )*
-                        $( Op::$sq { dst, a } => {
-                            slot!(dst) = u64::from($sqf(v128!(a)));
-                            next!();
-                        } )*
-                        $( Op::$sp { dst, a } => {
-                            set_v128!(dst, $spf(slot!(a)));
-                            next!();
-                        } )*
-                        $( Op::$se { dst, a, lane } => {
-                            slot!(dst) = $sef(v128!(a), lane);
-                            next!();
-                        } )*
-                        $( Op::$sr { dst, a, b, lane } => {
-                            set_v128!(dst, $srf(v128!(a), slot!(b), lane));
-                            next!();
-                        } )*
-                        Op::I8x16Shuffle { dst, a, b } => {
-                            let mask = match *ip.add(1) {
-                                Op::Operand { slot } => v128!(slot),
-                                _ => 0,
-                            };
-                            let r = simd::i8x16_shuffle(v128!(a), v128!(b), mask.to_le_bytes());
-                            set_v128!(dst, r);
-                            ip = ip.add(2);
-                        }
-                        Op::V128Load { dst, addr, offset } => v128_load!(dst, read_mem!(addr, offset, u128)),
-                        Op::V128Load8x8S { dst, addr, offset } => {
-                            v128_load!(dst, simd::i16x8_extend_low_i8x16_s(read_mem!(addr, offset, u64)))
-                        }
-                        Op::V128Load8x8U { dst, addr, offset } => {
-                            v128_load!(dst, simd::i16x8_extend_low_i8x16_u(read_mem!(addr, offset, u64)))
-                        }
-                        Op::V128Load16x4S { dst, addr, offset } => {
-                            v128_load!(dst, simd::i32x4_extend_low_i16x8_s(read_mem!(addr, offset, u64)))
-                        }
-                        Op::V128Load16x4U { dst, addr, offset } => {
-                            v128_load!(dst, simd::i32x4_extend_low_i16x8_u(read_mem!(addr, offset, u64)))
-                        }
-                        Op::V128Load32x2S { dst, addr, offset } => {
-                            v128_load!(dst, simd::i64x2_extend_low_i32x4_s(read_mem!(addr, offset, u64)))
-                        }
-                        Op::V128Load32x2U { dst, addr, offset } => {
-                            v128_load!(dst, simd::i64x2_extend_low_i32x4_u(read_mem!(addr, offset, u64)))
-                        }
-                        Op::V128Load8Splat { dst, addr, offset } => {
-                            v128_load!(dst, simd::i8x16_splat(read_mem!(addr, offset, u8) as u64))
-                        }
-                        Op::V128Load16Splat { dst, addr, offset } => {
-                            v128_load!(dst, simd::i16x8_splat(read_mem!(addr, offset, u16) as u64))
-                        }
-                        Op::V128Load32Splat { dst, addr, offset } => {
-                            v128_load!(dst, simd::i32x4_splat(read_mem!(addr, offset, u32) as u64))
-                        }
-                        Op::V128Load64Splat { dst, addr, offset } => {
-                            v128_load!(dst, simd::i64x2_splat(read_mem!(addr, offset, u64) as u64))
-                        }
-                        Op::V128Load32Zero { dst, addr, offset } => v128_load!(dst, read_mem!(addr, offset, u32)),
-                        Op::V128Load64Zero { dst, addr, offset } => v128_load!(dst, read_mem!(addr, offset, u64)),
-                        Op::V128Load8Lane { dst, addr, offset, lane } => {
-                            load_lane!(dst, simd::i8x16_replace_lane, read_mem!(addr, offset, u8), lane)
-                        }
-                        Op::V128Load16Lane { dst, addr, offset, lane } => {
-                            load_lane!(dst, simd::i16x8_replace_lane, read_mem!(addr, offset, u16), lane)
-                        }
-                        Op::V128Load32Lane { dst, addr, offset, lane } => {
-                            load_lane!(dst, simd::i32x4_replace_lane, read_mem!(addr, offset, u32), lane)
-                        }
-                        Op::V128Load64Lane { dst, addr, offset, lane } => {
-                            load_lane!(dst, simd::i64x2_replace_lane, read_mem!(addr, offset, u64), lane)
-                        }
-                        Op::V128Store { addr, value, offset } => {
-                            let p = access!(addr, offset, 16);
-                            std::ptr::write_unaligned(p as *mut u128, v128!(value).to_le());
-                            next!();
-                        }
-                        Op::V128Store8Lane { addr, value, offset, lane } => {
-                            store_lane!(addr, offset, u8, simd::i8x16_extract_lane_u(v128!(value), lane))
-                        }
-                        Op::V128Store16Lane { addr, value, offset, lane } => {
-                            store_lane!(addr, offset, u16, simd::i16x8_extract_lane_u(v128!(value), lane))
-                        }
-                        Op::V128Store32Lane { addr, value, offset, lane } => {
-                            store_lane!(addr, offset, u32, simd::i32x4_extract_lane(v128!(value), lane))
-                        }
-                        Op::V128Store64Lane { addr, value, offset, lane } => {
-                            store_lane!(addr, offset, u64, simd::i64x2_extract_lane(v128!(value), lane))
-                        }
-                        Op::GlobalGetV128 { dst, global } => {
-                            let g = *(*vmctx).globals.add(global as usize);
-                            set_v128!(dst, (*g).storage.get_u128());
-                            next!();
-                        }
-                        Op::GlobalSetV128 { global, src } => {
-                            let g = *(*vmctx).globals.add(global as usize);
-                            (*g).storage = ValRaw::from_u128(v128!(src));
-                            next!();
-                        }
-                        Op::SelectV128 { dst, cond, a } => {
-                            let b = match *ip.add(1) {
-                                Op::Operand { slot } => slot,
-                                _ => a,
-                            };
-                            let v = if slot!(cond) as u32 != 0 { v128!(a) } else { v128!(b) };
-                            set_v128!(dst, v);
-                            ip = ip.add(2);
-                        }
-                        Op::RefIsNull { dst, a } => {
-                            slot!(dst) = u64::from(slot!(a) == 0);
-                            next!();
-                        }
-                        Op::RefFunc { dst, func: f } => {
-                            slot!(dst) = *(*vmctx).func_refs.add(f as usize) as u64;
-                            next!();
-                        }
-                        Op::GlobalGet { dst, global } => {
-                            let g = *(*vmctx).globals.add(global as usize);
-                            slot!(dst) = (*g).storage.get_u64();
-                            next!();
-                        }
-                        Op::GlobalSet { global, src } => {
-                            let g = *(*vmctx).globals.add(global as usize);
-                            (*g).storage = ValRaw::from_u64(slot!(src));
-                            next!();
-                        }
-                        Op::I32Load { dst, addr, offset } => load!(dst, addr, offset, u32, u32),
-                        Op::I64Load { dst, addr, offset } => load!(dst, addr, offset, u64, u64),
-                        Op::F32Load { dst, addr, offset } => load!(dst, addr, offset, u32, u32),
-                        Op::F64Load { dst, addr, offset } => load!(dst, addr, offset, u64, u64),
-                        Op::I32Load8S { dst, addr, offset } => load!(dst, addr, offset, i8, i32),
-                        Op::I32Load8U { dst, addr, offset } => load!(dst, addr, offset, u8, u32),
-                        Op::I32Load16S { dst, addr, offset } => load!(dst, addr, offset, i16, i32),
-                        Op::I32Load16U { dst, addr, offset } => load!(dst, addr, offset, u16, u32),
-                        Op::I64Load8S { dst, addr, offset } => load!(dst, addr, offset, i8, i64),
-                        Op::I64Load8U { dst, addr, offset } => load!(dst, addr, offset, u8, u64),
-                        Op::I64Load16S { dst, addr, offset } => load!(dst, addr, offset, i16, i64),
-                        Op::I64Load16U { dst, addr, offset } => load!(dst, addr, offset, u16, u64),
-                        Op::I64Load32S { dst, addr, offset } => load!(dst, addr, offset, i32, i64),
-                        Op::I64Load32U { dst, addr, offset } => load!(dst, addr, offset, u32, u64),
-                        Op::Store32 { addr, value, offset } => store!(addr, value, offset, u32),
-                        Op::Store64 { addr, value, offset } => store!(addr, value, offset, u64),
-                        Op::Store8 { addr, value, offset } => store!(addr, value, offset, u8),
-                        Op::Store16 { addr, value, offset } => store!(addr, value, offset, u16),
-                        Op::Store32Wrap { addr, value, offset } => store!(addr, value, offset, u32),
-                        Op::SelectMemory { mem: m } => {
-                            // Only emitted in modules with more than one memory.
-                            mem_index = m;
-                            mem = *(*vmctx).memories.add(m as usize);
-                            reload_mem!();
-                            next!();
-                        }
-                        Op::MemoryCopyFrom { base, src_mem } => {
-                            let d = u64::from(slot!(base) as u32);
-                            let s = u64::from(slot!(base + 1) as u32);
-                            let n = u64::from(slot!(base + 2) as u32);
-                            let src = *(*vmctx).memories.add(src_mem as usize);
-                            match (mem_addr(mem, d, 0, n), mem_addr(src, s, 0, n)) {
-                                (Some(dp), Some(sp)) => std::ptr::copy(sp, dp, n as usize),
-                                _ => trap!(TrapCode::MemoryOutOfBounds),
-                            }
-                            next!();
-                        }
-                        Op::MemorySize { dst } => {
-                            slot!(dst) = ((*mem).current_length as u64 / 65536) & 0xffff_ffff;
-                            next!();
-                        }
-                        Op::MemoryGrow { dst, delta } => {
-                            let delta = u64::from(slot!(delta) as u32);
-                            let old = ((*(*vmctx).builtins).memory_grow)(vmctx, mem_index, delta);
-                            if old == strata_environ::vmcontext::GROW_TRAPPED {
-                                return Err(VMTrap {
-                                    code: None,
-                                    frames: backtrace(stack, frames_base, vmctx, func),
-                                });
-                            }
-                            slot!(dst) = u64::from(old as u32);
-                            reload_mem!();
-                            next!();
-                        }
-                        Op::MemoryFill { base } => {
-                            let d = u64::from(slot!(base) as u32);
-                            let val = slot!(base + 1) as u8;
-                            let n = u64::from(slot!(base + 2) as u32);
-                            match mem_addr(mem, d, 0, n) {
-                                Some(p) => std::ptr::write_bytes(p, val, n as usize),
-                                None => trap!(TrapCode::MemoryOutOfBounds),
-                            }
-                            next!();
-                        }
-                        Op::MemoryCopy { base } => {
-                            let d = u64::from(slot!(base) as u32);
-                            let s = u64::from(slot!(base + 1) as u32);
-                            let n = u64::from(slot!(base + 2) as u32);
-                            match (mem_addr(mem, d, 0, n), mem_addr(mem, s, 0, n)) {
-                                (Some(dp), Some(sp)) => std::ptr::copy(sp, dp, n as usize),
-                                _ => trap!(TrapCode::MemoryOutOfBounds),
-                            }
-                            next!();
-                        }
-                        Op::MemoryInit { base, data } => {
-                            let d = u64::from(slot!(base) as u32);
-                            let s = slot!(base + 1) as u32;
-                            let n = slot!(base + 2) as u32;
-                            builtin_trap!(((*(*vmctx).builtins).memory_init)(vmctx, mem_index, data, d, s, n));
-                        }
-                        Op::DataDrop { data } => {
-                            ((*(*vmctx).builtins).data_drop)(vmctx, data);
-                            next!();
-                        }
-                        Op::TableGet { dst, index, table } => {
-                            let def = *(*vmctx).tables.add(table as usize);
-                            let i = slot!(index) as u32 as usize;
-                            if i >= (*def).current_elements {
-                                trap!(TrapCode::TableOutOfBounds);
-                            }
-                            slot!(dst) = *(*def).base.add(i) as u64;
-                            next!();
-                        }
-                        Op::TableSet { index, value, table } => {
-                            let def = *(*vmctx).tables.add(table as usize);
-                            let i = slot!(index) as u32 as usize;
-                            if i >= (*def).current_elements {
-                                trap!(TrapCode::TableOutOfBounds);
-                            }
-                            *(*def).base.add(i) = slot!(value) as usize;
-                            next!();
-                        }
-                        Op::TableSize { dst, table } => {
-                            let def = *(*vmctx).tables.add(table as usize);
-                            slot!(dst) = (*def).current_elements as u64;
-                            next!();
-                        }
-                        Op::TableGrow { base, table } => {
-                            let init = slot!(base) as usize;
-                            let delta = u64::from(slot!(base + 1) as u32);
-                            let old = ((*(*vmctx).builtins).table_grow)(vmctx, table, delta, init);
-                            if old == strata_environ::vmcontext::GROW_TRAPPED {
-                                return Err(VMTrap {
-                                    code: None,
-                                    frames: backtrace(stack, frames_base, vmctx, func),
-                                });
-                            }
-                            slot!(base) = u64::from(old as u32);
-                            next!();
-                        }
-                        Op::TableFill { base, table } => {
-                            let d = u64::from(slot!(base) as u32);
-                            let val = slot!(base + 1) as usize;
-                            let n = u64::from(slot!(base + 2) as u32);
-                            builtin_trap!(((*(*vmctx).builtins).table_fill)(vmctx, table, d, val, n));
-                        }
-                        Op::TableCopy { base, dst_table } => {
-                            let src_table = match *ip.add(1) {
-                                Op::Operand { slot } => slot,
-                                _ => dst_table,
-                            };
-                            let d = u64::from(slot!(base) as u32);
-                            let s = u64::from(slot!(base + 1) as u32);
-                            let n = u64::from(slot!(base + 2) as u32);
-                            builtin_trap!(((*(*vmctx).builtins).table_copy)(vmctx, dst_table, src_table, d, s, n));
-                        }
-                        Op::TableInit { base, table } => {
-                            let elem = match *ip.add(1) {
-                                Op::Operand { slot } => slot,
-                                _ => 0,
-                            };
-                            let d = u64::from(slot!(base) as u32);
-                            let s = slot!(base + 1) as u32;
-                            let n = slot!(base + 2) as u32;
-                            builtin_trap!(((*(*vmctx).builtins).table_init)(vmctx, table, elem, d, s, n));
-                        }
-                        Op::ElemDrop { elem } => {
-                            ((*(*vmctx).builtins).elem_drop)(vmctx, elem);
-                            next!();
-                        }
-                    }
+#[cfg(all(
+    test,
+    strata_tail_dispatch,
+    target_arch = "x86_64",
+    target_os = "linux"
+))]
+mod tests {
+    /// Every handler in this test binary ends in a jump to the next
+    /// handler, never a call through the handler table that would leave a
+    /// native frame behind per instruction (checked in the disassembly,
+    /// with binutils' `objdump`).
+    #[test]
+    fn every_handler_dispatches_by_jump() {
+        // Keep every handler in the binary.
+        std::hint::black_box(&crate::op::HANDLERS);
+        let exe = std::env::current_exe().expect("the test binary");
+        let out = std::process::Command::new("objdump")
+            .args(["-d", "--no-show-raw-insn", "-C"])
+            .arg(exe)
+            .output()
+            .expect("objdump (binutils) is needed to check the dispatch");
+        assert!(out.status.success(), "objdump failed");
+        let asm = String::from_utf8_lossy(&out.stdout);
+        let mut handler: Option<&str> = None;
+        let mut seen = std::collections::BTreeSet::new();
+        let mut jumping = std::collections::BTreeSet::new();
+        let mut calling = Vec::new();
+        for line in asm.lines() {
+            if line.ends_with(">:") {
+                handler = line
+                    .split_once(" <")
+                    .and_then(|(_, name)| name.strip_suffix(">:"))
+                    .and_then(|name| name.strip_prefix("strata_interp::executor::handlers::"));
+                if let Some(h) = handler {
+                    seen.insert(h);
+                }
+                continue;
+            }
+            let Some(h) = handler else { continue };
+            // A table dispatch indexes the table by the variant number.
+            if line.contains(",8)") && line.contains('*') {
+                if line.contains("\tjmp") {
+                    jumping.insert(h);
+                } else if line.contains("\tcall") {
+                    calling.push(h);
                 }
             }
         }
-    };
+        assert!(
+            calling.is_empty(),
+            "handlers that call the next one: {calling:?}"
+        );
+        // Identical handlers may be merged in optimized code.
+        let all = crate::op::HANDLERS.len();
+        assert!(
+            seen.len() * 10 >= all * 9,
+            "{} of {all} handlers found",
+            seen.len()
+        );
+        assert!(
+            jumping.len() * 2 >= seen.len(),
+            "{} of {} jump",
+            jumping.len(),
+            seen.len()
+        );
+    }
 }
-crate::for_each_simd_op!(for_each_load_op for_each_branch_op for_each_numeric_op define_execute);

@@ -231,6 +231,13 @@ impl InterpModule {
         self.tiering.as_ref()?.count(defined, offset)
     }
 
+    /// The code of defined function `index` if it is translated already:
+    /// the executor's call path, which must not hold a `Result` in memory.
+    #[inline(always)]
+    pub(crate) fn translated(&self, index: usize) -> Option<&InterpFunc> {
+        self.funcs.get(index)?.get()
+    }
+
     /// The translated code of defined function `index`, translating it now
     /// if the module is lazy and this is its first call.
     ///

@@ -34,9 +34,16 @@ macro_rules! define_op_enum {
         binary_trap { $( $tname:ident ($ta:ty, $tb:ty) -> $tr:ty = $tf:expr; )* }
         unary { $( $uname:ident ($ua:ty) -> $ur:ty = $uf:expr; )* }
         unary_trap { $( $vname:ident ($va:ty) -> $vr:ty = $vf:expr; )* }
+        other { $( $(#[$odoc:meta])* $oname:ident $({ $($ofield:ident : $oty:ty),* $(,)? })? ),* $(,)? }
     ) => {
         /// One interpreter instruction. Slots are frame-relative.
+        ///
+        /// `repr(u16)` puts the variant's number in the first two bytes,
+        /// where the executor reads it to find the instruction's handler in
+        /// [`HANDLERS`]; fields narrower than a slot come first so that
+        /// every variant fits in 16 bytes.
         #[derive(Clone, Copy, Debug, PartialEq)]
+        #[repr(u16)]
         pub enum Op {
             $(
                 #[doc = concat!("`", stringify!($bname), "`: `dst = a op b`.")]
@@ -70,7 +77,7 @@ macro_rules! define_op_enum {
                 #[doc = concat!("`", stringify!($lname), "` at `a + b` (32-bit wrapping).")]
                 $lidx { dst: Slot, a: Slot, b: Slot },
                 #[doc = concat!("`", stringify!($lname), "` at `a + (b << shift)` (32-bit wrapping).")]
-                $lshl { dst: Slot, a: Slot, b: Slot, shift: u8 },
+                $lshl { shift: u8, dst: Slot, a: Slot, b: Slot },
                 #[doc = concat!("`", stringify!($lname), "` at a constant address.")]
                 $labs { dst: Slot, ea: u32 },
             )*
@@ -100,210 +107,55 @@ macro_rules! define_op_enum {
             )*
             $(
                 #[doc = concat!("`", stringify!($se), "`: `scalar dst = v128 a[lane]`.")]
-                $se { dst: Slot, a: Slot, lane: u8 },
+                $se { lane: u8, dst: Slot, a: Slot },
             )*
             $(
                 #[doc = concat!("`", stringify!($sr), "`: `v128 dst = v128 a with [lane] = scalar b`.")]
-                $sr { dst: Slot, a: Slot, b: Slot, lane: u8 },
+                $sr { lane: u8, dst: Slot, a: Slot, b: Slot },
             )*
-            /// `i8x16.shuffle`: the lane mask is a `v128` in the slots the
-            /// `Operand` that follows names.
-            I8x16Shuffle { dst: Slot, a: Slot, b: Slot },
-            /// `v128.load`.
-            V128Load { dst: Slot, addr: Slot, offset: u32 },
-            /// `v128.load8x8_s`.
-            V128Load8x8S { dst: Slot, addr: Slot, offset: u32 },
-            /// `v128.load8x8_u`.
-            V128Load8x8U { dst: Slot, addr: Slot, offset: u32 },
-            /// `v128.load16x4_s`.
-            V128Load16x4S { dst: Slot, addr: Slot, offset: u32 },
-            /// `v128.load16x4_u`.
-            V128Load16x4U { dst: Slot, addr: Slot, offset: u32 },
-            /// `v128.load32x2_s`.
-            V128Load32x2S { dst: Slot, addr: Slot, offset: u32 },
-            /// `v128.load32x2_u`.
-            V128Load32x2U { dst: Slot, addr: Slot, offset: u32 },
-            /// `v128.load8_splat`.
-            V128Load8Splat { dst: Slot, addr: Slot, offset: u32 },
-            /// `v128.load16_splat`.
-            V128Load16Splat { dst: Slot, addr: Slot, offset: u32 },
-            /// `v128.load32_splat`.
-            V128Load32Splat { dst: Slot, addr: Slot, offset: u32 },
-            /// `v128.load64_splat`.
-            V128Load64Splat { dst: Slot, addr: Slot, offset: u32 },
-            /// `v128.load32_zero`.
-            V128Load32Zero { dst: Slot, addr: Slot, offset: u32 },
-            /// `v128.load64_zero`.
-            V128Load64Zero { dst: Slot, addr: Slot, offset: u32 },
-            /// `v128.load8_lane`: the vector is the `Operand` that follows.
-            V128Load8Lane { dst: Slot, addr: Slot, offset: u32, lane: u8 },
-            /// `v128.load16_lane`, as `V128Load8Lane`.
-            V128Load16Lane { dst: Slot, addr: Slot, offset: u32, lane: u8 },
-            /// `v128.load32_lane`, as `V128Load8Lane`.
-            V128Load32Lane { dst: Slot, addr: Slot, offset: u32, lane: u8 },
-            /// `v128.load64_lane`, as `V128Load8Lane`.
-            V128Load64Lane { dst: Slot, addr: Slot, offset: u32, lane: u8 },
-            /// `v128.store`.
-            V128Store { addr: Slot, value: Slot, offset: u32 },
-            /// `v128.store8_lane`.
-            V128Store8Lane { addr: Slot, value: Slot, offset: u32, lane: u8 },
-            /// `v128.store16_lane`.
-            V128Store16Lane { addr: Slot, value: Slot, offset: u32, lane: u8 },
-            /// `v128.store32_lane`.
-            V128Store32Lane { addr: Slot, value: Slot, offset: u32, lane: u8 },
-            /// `v128.store64_lane`.
-            V128Store64Lane { addr: Slot, value: Slot, offset: u32, lane: u8 },
-            /// `global.get` of a `v128` global.
-            GlobalGetV128 { dst: Slot, global: u32 },
-            /// `global.set` of a `v128` global.
-            GlobalSetV128 { global: u32, src: Slot },
-            /// `select` of `v128`s: `dst = cond != 0 ? a : b`; `b` is the
-            /// `Operand` that follows.
-            SelectV128 { dst: Slot, cond: Slot, a: Slot },
-            /// `i32.store`/`f32.store` at a constant address.
-            Store32Abs { value: Slot, ea: u32 },
-            /// `i64.store`/`f64.store` at a constant address.
-            Store64Abs { value: Slot, ea: u32 },
-            /// `i32.store8`/`i64.store8` at a constant address.
-            Store8Abs { value: Slot, ea: u32 },
-            /// `i32.store16`/`i64.store16` at a constant address.
-            Store16Abs { value: Slot, ea: u32 },
-            /// `i64.store32` at a constant address.
-            Store32WrapAbs { value: Slot, ea: u32 },
-            /// `dst = a + (b << shift)` (32-bit, wrapping): array indexing.
-            I32AddShl { dst: Slot, a: Slot, b: Slot, shift: u8 },
-            /// Traps with the given code.
-            Trap { code: TrapCode },
-            /// Interrupts execution if the store's epoch deadline has passed
-            /// (function entry and loop headers, when the engine asks).
-            EpochCheck,
-            /// Charges a region's fuel (see `strata_environ::fuel`).
-            ConsumeFuel { amount: u32 },
-            /// Traps with `all fuel consumed` if no fuel is left.
-            FuelCheck,
-            /// Counts down the function's tier-up budget (function entry
-            /// and loop headers of a tiered module). `offset` is the
-            /// loop's byte offset in the module, where on-stack replacement
-            /// may enter compiled code; 0 at function entry, `u32::MAX` at
-            /// a loop that cannot be entered (values on the stack).
-            Heat { offset: u32 },
-            /// `dst = src`.
-            Copy { dst: Slot, src: Slot },
-            /// `dst = value` (32-bit values are zero-extended).
-            Const { dst: Slot, value: u64 },
-            /// Unconditional jump.
-            Br { offset: BranchOffset },
-            /// Jump if `cond` (an i32) is not zero.
-            BrIfNez { cond: Slot, offset: BranchOffset },
-            /// Jump if `cond` (an i32) is zero.
-            BrIfEqz { cond: Slot, offset: BranchOffset },
-            /// Jump to entry `min(index, len)` of the `len + 1` `Br`
-            /// instructions that follow.
-            BrTable { index: Slot, len: u32 },
-            /// Return without results.
-            Return0,
-            /// Return one value: the caller finds it in the callee's slot 0.
-            Return1 { src: Slot },
-            /// Return `count` values stored from `src` on.
-            ReturnMany { src: Slot, count: u32 },
-            /// Call a function defined by this module. Its frame starts at
-            /// `base`, where the arguments are and the results will be.
-            Call { func: u32, base: Slot },
-            /// Call through the instance's function reference `func`
-            /// (imports, or any function that may live in another tier).
-            CallRef { func: u32, base: Slot },
-            /// `call_indirect`: the table index follows the arguments.
-            CallIndirect { base: Slot, table: u32, ty: u32 },
-            /// `select`: `dst = cond != 0 ? a : b`; `b` is the `Operand`
-            /// that follows.
-            Select { dst: Slot, cond: Slot, a: Slot },
-            /// An extra operand of the preceding instruction.
-            Operand { slot: Slot },
-            /// `ref.is_null`.
-            RefIsNull { dst: Slot, a: Slot },
-            /// `ref.func`.
-            RefFunc { dst: Slot, func: u32 },
-            /// `global.get`.
-            GlobalGet { dst: Slot, global: u32 },
-            /// `global.set`.
-            GlobalSet { global: u32, src: Slot },
-            /// `i32.load` and friends: `dst = mem[addr + offset]`.
-            I32Load { dst: Slot, addr: Slot, offset: u32 },
-            /// `i64.load`.
-            I64Load { dst: Slot, addr: Slot, offset: u32 },
-            /// `f32.load`.
-            F32Load { dst: Slot, addr: Slot, offset: u32 },
-            /// `f64.load`.
-            F64Load { dst: Slot, addr: Slot, offset: u32 },
-            /// `i32.load8_s`.
-            I32Load8S { dst: Slot, addr: Slot, offset: u32 },
-            /// `i32.load8_u`.
-            I32Load8U { dst: Slot, addr: Slot, offset: u32 },
-            /// `i32.load16_s`.
-            I32Load16S { dst: Slot, addr: Slot, offset: u32 },
-            /// `i32.load16_u`.
-            I32Load16U { dst: Slot, addr: Slot, offset: u32 },
-            /// `i64.load8_s`.
-            I64Load8S { dst: Slot, addr: Slot, offset: u32 },
-            /// `i64.load8_u`.
-            I64Load8U { dst: Slot, addr: Slot, offset: u32 },
-            /// `i64.load16_s`.
-            I64Load16S { dst: Slot, addr: Slot, offset: u32 },
-            /// `i64.load16_u`.
-            I64Load16U { dst: Slot, addr: Slot, offset: u32 },
-            /// `i64.load32_s`.
-            I64Load32S { dst: Slot, addr: Slot, offset: u32 },
-            /// `i64.load32_u`.
-            I64Load32U { dst: Slot, addr: Slot, offset: u32 },
-            /// `i32.store` and `f32.store`: `mem[addr + offset] = value`.
-            Store32 { addr: Slot, value: Slot, offset: u32 },
-            /// `i64.store` and `f64.store`.
-            Store64 { addr: Slot, value: Slot, offset: u32 },
-            /// `i32.store8` and `i64.store8`.
-            Store8 { addr: Slot, value: Slot, offset: u32 },
-            /// `i32.store16` and `i64.store16`.
-            Store16 { addr: Slot, value: Slot, offset: u32 },
-            /// `i64.store32`.
-            Store32Wrap { addr: Slot, value: Slot, offset: u32 },
-            /// Makes memory `mem` the one the next instruction accesses
-            /// (multi-memory): the translator puts `SelectMemory { mem }`
-            /// before an access to a memory other than 0 and
-            /// `SelectMemory { mem: 0 }` right after it, so memory 0 stays
-            /// in the loop's registers everywhere else.
-            SelectMemory { mem: u32 },
-            /// `memory.copy` from memory `src_mem` into the selected one.
-            MemoryCopyFrom { base: Slot, src_mem: u32 },
-            /// `memory.size`.
-            MemorySize { dst: Slot },
-            /// `memory.grow`.
-            MemoryGrow { dst: Slot, delta: Slot },
-            /// `memory.fill`: destination, value, length from `base` on.
-            MemoryFill { base: Slot },
-            /// `memory.copy`: destination, source, length from `base` on.
-            MemoryCopy { base: Slot },
-            /// `memory.init`: destination, source, length from `base` on.
-            MemoryInit { base: Slot, data: u32 },
-            /// `data.drop`.
-            DataDrop { data: u32 },
-            /// `table.get`.
-            TableGet { dst: Slot, index: Slot, table: u32 },
-            /// `table.set`.
-            TableSet { index: Slot, value: Slot, table: u32 },
-            /// `table.size`.
-            TableSize { dst: Slot, table: u32 },
-            /// `table.grow`: init value, delta from `base` on; result at `base`.
-            TableGrow { base: Slot, table: u32 },
-            /// `table.fill`: index, value, length from `base` on.
-            TableFill { base: Slot, table: u32 },
-            /// `table.copy`: destination, source, length from `base` on; the
-            /// source table is the `Operand` that follows (as a number).
-            TableCopy { base: Slot, dst_table: u32 },
-            /// `table.init`: destination, source, length from `base` on; the
-            /// segment is the `Operand` that follows (as a number).
-            TableInit { base: Slot, table: u32 },
-            /// `elem.drop`.
-            ElemDrop { elem: u32 },
+            $( $(#[$odoc])* $oname $({ $($ofield: $oty),* })?, )*
         }
+
+        /// The executor's handler of each instruction, indexed by the
+        /// instruction's variant number: the same lists in the same order
+        /// as [`Op`] above.
+        pub(crate) static HANDLERS: [crate::executor::Handler; 0 $( + { let _ = stringify!($bname); 1 } )*
+            $( + { let _ = stringify!($tname); 1 } )*
+            $( + { let _ = stringify!($uname); 1 } )*
+            $( + { let _ = stringify!($vname); 1 } )*
+            $( $( + { let _ = stringify!($bimm); 1 } )? )*
+            $( + { let _ = stringify!($brname); 2 } )*
+            $( + { let _ = stringify!($lat); 4 } )*
+            $( + { let _ = stringify!($su); 1 } )*
+            $( + { let _ = stringify!($sb); 1 } )*
+            $( + { let _ = stringify!($st); 1 } )*
+            $( + { let _ = stringify!($ss); 1 } )*
+            $( + { let _ = stringify!($sq); 1 } )*
+            $( + { let _ = stringify!($sp); 1 } )*
+            $( + { let _ = stringify!($se); 1 } )*
+            $( + { let _ = stringify!($sr); 1 } )*
+            $( + { let _ = stringify!($oname); 1 } )*
+        ] = {
+            use crate::executor::handlers as h;
+            [
+                $( h::$bname, )*
+                $( h::$tname, )*
+                $( h::$uname, )*
+                $( h::$vname, )*
+                $( $( h::$bimm, )? )*
+                $( h::$brname, h::$brimm, )*
+                $( h::$lat, h::$lidx, h::$lshl, h::$labs, )*
+                $( h::$su, )*
+                $( h::$sb, )*
+                $( h::$st, )*
+                $( h::$ss, )*
+                $( h::$sq, )*
+                $( h::$sp, )*
+                $( h::$se, )*
+                $( h::$sr, )*
+                $( h::$oname, )*
+            ]
+        };
 
         impl Op {
             /// The slot this instruction writes its single result to, if it
@@ -453,8 +305,221 @@ macro_rules! define_op_enum {
         }
     };
 }
+/// Invokes `$m!` with the instructions written out by hand (after any
+/// extra tokens given): those that no table above generates.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! for_each_other_op {
+    ($m:ident $($extra:tt)*) => {
+        $m! {
+            $($extra)*
+            other {
+                /// `i8x16.shuffle`: the lane mask is a `v128` in the slots the
+                /// `Operand` that follows names.
+                I8x16Shuffle { dst: Slot, a: Slot, b: Slot },
+                /// `v128.load`.
+                V128Load { dst: Slot, addr: Slot, offset: u32 },
+                /// `v128.load8x8_s`.
+                V128Load8x8S { dst: Slot, addr: Slot, offset: u32 },
+                /// `v128.load8x8_u`.
+                V128Load8x8U { dst: Slot, addr: Slot, offset: u32 },
+                /// `v128.load16x4_s`.
+                V128Load16x4S { dst: Slot, addr: Slot, offset: u32 },
+                /// `v128.load16x4_u`.
+                V128Load16x4U { dst: Slot, addr: Slot, offset: u32 },
+                /// `v128.load32x2_s`.
+                V128Load32x2S { dst: Slot, addr: Slot, offset: u32 },
+                /// `v128.load32x2_u`.
+                V128Load32x2U { dst: Slot, addr: Slot, offset: u32 },
+                /// `v128.load8_splat`.
+                V128Load8Splat { dst: Slot, addr: Slot, offset: u32 },
+                /// `v128.load16_splat`.
+                V128Load16Splat { dst: Slot, addr: Slot, offset: u32 },
+                /// `v128.load32_splat`.
+                V128Load32Splat { dst: Slot, addr: Slot, offset: u32 },
+                /// `v128.load64_splat`.
+                V128Load64Splat { dst: Slot, addr: Slot, offset: u32 },
+                /// `v128.load32_zero`.
+                V128Load32Zero { dst: Slot, addr: Slot, offset: u32 },
+                /// `v128.load64_zero`.
+                V128Load64Zero { dst: Slot, addr: Slot, offset: u32 },
+                /// `v128.load8_lane`: the vector is the `Operand` that follows.
+                V128Load8Lane { lane: u8, dst: Slot, addr: Slot, offset: u32 },
+                /// `v128.load16_lane`, as `V128Load8Lane`.
+                V128Load16Lane { lane: u8, dst: Slot, addr: Slot, offset: u32 },
+                /// `v128.load32_lane`, as `V128Load8Lane`.
+                V128Load32Lane { lane: u8, dst: Slot, addr: Slot, offset: u32 },
+                /// `v128.load64_lane`, as `V128Load8Lane`.
+                V128Load64Lane { lane: u8, dst: Slot, addr: Slot, offset: u32 },
+                /// `v128.store`.
+                V128Store { addr: Slot, value: Slot, offset: u32 },
+                /// `v128.store8_lane`.
+                V128Store8Lane { lane: u8, addr: Slot, value: Slot, offset: u32 },
+                /// `v128.store16_lane`.
+                V128Store16Lane { lane: u8, addr: Slot, value: Slot, offset: u32 },
+                /// `v128.store32_lane`.
+                V128Store32Lane { lane: u8, addr: Slot, value: Slot, offset: u32 },
+                /// `v128.store64_lane`.
+                V128Store64Lane { lane: u8, addr: Slot, value: Slot, offset: u32 },
+                /// `global.get` of a `v128` global.
+                GlobalGetV128 { dst: Slot, global: u32 },
+                /// `global.set` of a `v128` global.
+                GlobalSetV128 { global: u32, src: Slot },
+                /// `select` of `v128`s: `dst = cond != 0 ? a : b`; `b` is the
+                /// `Operand` that follows.
+                SelectV128 { dst: Slot, cond: Slot, a: Slot },
+                /// `i32.store`/`f32.store` at a constant address.
+                Store32Abs { value: Slot, ea: u32 },
+                /// `i64.store`/`f64.store` at a constant address.
+                Store64Abs { value: Slot, ea: u32 },
+                /// `i32.store8`/`i64.store8` at a constant address.
+                Store8Abs { value: Slot, ea: u32 },
+                /// `i32.store16`/`i64.store16` at a constant address.
+                Store16Abs { value: Slot, ea: u32 },
+                /// `i64.store32` at a constant address.
+                Store32WrapAbs { value: Slot, ea: u32 },
+                /// `dst = a + (b << shift)` (32-bit, wrapping): array indexing.
+                I32AddShl { shift: u8, dst: Slot, a: Slot, b: Slot },
+                /// Traps with the given code.
+                Trap { code: TrapCode },
+                /// Interrupts execution if the store's epoch deadline has passed
+                /// (function entry and loop headers, when the engine asks).
+                EpochCheck,
+                /// Charges a region's fuel (see `strata_environ::fuel`).
+                ConsumeFuel { amount: u32 },
+                /// Traps with `all fuel consumed` if no fuel is left.
+                FuelCheck,
+                /// Counts down the function's tier-up budget (function entry
+                /// and loop headers of a tiered module). `offset` is the
+                /// loop's byte offset in the module, where on-stack replacement
+                /// may enter compiled code; 0 at function entry, `u32::MAX` at
+                /// a loop that cannot be entered (values on the stack).
+                Heat { offset: u32 },
+                /// `dst = src`.
+                Copy { dst: Slot, src: Slot },
+                /// `dst = value` (32-bit values are zero-extended).
+                Const { dst: Slot, value: u64 },
+                /// Unconditional jump.
+                Br { offset: BranchOffset },
+                /// Jump if `cond` (an i32) is not zero.
+                BrIfNez { cond: Slot, offset: BranchOffset },
+                /// Jump if `cond` (an i32) is zero.
+                BrIfEqz { cond: Slot, offset: BranchOffset },
+                /// Jump to entry `min(index, len)` of the `len + 1` `Br`
+                /// instructions that follow.
+                BrTable { index: Slot, len: u32 },
+                /// Return without results.
+                Return0,
+                /// Return one value: the caller finds it in the callee's slot 0.
+                Return1 { src: Slot },
+                /// Return `count` values stored from `src` on.
+                ReturnMany { src: Slot, count: u32 },
+                /// Call a function defined by this module. Its frame starts at
+                /// `base`, where the arguments are and the results will be.
+                Call { func: u32, base: Slot },
+                /// Call through the instance's function reference `func`
+                /// (imports, or any function that may live in another tier).
+                CallRef { func: u32, base: Slot },
+                /// `call_indirect`: the table index follows the arguments.
+                CallIndirect { base: Slot, table: u32, ty: u32 },
+                /// `select`: `dst = cond != 0 ? a : b`; `b` is the `Operand`
+                /// that follows.
+                Select { dst: Slot, cond: Slot, a: Slot },
+                /// An extra operand of the preceding instruction.
+                Operand { slot: Slot },
+                /// `ref.is_null`.
+                RefIsNull { dst: Slot, a: Slot },
+                /// `ref.func`.
+                RefFunc { dst: Slot, func: u32 },
+                /// `global.get`.
+                GlobalGet { dst: Slot, global: u32 },
+                /// `global.set`.
+                GlobalSet { global: u32, src: Slot },
+                /// `i32.load` and friends: `dst = mem[addr + offset]`.
+                I32Load { dst: Slot, addr: Slot, offset: u32 },
+                /// `i64.load`.
+                I64Load { dst: Slot, addr: Slot, offset: u32 },
+                /// `f32.load`.
+                F32Load { dst: Slot, addr: Slot, offset: u32 },
+                /// `f64.load`.
+                F64Load { dst: Slot, addr: Slot, offset: u32 },
+                /// `i32.load8_s`.
+                I32Load8S { dst: Slot, addr: Slot, offset: u32 },
+                /// `i32.load8_u`.
+                I32Load8U { dst: Slot, addr: Slot, offset: u32 },
+                /// `i32.load16_s`.
+                I32Load16S { dst: Slot, addr: Slot, offset: u32 },
+                /// `i32.load16_u`.
+                I32Load16U { dst: Slot, addr: Slot, offset: u32 },
+                /// `i64.load8_s`.
+                I64Load8S { dst: Slot, addr: Slot, offset: u32 },
+                /// `i64.load8_u`.
+                I64Load8U { dst: Slot, addr: Slot, offset: u32 },
+                /// `i64.load16_s`.
+                I64Load16S { dst: Slot, addr: Slot, offset: u32 },
+                /// `i64.load16_u`.
+                I64Load16U { dst: Slot, addr: Slot, offset: u32 },
+                /// `i64.load32_s`.
+                I64Load32S { dst: Slot, addr: Slot, offset: u32 },
+                /// `i64.load32_u`.
+                I64Load32U { dst: Slot, addr: Slot, offset: u32 },
+                /// `i32.store` and `f32.store`: `mem[addr + offset] = value`.
+                Store32 { addr: Slot, value: Slot, offset: u32 },
+                /// `i64.store` and `f64.store`.
+                Store64 { addr: Slot, value: Slot, offset: u32 },
+                /// `i32.store8` and `i64.store8`.
+                Store8 { addr: Slot, value: Slot, offset: u32 },
+                /// `i32.store16` and `i64.store16`.
+                Store16 { addr: Slot, value: Slot, offset: u32 },
+                /// `i64.store32`.
+                Store32Wrap { addr: Slot, value: Slot, offset: u32 },
+                /// Makes memory `mem` the one the next instruction accesses
+                /// (multi-memory): the translator puts `SelectMemory { mem }`
+                /// before an access to a memory other than 0 and
+                /// `SelectMemory { mem: 0 }` right after it, so memory 0 stays
+                /// in the loop's registers everywhere else.
+                SelectMemory { mem: u32 },
+                /// `memory.copy` from memory `src_mem` into the selected one.
+                MemoryCopyFrom { base: Slot, src_mem: u32 },
+                /// `memory.size`.
+                MemorySize { dst: Slot },
+                /// `memory.grow`.
+                MemoryGrow { dst: Slot, delta: Slot },
+                /// `memory.fill`: destination, value, length from `base` on.
+                MemoryFill { base: Slot },
+                /// `memory.copy`: destination, source, length from `base` on.
+                MemoryCopy { base: Slot },
+                /// `memory.init`: destination, source, length from `base` on.
+                MemoryInit { base: Slot, data: u32 },
+                /// `data.drop`.
+                DataDrop { data: u32 },
+                /// `table.get`.
+                TableGet { dst: Slot, index: Slot, table: u32 },
+                /// `table.set`.
+                TableSet { index: Slot, value: Slot, table: u32 },
+                /// `table.size`.
+                TableSize { dst: Slot, table: u32 },
+                /// `table.grow`: init value, delta from `base` on; result at `base`.
+                TableGrow { base: Slot, table: u32 },
+                /// `table.fill`: index, value, length from `base` on.
+                TableFill { base: Slot, table: u32 },
+                /// `table.copy`: destination, source, length from `base` on; the
+                /// source table is the `Operand` that follows (as a number).
+                TableCopy { base: Slot, dst_table: u32 },
+                /// `table.init`: destination, source, length from `base` on; the
+                /// segment is the `Operand` that follows (as a number).
+                TableInit { base: Slot, table: u32 },
+                /// `elem.drop`.
+                ElemDrop { elem: u32 },
+            }
+        }
+    };
+}
+
 use crate::{for_each_branch_op, for_each_load_op, for_each_numeric_op};
-crate::for_each_simd_op!(for_each_load_op for_each_branch_op for_each_numeric_op define_op_enum);
+crate::for_each_simd_op!(
+    for_each_load_op for_each_branch_op for_each_numeric_op for_each_other_op define_op_enum
+);
 
 #[cfg(test)]
 mod tests {
