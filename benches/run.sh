@@ -7,10 +7,13 @@
 # and latest-tiering.svg.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-# Build from the repository so that its .cargo/config.toml (threaded
-# interpreter dispatch) applies.
-cd "$here/.."
+CACHE="${STRATA_BENCH_CACHE:-$HOME/.cache/strata-bench}"
 "$here/install-peers.sh"
-cargo build --release --manifest-path "$here/../Cargo.toml" -p strata-cli
+# Strata as its users get it: `cargo install` run from outside the
+# repository, so that nothing repo-local (a .cargo/config.toml, RUSTFLAGS
+# set for this checkout) reaches the build.
+(cd "$CACHE" && env -u RUSTFLAGS -u CARGO_BUILD_RUSTFLAGS -u CARGO_ENCODED_RUSTFLAGS \
+  cargo install --quiet --locked --path "$here/../cli" --root "$CACHE/strata" \
+  --target-dir "$CACHE/strata-target")
 cargo build --release --manifest-path "$here/Cargo.toml" --bin compare
-"$here/target/release/compare" --strata "$here/../target/release/strata" --out "$here/results" "$@"
+"$here/target/release/compare" --strata "$CACHE/strata/bin/strata" --out "$here/results" "$@"

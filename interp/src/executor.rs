@@ -18,8 +18,9 @@ use strata_environ::vmcontext::{
 };
 
 /// Slots of the value stack shared by all interpreted frames of a store
-/// (8 MiB; untouched pages cost nothing).
-const STACK_SLOTS: usize = 1 << 20;
+/// (8 MiB; untouched pages cost nothing). Under Miri, which does touch
+/// them all, 128 KiB.
+const STACK_SLOTS: usize = if cfg!(miri) { 1 << 14 } else { 1 << 20 };
 
 /// A suspended caller.
 #[derive(Clone, Copy)]
@@ -1011,7 +1012,7 @@ macro_rules! define_handlers {
         simd_replace { $( $sr:ident = $srf:path; )* }
         loads { $( $lname:ident $lat:ident $lidx:ident $lshl:ident $labs:ident ($lty:ty => $lvia:ty); )* }
         branches { $( $brname:ident $brimm:ident = $cmp:ident $cmpimm:ident, not $nbr:ident $nbrimm:ident, $bty:ty, $btest:expr; )* }
-        binary { $( $bname:ident $([$bimm:ident])? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
+        binary { $( $bname:ident $([$bimm:ident $(, $bcomm:ident)?])? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
         binary_trap { $( $tname:ident ($ta:ty, $tb:ty) -> $tr:ty = $tf:expr; )* }
         unary { $( $uname:ident ($ua:ty) -> $ur:ty = $uf:expr; )* }
         unary_trap { $( $vname:ident ($va:ty) -> $vr:ty = $vf:expr; )* }
@@ -1475,16 +1476,14 @@ macro_rules! define_handlers {
             let vmctx = (*vm).vmctx;
             builtin_trap!(((*(*vmctx).builtins).table_fill)(vmctx, table, d, val, n));
         });
-        handler!($d ip fp mem_base mem_len vm; TableCopy { base, dst_table } {
-            let src_table = operand!(dst_table);
+        handler!($d ip fp mem_base mem_len vm; TableCopy { base, dst_table, src_table } {
             let d = u64::from(slot!(base) as u32);
             let s = u64::from(slot!(base + 1) as u32);
             let n = u64::from(slot!(base + 2) as u32);
             let vmctx = (*vm).vmctx;
             builtin_trap!(((*(*vmctx).builtins).table_copy)(vmctx, dst_table, src_table, d, s, n));
         });
-        handler!($d ip fp mem_base mem_len vm; TableInit { base, table } {
-            let elem = operand!(0);
+        handler!($d ip fp mem_base mem_len vm; TableInit { base, table, elem } {
             let d = u64::from(slot!(base) as u32);
             let s = slot!(base + 1) as u32;
             let n = slot!(base + 2) as u32;

@@ -12,7 +12,9 @@
 //! - `unary_trap`: as `unary`, `f` returns `Result<R, TrapCode>`;
 //!
 //! A binary entry written `Name[NameImm](A, B)` also has a variant whose
-//! right operand is an `i32` immediate (sign-extended for 64-bit operations).
+//! right operand is an `i32` immediate (sign-extended for 64-bit operations);
+//! `Name[NameImm, commutative]` marks an operation whose operands may be
+//! swapped, so that a constant left operand becomes the immediate too.
 
 /// Invokes `$m!` with the numeric instruction table (after any extra
 /// tokens given, so that tables can be chained).
@@ -23,19 +25,19 @@ macro_rules! for_each_numeric_op {
         $m! {
             $($extra)*
             binary {
-                I32Add[I32AddImm](i32, i32) -> i32 = |a: i32, b: i32| a.wrapping_add(b);
+                I32Add[I32AddImm, commutative](i32, i32) -> i32 = |a: i32, b: i32| a.wrapping_add(b);
                 I32Sub(i32, i32) -> i32 = |a: i32, b: i32| a.wrapping_sub(b);
-                I32Mul[I32MulImm](i32, i32) -> i32 = |a: i32, b: i32| a.wrapping_mul(b);
-                I32And[I32AndImm](i32, i32) -> i32 = |a: i32, b: i32| a & b;
-                I32Or[I32OrImm](i32, i32) -> i32 = |a: i32, b: i32| a | b;
-                I32Xor[I32XorImm](i32, i32) -> i32 = |a: i32, b: i32| a ^ b;
+                I32Mul[I32MulImm, commutative](i32, i32) -> i32 = |a: i32, b: i32| a.wrapping_mul(b);
+                I32And[I32AndImm, commutative](i32, i32) -> i32 = |a: i32, b: i32| a & b;
+                I32Or[I32OrImm, commutative](i32, i32) -> i32 = |a: i32, b: i32| a | b;
+                I32Xor[I32XorImm, commutative](i32, i32) -> i32 = |a: i32, b: i32| a ^ b;
                 I32Shl[I32ShlImm](i32, i32) -> i32 = |a: i32, b: i32| a.wrapping_shl(b as u32);
                 I32ShrS[I32ShrSImm](i32, i32) -> i32 = |a: i32, b: i32| a.wrapping_shr(b as u32);
                 I32ShrU[I32ShrUImm](u32, u32) -> u32 = |a: u32, b: u32| a.wrapping_shr(b);
                 I32Rotl[I32RotlImm](u32, u32) -> u32 = |a: u32, b: u32| a.rotate_left(b);
                 I32Rotr[I32RotrImm](u32, u32) -> u32 = |a: u32, b: u32| a.rotate_right(b);
-                I32Eq[I32EqImm](i32, i32) -> bool = |a: i32, b: i32| a == b;
-                I32Ne[I32NeImm](i32, i32) -> bool = |a: i32, b: i32| a != b;
+                I32Eq[I32EqImm, commutative](i32, i32) -> bool = |a: i32, b: i32| a == b;
+                I32Ne[I32NeImm, commutative](i32, i32) -> bool = |a: i32, b: i32| a != b;
                 I32LtS[I32LtSImm](i32, i32) -> bool = |a: i32, b: i32| a < b;
                 I32LtU[I32LtUImm](u32, u32) -> bool = |a: u32, b: u32| a < b;
                 I32GtS[I32GtSImm](i32, i32) -> bool = |a: i32, b: i32| a > b;
@@ -44,19 +46,19 @@ macro_rules! for_each_numeric_op {
                 I32LeU[I32LeUImm](u32, u32) -> bool = |a: u32, b: u32| a <= b;
                 I32GeS[I32GeSImm](i32, i32) -> bool = |a: i32, b: i32| a >= b;
                 I32GeU[I32GeUImm](u32, u32) -> bool = |a: u32, b: u32| a >= b;
-                I64Add[I64AddImm](i64, i64) -> i64 = |a: i64, b: i64| a.wrapping_add(b);
+                I64Add[I64AddImm, commutative](i64, i64) -> i64 = |a: i64, b: i64| a.wrapping_add(b);
                 I64Sub(i64, i64) -> i64 = |a: i64, b: i64| a.wrapping_sub(b);
-                I64Mul[I64MulImm](i64, i64) -> i64 = |a: i64, b: i64| a.wrapping_mul(b);
-                I64And[I64AndImm](i64, i64) -> i64 = |a: i64, b: i64| a & b;
-                I64Or[I64OrImm](i64, i64) -> i64 = |a: i64, b: i64| a | b;
-                I64Xor[I64XorImm](i64, i64) -> i64 = |a: i64, b: i64| a ^ b;
+                I64Mul[I64MulImm, commutative](i64, i64) -> i64 = |a: i64, b: i64| a.wrapping_mul(b);
+                I64And[I64AndImm, commutative](i64, i64) -> i64 = |a: i64, b: i64| a & b;
+                I64Or[I64OrImm, commutative](i64, i64) -> i64 = |a: i64, b: i64| a | b;
+                I64Xor[I64XorImm, commutative](i64, i64) -> i64 = |a: i64, b: i64| a ^ b;
                 I64Shl[I64ShlImm](i64, i64) -> i64 = |a: i64, b: i64| a.wrapping_shl(b as u32);
                 I64ShrS[I64ShrSImm](i64, i64) -> i64 = |a: i64, b: i64| a.wrapping_shr(b as u32);
                 I64ShrU[I64ShrUImm](u64, u64) -> u64 = |a: u64, b: u64| a.wrapping_shr(b as u32);
                 I64Rotl[I64RotlImm](u64, u64) -> u64 = |a: u64, b: u64| a.rotate_left(b as u32);
                 I64Rotr[I64RotrImm](u64, u64) -> u64 = |a: u64, b: u64| a.rotate_right(b as u32);
-                I64Eq[I64EqImm](i64, i64) -> bool = |a: i64, b: i64| a == b;
-                I64Ne[I64NeImm](i64, i64) -> bool = |a: i64, b: i64| a != b;
+                I64Eq[I64EqImm, commutative](i64, i64) -> bool = |a: i64, b: i64| a == b;
+                I64Ne[I64NeImm, commutative](i64, i64) -> bool = |a: i64, b: i64| a != b;
                 I64LtS[I64LtSImm](i64, i64) -> bool = |a: i64, b: i64| a < b;
                 I64LtU[I64LtUImm](u64, u64) -> bool = |a: u64, b: u64| a < b;
                 I64GtS[I64GtSImm](i64, i64) -> bool = |a: i64, b: i64| a > b;

@@ -30,7 +30,7 @@ macro_rules! define_op_enum {
         simd_replace { $( $sr:ident = $srf:path; )* }
         loads { $( $lname:ident $lat:ident $lidx:ident $lshl:ident $labs:ident ($lty:ty => $lvia:ty); )* }
         branches { $( $brname:ident $brimm:ident = $cmp:ident $cmpimm:ident, not $nbr:ident $nbrimm:ident, $bty:ty, $btest:expr; )* }
-        binary { $( $bname:ident $([$bimm:ident])? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
+        binary { $( $bname:ident $([$bimm:ident $(, $bcomm:ident)?])? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
         binary_trap { $( $tname:ident ($ta:ty, $tb:ty) -> $tr:ty = $tf:expr; )* }
         unary { $( $uname:ident ($ua:ty) -> $ur:ty = $uf:expr; )* }
         unary_trap { $( $vname:ident ($va:ty) -> $vr:ty = $vf:expr; )* }
@@ -503,12 +503,11 @@ macro_rules! for_each_other_op {
                 TableGrow { base: Slot, table: u32 },
                 /// `table.fill`: index, value, length from `base` on.
                 TableFill { base: Slot, table: u32 },
-                /// `table.copy`: destination, source, length from `base` on; the
-                /// source table is the `Operand` that follows (as a number).
-                TableCopy { base: Slot, dst_table: u32 },
-                /// `table.init`: destination, source, length from `base` on; the
-                /// segment is the `Operand` that follows (as a number).
-                TableInit { base: Slot, table: u32 },
+                /// `table.copy`: destination, source, length from `base` on.
+                TableCopy { base: Slot, dst_table: u32, src_table: u32 },
+                /// `table.init` of segment `elem`: destination, source, length
+                /// from `base` on.
+                TableInit { base: Slot, table: u32, elem: u32 },
                 /// `elem.drop`.
                 ElemDrop { elem: u32 },
             }

@@ -59,7 +59,7 @@ pub(crate) struct FuncData {
     pub(crate) funcref: *const VMFuncRef,
     pub(crate) ty: FuncType,
     /// Keeps a host function's context alive (and at a fixed address).
-    _host: Option<Box<HostFuncCtx>>,
+    _host: Option<crate::vm_shared::VmShared<HostFuncCtx>>,
 }
 
 /// A function handle.
@@ -211,7 +211,7 @@ impl Func {
                 }
             },
         );
-        let mut ctx = Box::new(HostFuncCtx {
+        let mut ctx = crate::vm_shared::VmShared::new(HostFuncCtx {
             funcref: VMFuncRef {
                 array_call: host_array_call,
                 // Compiled callers fall back to the array entry when this is
@@ -229,12 +229,13 @@ impl Func {
                 func_index: 0,
                 vmctx: std::ptr::null_mut(),
             },
-            store: &mut *opaque.vm,
+            store: opaque.vm.as_ptr(),
             call,
         });
-        let ctx_ptr: *mut HostFuncCtx = &mut *ctx;
+        let ctx_ptr: *mut HostFuncCtx = ctx.as_ptr();
         ctx.funcref.vmctx = ctx_ptr.cast::<VMContext>();
-        let funcref: *const VMFuncRef = &ctx.funcref;
+        // SAFETY: `ctx_ptr` points to the live context just made.
+        let funcref: *const VMFuncRef = unsafe { &raw const (*ctx_ptr).funcref };
         opaque.funcs.push(FuncData {
             funcref,
             ty,

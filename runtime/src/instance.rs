@@ -10,6 +10,7 @@ use crate::memory::{LinearMemory, Memory};
 use crate::module::Module;
 use crate::store::{AsContextMut, StoreInner, StoreOpaque, Stored};
 use crate::table::{Table, TableData};
+use crate::vm_shared::VmShared;
 use strata_environ::vmcontext::{
     VMBuiltinFunctions, VMCONTEXT_MAGIC, VMContext, VMFuncRef, VMGlobalDefinition,
     VMMemoryDefinition, VMSharedTypeIndex, VMTableDefinition, ValRaw,
@@ -27,7 +28,7 @@ pub struct Instance(pub(crate) Stored);
 pub(crate) struct InstanceData {
     pub(crate) handle: Instance,
     pub(crate) module: Module,
-    vmctx: Box<VMContext>,
+    vmctx: VmShared<VMContext>,
     memories: Box<[*mut VMMemoryDefinition]>,
     tables: Box<[*mut VMTableDefinition]>,
     globals: Box<[*mut VMGlobalDefinition]>,
@@ -395,12 +396,12 @@ pub(crate) fn instantiate<T>(
     let handle = Instance(opaque.stored(index));
     let type_ids = module.inner.type_ids.clone();
     let num_defined = info.num_defined_functions() as usize;
-    let mut data = Box::new(InstanceData {
+    let mut data = VmShared::new(InstanceData {
         handle,
         module: module.clone(),
-        vmctx: Box::new(VMContext {
+        vmctx: VmShared::new(VMContext {
             magic: VMCONTEXT_MAGIC,
-            store: &mut *opaque.vm,
+            store: opaque.vm.as_ptr(),
             memories: std::ptr::null(),
             tables: std::ptr::null(),
             globals: std::ptr::null(),
@@ -424,8 +425,8 @@ pub(crate) fn instantiate<T>(
         dropped_data: vec![false; info.data.len()],
         store: opaque,
     });
-    let data_ptr: *mut InstanceData = &mut *data;
-    let vmctx_ptr: *mut VMContext = &mut *data.vmctx;
+    let data_ptr: *mut InstanceData = data.as_ptr();
+    let vmctx_ptr: *mut VMContext = data.vmctx.as_ptr();
     data.vmctx.instance = data_ptr.cast();
 
     // Function references: imports point at the exporter's; defined ones
@@ -446,7 +447,10 @@ pub(crate) fn instantiate<T>(
         // Unregistered when the instance is dropped.
         tiered.register(&mut data.defined_funcs);
     }
-    func_refs.extend(data.defined_funcs.iter().map(|f| f as *const VMFuncRef));
+    // One raw pointer for all of them: code reads these references while
+    // background compilation writes their entries.
+    let defined_base = data.defined_funcs.as_mut_ptr();
+    func_refs.extend((0..num_defined).map(|i| defined_base.wrapping_add(i).cast_const()));
     data.func_refs = func_refs.into_boxed_slice();
 
     // Globals, in order: an initialiser may read earlier globals.

@@ -9,6 +9,7 @@ use crate::limits::{ResourceLimiter, StoreLimits};
 use crate::memory::LinearMemory;
 use crate::table::TableData;
 use crate::values::ExternData;
+use crate::vm_shared::VmShared;
 use std::collections::HashMap;
 use std::ffi::c_void;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -31,10 +32,9 @@ pub(crate) struct Stored {
 pub(crate) struct StoreOpaque {
     pub(crate) id: StoreId,
     pub(crate) engine: Engine,
-    pub(crate) vm: Box<VMStoreContext>,
-    /// Boxed: each instance's context points back at its record.
-    #[allow(clippy::vec_box)]
-    pub(crate) instances: Vec<Box<InstanceData>>,
+    pub(crate) vm: VmShared<VMStoreContext>,
+    /// Each instance's context points back at its record.
+    pub(crate) instances: Vec<VmShared<InstanceData>>,
     pub(crate) funcs: Vec<FuncData>,
     pub(crate) memories: Vec<LinearMemory>,
     pub(crate) tables: Vec<TableData>,
@@ -74,7 +74,8 @@ pub struct StoreInner<T> {
 /// Owns every instance, memory, table, global and function created in it,
 /// plus a host value of type `T`. Objects live as long as their store.
 pub struct Store<T> {
-    inner: Box<StoreInner<T>>,
+    /// The store context points back at it.
+    inner: VmShared<StoreInner<T>>,
 }
 
 // SAFETY: the raw pointers inside a store point only at memory the store
@@ -86,7 +87,7 @@ unsafe impl<T: Send> Send for Store<T> {}
 impl<T> Store<T> {
     /// Creates a store for `engine` holding `data`.
     pub fn new(engine: &Engine, data: T) -> Store<T> {
-        let vm = Box::new(VMStoreContext {
+        let vm = VmShared::new(VMStoreContext {
             fuel_remaining: if engine.config().consume_fuel {
                 0
             } else {
@@ -103,7 +104,7 @@ impl<T> Store<T> {
             epoch_counter: engine.epoch_counter(),
             stack_floor: 0,
         });
-        let mut inner = Box::new(StoreInner {
+        let mut inner = VmShared::new(StoreInner {
             opaque: StoreOpaque {
                 id: StoreId(NEXT_STORE_ID.fetch_add(1, Ordering::Relaxed)),
                 engine: engine.clone(),
@@ -121,7 +122,7 @@ impl<T> Store<T> {
             },
             data,
         });
-        let ptr: *mut StoreInner<T> = &mut *inner;
+        let ptr: *mut StoreInner<T> = inner.as_ptr();
         inner.opaque.vm.store = ptr.cast::<c_void>();
         Store { inner }
     }
@@ -143,8 +144,7 @@ impl<T> Store<T> {
 
     /// Consumes the store and returns its host data.
     pub fn into_data(self) -> T {
-        let inner = *self.inner;
-        inner.data
+        self.inner.into_inner().data
     }
 
     /// Sets the fuel this store's wasm may consume from now on.

@@ -1051,13 +1051,19 @@ impl FuncTranslator {
                 src_table,
             } => {
                 let base = self.pop_contiguous(3);
-                self.emit(Op::TableCopy { base, dst_table });
-                self.emit(Op::Operand { slot: src_table });
+                self.emit(Op::TableCopy {
+                    base,
+                    dst_table,
+                    src_table,
+                });
             }
             Operator::TableInit { elem_index, table } => {
                 let base = self.pop_contiguous(3);
-                self.emit(Op::TableInit { base, table });
-                self.emit(Op::Operand { slot: elem_index });
+                self.emit(Op::TableInit {
+                    base,
+                    table,
+                    elem: elem_index,
+                });
             }
             Operator::ElemDrop { elem_index } => {
                 self.emit(Op::ElemDrop { elem: elem_index });
@@ -1538,7 +1544,7 @@ macro_rules! define_translate_numeric {
     (
         loads { $( $lname:ident $lat:ident $lidx:ident $lshl:ident $labs:ident ($lty:ty => $lvia:ty); )* }
         branches { $( $brname:ident $brimm:ident = $cmp:ident $cmpimm:ident, not $nbr:ident $nbrimm:ident, $bty:ty, $btest:expr; )* }
-        binary { $( $bname:ident $([$bimm:ident])? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
+        binary { $( $bname:ident $([$bimm:ident $(, $bcomm:ident)?])? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
         binary_trap { $( $tname:ident ($ta:ty, $tb:ty) -> $tr:ty = $tf:expr; )* }
         unary { $( $uname:ident ($ua:ty) -> $ur:ty = $uf:expr; )* }
         unary_trap { $( $vname:ident ($va:ty) -> $vr:ty = $vf:expr; )* }
@@ -1549,7 +1555,7 @@ macro_rules! define_translate_numeric {
                 match op {
                     $( Operator::$bname => {
                         let is64 = std::mem::size_of::<$ba>() == 8;
-                        let commutative = is_commutative(stringify!($bname));
+                        let commutative = false $( $( || { let _ = stringify!($bcomm); true } )? )?;
                         self.binary(is64, commutative, |dst, a, b| Op::$bname { dst, a, b });
                     } )*
                     $( Operator::$tname => {
@@ -1565,10 +1571,3 @@ macro_rules! define_translate_numeric {
     };
 }
 crate::for_each_load_op!(for_each_branch_op for_each_numeric_op define_translate_numeric);
-
-fn is_commutative(name: &str) -> bool {
-    name.starts_with('I')
-        && ["Add", "Mul", "And", "Or", "Xor", "Eq", "Ne"]
-            .iter()
-            .any(|s| name.ends_with(s))
-}
