@@ -1,0 +1,143 @@
+//! Numeric operators: immediate forms, commutative operands, and fused
+//! address arithmetic.
+
+use super::*;
+
+impl FuncTranslator {
+    /// An immediate that fits the instruction's immediate field.
+    pub(super) fn imm_of(value: u64, is64: bool) -> Option<i32> {
+        if !is64 {
+            Some(value as u32 as i32)
+        } else {
+            let v = value as i64;
+            i32::try_from(v).ok()
+        }
+    }
+
+    pub(super) fn binary(
+        &mut self,
+        is64: bool,
+        commutative: bool,
+        make: impl Fn(Slot, Slot, Slot) -> Op,
+    ) {
+        let (pb, posb) = self.stack.pop();
+        let (pa, posa) = self.stack.pop();
+        let has_imm_form = make(0, 0, 0).with_imm(0).is_some();
+        if has_imm_form {
+            // `x op c`, or `c op x` when the operation is commutative.
+            let imm_operand = match (pa, pb) {
+                (_, Provider::Const(c)) => Self::imm_of(c, is64).map(|imm| (imm, pa, posa)),
+                (Provider::Const(c), _) if commutative => {
+                    Self::imm_of(c, is64).map(|imm| (imm, pb, posb))
+                }
+                _ => None,
+            };
+            if let Some((imm, p, pos)) = imm_operand {
+                let a = self.slot_of(p, pos);
+                let op = make(0, a, 0).with_imm(imm);
+                self.push_def(|dst| match op {
+                    Some(mut op) => {
+                        if let Some(d) = op.dst_mut() {
+                            *d = dst;
+                        }
+                        op
+                    }
+                    None => Op::Trap {
+                        code: TrapCode::Unreachable,
+                    },
+                });
+                return;
+            }
+        }
+        // `x + (y << k)`: array indexing, fused when the shift was the last
+        // instruction and its result is used only here.
+        let last = self.code.len().wrapping_sub(1);
+        if matches!(make(0, 0, 0), Op::I32Add { .. })
+            && pb == Provider::Temp
+            && self.last_def == Some((last, posb))
+            && let Op::I32ShlImm {
+                a: shifted, imm, ..
+            } = self.code[last]
+            && (0..32).contains(&imm)
+        {
+            self.code.pop();
+            self.last_def = None;
+            let a = self.slot_of(pa, posa);
+            let shift = imm as u8;
+            self.push_def(|dst| Op::I32AddShl {
+                dst,
+                a,
+                b: shifted,
+                shift,
+            });
+            return;
+        }
+        let b = self.slot_of(pb, posb);
+        let a = self.slot_of(pa, posa);
+        self.push_def(|dst| make(dst, a, b));
+    }
+
+    pub(super) fn sub_imm(&mut self, is64: bool, make: impl Fn(Slot, Slot, Slot) -> Op) {
+        let h = self.stack.height();
+        if let Provider::Const(c) = self.stack.get(h - 1) {
+            let neg = if is64 {
+                (c as i64).wrapping_neg() as u64
+            } else {
+                (c as u32).wrapping_neg() as u64
+            };
+            if let Some(imm) = Self::imm_of(neg, is64) {
+                self.stack.pop();
+                let a = self.pop_slot();
+                let add = if is64 {
+                    Op::I64AddImm { dst: 0, a, imm }
+                } else {
+                    Op::I32AddImm { dst: 0, a, imm }
+                };
+                self.push_def(|dst| match add {
+                    Op::I64AddImm { a, imm, .. } => Op::I64AddImm { dst, a, imm },
+                    Op::I32AddImm { a, imm, .. } => Op::I32AddImm { dst, a, imm },
+                    other => other,
+                });
+                return;
+            }
+        }
+        self.binary(is64, false, make);
+    }
+
+    pub(super) fn unary(&mut self, make: impl FnOnce(Slot, Slot) -> Op) {
+        let a = self.pop_slot();
+        self.push_def(|dst| make(dst, a));
+    }
+}
+
+macro_rules! define_translate_numeric {
+    (
+        loads { $( $lname:ident $lat:ident $lidx:ident $lshl:ident $labs:ident ($lty:ty => $lvia:ty); )* }
+        branches { $( $brname:ident $brimm:ident = $cmp:ident $cmpimm:ident, not $nbr:ident $nbrimm:ident, $bty:ty, $btest:expr; )* }
+        binary { $( $bname:ident $([$bimm:ident $(, $bcomm:ident)?])? ($ba:ty, $bb:ty) -> $br:ty = $bf:expr; )* }
+        binary_trap { $( $tname:ident ($ta:ty, $tb:ty) -> $tr:ty = $tf:expr; )* }
+        unary { $( $uname:ident ($ua:ty) -> $ur:ty = $uf:expr; )* }
+        unary_trap { $( $vname:ident ($va:ty) -> $vr:ty = $vf:expr; )* }
+    ) => {
+        impl FuncTranslator {
+            /// Translates a numeric operator; `false` if `op` is not one.
+            pub(super) fn translate_numeric(&mut self, op: &Operator<'_>) -> bool {
+                match op {
+                    $( Operator::$bname => {
+                        let is64 = std::mem::size_of::<$ba>() == 8;
+                        let commutative = false $( $( || { let _ = stringify!($bcomm); true } )? )?;
+                        self.binary(is64, commutative, |dst, a, b| Op::$bname { dst, a, b });
+                    } )*
+                    $( Operator::$tname => {
+                        self.binary(false, false, |dst, a, b| Op::$tname { dst, a, b });
+                    } )*
+                    $( Operator::$uname => self.unary(|dst, a| Op::$uname { dst, a }), )*
+                    $( Operator::$vname => self.unary(|dst, a| Op::$vname { dst, a }), )*
+                    _ => return false,
+                }
+                true
+            }
+        }
+    };
+}
+crate::for_each_load_op!(for_each_branch_op for_each_numeric_op define_translate_numeric);

@@ -1,0 +1,133 @@
+//! SIMD operators: the table-driven lane operations, and those that touch
+//! memory, constants or lane masks.
+
+use super::*;
+
+impl FuncTranslator {
+    /// SIMD operators that touch memory, constants or lane masks; `false`
+    /// for anything else.
+    pub(super) fn translate_simd_special(&mut self, op: &Operator<'_>) -> bool {
+        use Operator as O;
+        match *op {
+            O::V128Const { value } => {
+                let v = value.i128() as u128;
+                self.stack.push(Provider::Const(v as u64));
+                self.stack.push_high(Provider::Const((v >> 64) as u64));
+            }
+            O::I8x16Shuffle { lanes } => {
+                // The mask goes through a slot pair like any constant.
+                let mask = u128::from_le_bytes(lanes);
+                self.stack.push(Provider::Const(mask as u64));
+                self.stack.push_high(Provider::Const((mask >> 64) as u64));
+                let mask = self.pop_v128();
+                let b = self.pop_v128();
+                let a = self.pop_v128();
+                self.push_def_v128_with(|dst| Op::I8x16Shuffle { dst, a, b }, mask);
+            }
+            O::V128Load { memarg } => self.load_v128(memarg.offset, |dst, addr, offset| {
+                Op::V128Load { dst, addr, offset }
+            }),
+            O::V128Store { memarg } => {
+                self.store_v128(memarg.offset, |addr, value, offset| Op::V128Store {
+                    addr,
+                    value,
+                    offset,
+                })
+            }
+            _ => return self.translate_simd_access(op),
+        }
+        true
+    }
+}
+
+/// The `v128` loads and stores whose operator and instruction share a
+/// name: `(loads) (lane loads) (lane stores)`.
+macro_rules! define_translate_simd_access {
+    (($($load:ident)*) ($($lane_load:ident)*) ($($lane_store:ident)*)) => {
+        impl FuncTranslator {
+            /// Translates a `v128` load or store; `false` if `op` is not one.
+            fn translate_simd_access(&mut self, op: &Operator<'_>) -> bool {
+                match *op {
+                    $( Operator::$load { memarg } => {
+                        self.load_v128(memarg.offset, |dst, addr, offset| Op::$load { dst, addr, offset })
+                    } )*
+                    $( Operator::$lane_load { memarg, lane } => {
+                        self.load_lane(memarg.offset, |dst, addr, offset| Op::$lane_load { dst, addr, offset, lane })
+                    } )*
+                    $( Operator::$lane_store { memarg, lane } => {
+                        self.store_v128(memarg.offset, |addr, value, offset| Op::$lane_store { addr, value, offset, lane })
+                    } )*
+                    _ => return false,
+                }
+                true
+            }
+        }
+    };
+}
+define_translate_simd_access!(
+    (V128Load8x8S V128Load8x8U V128Load16x4S V128Load16x4U V128Load32x2S V128Load32x2U
+     V128Load8Splat V128Load16Splat V128Load32Splat V128Load64Splat V128Load32Zero V128Load64Zero)
+    (V128Load8Lane V128Load16Lane V128Load32Lane V128Load64Lane)
+    (V128Store8Lane V128Store16Lane V128Store32Lane V128Store64Lane)
+);
+
+macro_rules! define_translate_simd {
+    (
+        simd_unary { $( $su:ident = $suf:path; )* }
+        simd_binary { $( $sb:ident = $sbf:path; )* }
+        simd_ternary { $( $st:ident = $stf:path; )* }
+        simd_shift { $( $ss:ident = $ssf:path; )* }
+        simd_test { $( $sq:ident = $sqf:path; )* }
+        simd_splat { $( $sp:ident = $spf:path; )* }
+        simd_extract { $( $se:ident = $sef:path; )* }
+        simd_replace { $( $sr:ident = $srf:path; )* }
+    ) => {
+        impl FuncTranslator {
+            /// Translates a SIMD operator; `false` if `op` is not one.
+            pub(super) fn translate_simd(&mut self, op: &Operator<'_>) -> bool {
+                match *op {
+                    $( Operator::$su => {
+                        let a = self.pop_v128();
+                        self.push_def_v128(|dst| Op::$su { dst, a });
+                    } )*
+                    $( Operator::$sb => {
+                        let b = self.pop_v128();
+                        let a = self.pop_v128();
+                        self.push_def_v128(|dst| Op::$sb { dst, a, b });
+                    } )*
+                    $( Operator::$st => {
+                        let c = self.pop_v128();
+                        let b = self.pop_v128();
+                        let a = self.pop_v128();
+                        self.push_def_v128_with(|dst| Op::$st { dst, a, b }, c);
+                    } )*
+                    $( Operator::$ss => {
+                        let b = self.pop_slot();
+                        let a = self.pop_v128();
+                        self.push_def_v128(|dst| Op::$ss { dst, a, b });
+                    } )*
+                    $( Operator::$sq => {
+                        let a = self.pop_v128();
+                        self.push_def(|dst| Op::$sq { dst, a });
+                    } )*
+                    $( Operator::$sp => {
+                        let a = self.pop_slot();
+                        self.push_def_v128(|dst| Op::$sp { dst, a });
+                    } )*
+                    $( Operator::$se { lane } => {
+                        let a = self.pop_v128();
+                        self.push_def(|dst| Op::$se { dst, a, lane });
+                    } )*
+                    $( Operator::$sr { lane } => {
+                        let b = self.pop_slot();
+                        let a = self.pop_v128();
+                        self.push_def_v128(|dst| Op::$sr { dst, a, b, lane });
+                    } )*
+                    _ => return self.translate_simd_special(op),
+                }
+                true
+            }
+        }
+    };
+}
+crate::for_each_simd_op!(define_translate_simd);
