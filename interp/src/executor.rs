@@ -1339,6 +1339,12 @@ macro_rules! define_handlers {
             ip = ip.add(2);
             dispatch!()
         });
+        handler!($d ip fp mem_base mem_len vm; Select64 { dst, cond, a } {
+            let b = operand!(a);
+            slot!(dst) = if slot!(cond) != 0 { slot!(a) } else { slot!(b) };
+            ip = ip.add(2);
+            dispatch!()
+        });
         handler!($d ip fp mem_base mem_len vm; Operand { slot } { next!() });
         handler!($d ip fp mem_base mem_len vm; RefIsNull { dst, a } {
             slot!(dst) = u64::from(slot!(a) == 0);
@@ -1535,6 +1541,7 @@ pub(crate) mod handlers {
 #[cfg(all(
     test,
     strata_tail_dispatch,
+    not(miri),
     target_arch = "x86_64",
     target_os = "linux"
 ))]

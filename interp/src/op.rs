@@ -199,6 +199,7 @@ macro_rules! define_op_enum {
                     | Op::SelectV128 { dst, .. } => Some(dst),
                     Op::Copy { dst, .. }
                     | Op::Select { dst, .. }
+                    | Op::Select64 { dst, .. }
                     | Op::Const { dst, .. }
                     | Op::RefIsNull { dst, .. }
                     | Op::RefFunc { dst, .. }
@@ -425,6 +426,10 @@ macro_rules! for_each_other_op {
                 /// `select`: `dst = cond != 0 ? a : b`; `b` is the `Operand`
                 /// that follows.
                 Select { dst: Slot, cond: Slot, a: Slot },
+                /// `select` on an `i64` condition: `dst = cond != 0 ? a : b`;
+                /// `b` is the `Operand` that follows (a `select` whose
+                /// condition was an `i64.eqz`, operands swapped).
+                Select64 { dst: Slot, cond: Slot, a: Slot },
                 /// An extra operand of the preceding instruction.
                 Operand { slot: Slot },
                 /// `ref.is_null`.

@@ -3,13 +3,15 @@
 use strata_environ::TrapCode;
 
 macro_rules! float_min_max {
-    ($min:ident, $max:ident, $f:ty) => {
+    ($min:ident, $max:ident, $f:ty, $quiet_bit:expr) => {
         /// WebAssembly `min`: NaN if either operand is NaN; -0 is below +0.
         #[inline(always)]
         pub fn $min(a: $f, b: $f) -> $f {
             if a.is_nan() || b.is_nan() {
-                // Arithmetic on a NaN yields a quiet NaN, as the spec asks.
-                a + b
+                // A NaN operand's payload with the quiet bit set, as the
+                // spec asks. Rust does not promise that arithmetic quiets a
+                // signaling NaN (Miri returns one unquieted), so set it.
+                <$f>::from_bits((a + b).to_bits() | $quiet_bit)
             } else if a == b {
                 // Equal but possibly zeros of different signs: prefer -0.
                 <$f>::from_bits(a.to_bits() | b.to_bits())
@@ -24,7 +26,7 @@ macro_rules! float_min_max {
         #[inline(always)]
         pub fn $max(a: $f, b: $f) -> $f {
             if a.is_nan() || b.is_nan() {
-                a + b
+                <$f>::from_bits((a + b).to_bits() | $quiet_bit)
             } else if a == b {
                 <$f>::from_bits(a.to_bits() & b.to_bits())
             } else if a > b {
@@ -35,8 +37,8 @@ macro_rules! float_min_max {
         }
     };
 }
-float_min_max!(f32_min, f32_max, f32);
-float_min_max!(f64_min, f64_max, f64);
+float_min_max!(f32_min, f32_max, f32, 1 << 22);
+float_min_max!(f64_min, f64_max, f64, 1 << 51);
 
 /// Rounding results are exact, but a NaN operand must come back quiet
 /// (an "arithmetic NaN"); some libm routines pass signalling NaNs through.

@@ -533,13 +533,35 @@ impl FuncTranslator {
                 self.push_def_v128_with(|dst| Op::SelectV128 { dst, cond, a }, b);
             }
             Operator::Select | Operator::TypedSelect { .. } => {
-                let cond = self.pop_slot();
+                // `select(a, b, eqz(x))` is `select(b, a, x)`: when the
+                // condition is an `eqz` just emitted for this select only,
+                // drop it and swap the operands.
+                let (pc, posc) = self.stack.pop();
+                let last = self.code.len().wrapping_sub(1);
+                let negated = match self.code.get(last) {
+                    Some(&Op::I32Eqz { a: x, .. }) => Some((x, false)),
+                    Some(&Op::I64Eqz { a: x, .. }) => Some((x, true)),
+                    _ => None,
+                }
+                .filter(|_| pc == Provider::Temp && self.last_def == Some((last, posc)));
+                let cond = match negated {
+                    Some((x, _)) => {
+                        self.code.pop();
+                        self.last_def = None;
+                        x
+                    }
+                    None => self.slot_of(pc, posc),
+                };
                 let b = self.pop_slot();
                 let a = self.pop_slot();
+                let (a, b) = if negated.is_some() { (b, a) } else { (a, b) };
                 let pos = self.stack.height();
                 let dst = self.temp(pos);
                 self.stack.push(Provider::Temp);
-                let at = self.emit(Op::Select { dst, cond, a });
+                let at = match negated {
+                    Some((_, true)) => self.emit(Op::Select64 { dst, cond, a }),
+                    _ => self.emit(Op::Select { dst, cond, a }),
+                };
                 self.emit(Op::Operand { slot: b });
                 // A select feeding `local.set` may write the local directly:
                 // it reads all its operands before writing.

@@ -34,19 +34,17 @@ impl FuncTranslator {
             };
             if let Some((imm, p, pos)) = imm_operand {
                 let a = self.slot_of(p, pos);
-                let op = make(0, a, 0).with_imm(imm);
-                self.push_def(|dst| match op {
-                    Some(mut op) => {
+                // Always `Some`: the operation has an immediate form.
+                if let Some(op) = make(0, a, 0).with_imm(imm) {
+                    self.push_def(|dst| {
+                        let mut op = op;
                         if let Some(d) = op.dst_mut() {
                             *d = dst;
                         }
                         op
-                    }
-                    None => Op::Trap {
-                        code: TrapCode::Unreachable,
-                    },
-                });
-                return;
+                    });
+                    return;
+                }
             }
         }
         // `x + (y << k)`: array indexing, fused when the shift was the last
