@@ -224,9 +224,7 @@ pub unsafe extern "C" fn array_call(
         }
         let fp = (*stack).slots.add(base);
         func.signature.params_from_vals(args, fp);
-        for i in func.num_params as usize..func.num_locals as usize {
-            *fp.add(i) = 0;
-        }
+        zero_locals(fp, func.num_params, func.num_locals);
         (*store).host_depth += 1;
         let result = execute(store, stack, vmctx, func, fp);
         (*store).host_depth -= 1;
@@ -353,6 +351,37 @@ pub(crate) struct Vm {
     max_frames: usize,
     trap: Option<VMTrap>,
     regs: Regs,
+    /// A call a handler hands to an out-of-line path (see `enter_general`).
+    pending: PendingCall,
+}
+
+/// A call a handler's fast path does not make itself: the handler stores
+/// it here and tail-calls an out-of-line path, so that its own code makes
+/// no calls and needs no stack frame.
+#[derive(Clone, Copy)]
+struct PendingCall {
+    /// The interpreted callee (null while `index` still needs translating).
+    callee: *const InterpFunc,
+    callee_vmctx: *mut VMContext,
+    /// The callee's defined-function index in `module`.
+    module: *const InterpModule,
+    index: usize,
+    /// The callee through its array entry (host functions, other tiers).
+    funcref: *const VMFuncRef,
+    sig: *const crate::slots::SlotSignature,
+    base: u32,
+}
+
+impl PendingCall {
+    const NONE: PendingCall = PendingCall {
+        callee: std::ptr::null(),
+        callee_vmctx: std::ptr::null_mut(),
+        module: std::ptr::null(),
+        index: 0,
+        funcref: std::ptr::null(),
+        sig: std::ptr::null(),
+        base: 0,
+    };
 }
 
 /// An instruction's handler: executes the instruction at `ip` and, with
@@ -547,6 +576,29 @@ unsafe fn enter_osr(vm: *mut Vm, fp: *mut u64, trampoline: usize) -> bool {
     }
 }
 
+/// Zeroes the declared locals `from..to` of the frame at `fp`.
+///
+/// Most functions declare a few locals, for which a call to `memset` (what
+/// LLVM makes of a plain loop) costs more than the stores; volatile stores
+/// keep the loop a loop.
+///
+/// # Safety
+///
+/// Slots `from..to` of the frame at `fp` must lie in the stack.
+#[inline(always)]
+unsafe fn zero_locals(fp: *mut u64, from: u32, to: u32) {
+    // SAFETY: guaranteed by the caller.
+    unsafe {
+        if to - from <= 16 {
+            for i in from as usize..to as usize {
+                std::ptr::write_volatile(fp.add(i), 0);
+            }
+        } else {
+            std::ptr::write_bytes(fp.add(from as usize), 0, (to - from) as usize);
+        }
+    }
+}
+
 /// Calls `f` out of line (see the `lanes!` macro).
 #[cfg(debug_assertions)]
 #[inline(never)]
@@ -566,6 +618,146 @@ fn opaque2<A, B, R>(f: fn(A, B) -> R, a: A, b: B) -> R {
 #[inline(never)]
 fn opaque3<A, B, C, R>(f: fn(A, B, C) -> R, a: A, b: B, c: C) -> R {
     f(a, b, c)
+}
+
+/// Enters the pending interpreted callee (`Vm::pending`), translating it
+/// first if needed: the general path of a call (another instance, a frame
+/// stack that must grow, many locals to zero, lazy translation), then on
+/// through the dispatch loop.
+///
+/// # Safety
+///
+/// As for a handler, with `ip` at the call instruction and `vm.pending`
+/// set by it.
+#[inline(never)]
+unsafe fn enter_general(
+    ip: *const Op,
+    fp: *mut u64,
+    mem_base: *mut u8,
+    mem_len: u64,
+    vm: *mut Vm,
+) -> Exit {
+    // SAFETY: guaranteed by the caller; as in the handlers.
+    unsafe {
+        let p = (*vm).pending;
+        let mut callee = p.callee;
+        if callee.is_null() {
+            callee = translate_callee(vm, p.module, p.index);
+            if callee.is_null() {
+                return Exit::Trapped;
+            }
+        }
+        let new_fp = fp.add(p.base as usize);
+        let stack = (*vm).stack;
+        // `wrapping_add`: the end of a frame that does not fit may lie past
+        // the allocation, where `add` would be undefined behaviour; only
+        // the comparison uses it.
+        if new_fp.wrapping_add((*callee).frame_size as usize) > (*vm).slots_end
+            || (*stack).frames.len() - (*vm).frames_base >= (*vm).max_frames
+        {
+            return raise(vm, Some(TrapCode::StackOverflow));
+        }
+        zero_locals(new_fp, (*callee).num_params, (*callee).num_locals);
+        (*stack).frames.push(Frame {
+            ret_ip: ip.add(1),
+            fp,
+            func: (*vm).func,
+            vmctx: (*vm).vmctx,
+        });
+        (*vm).func = callee;
+        let (mut mem_base, mut mem_len) = (mem_base, mem_len);
+        if p.callee_vmctx != (*vm).vmctx {
+            switch_instance(vm, p.callee_vmctx);
+            let m = (*vm).mem;
+            (mem_base, mem_len) = if m.is_null() {
+                (std::ptr::null_mut(), 0)
+            } else {
+                ((*m).base, (*m).current_length as u64)
+            };
+        }
+        (*vm).regs = Regs {
+            ip: (*callee).code.as_ptr(),
+            fp: new_fp,
+            mem_base,
+            mem_len,
+        };
+        Exit::Continue
+    }
+}
+
+/// Makes the pending call through an array entry (`Vm::pending`), then
+/// goes on through the dispatch loop.
+///
+/// # Safety
+///
+/// As for a handler, with `ip` at the call instruction and `vm.pending`
+/// set by it.
+#[inline(never)]
+unsafe fn call_pending_array(
+    ip: *const Op,
+    fp: *mut u64,
+    mem_base: *mut u8,
+    mem_len: u64,
+    vm: *mut Vm,
+) -> Exit {
+    // SAFETY: guaranteed by the caller.
+    unsafe {
+        let p = (*vm).pending;
+        if !call_array(vm, fp, p.funcref, p.base, &*p.sig) {
+            return Exit::Trapped;
+        }
+        let m = (*vm).mem;
+        let (mem_base, mem_len) = if m.is_null() {
+            (mem_base, mem_len)
+        } else {
+            ((*m).base, (*m).current_length as u64)
+        };
+        (*vm).regs = Regs {
+            ip: ip.add(1),
+            fp,
+            mem_base,
+            mem_len,
+        };
+        Exit::Continue
+    }
+}
+
+/// Returns to a caller in another instance (the general path of a
+/// return), then goes on through the dispatch loop.
+///
+/// # Safety
+///
+/// As for a handler; the innermost frame of this activation belongs to
+/// the caller.
+#[inline(never)]
+unsafe fn return_across(
+    _ip: *const Op,
+    _fp: *mut u64,
+    _mem_base: *mut u8,
+    _mem_len: u64,
+    vm: *mut Vm,
+) -> Exit {
+    // SAFETY: guaranteed by the caller.
+    unsafe {
+        let Some(frame) = (*(*vm).stack).frames.pop() else {
+            return Exit::Returned;
+        };
+        (*vm).func = frame.func;
+        switch_instance(vm, frame.vmctx);
+        let m = (*vm).mem;
+        let (mem_base, mem_len) = if m.is_null() {
+            (std::ptr::null_mut(), 0)
+        } else {
+            ((*m).base, (*m).current_length as u64)
+        };
+        (*vm).regs = Regs {
+            ip: frame.ret_ip,
+            fp: frame.fp,
+            mem_base,
+            mem_len,
+        };
+        Exit::Continue
+    }
 }
 
 /// Runs `func` until it returns to its caller outside the loop.
@@ -603,6 +795,7 @@ unsafe fn execute(
             slots_end: (*stack).slots.add((*stack).len),
             max_frames: ((*store).max_frames as usize).max(1),
             trap: None,
+            pending: PendingCall::NONE,
             regs: Regs {
                 ip: (*func).code.as_ptr(),
                 fp,
@@ -836,49 +1029,68 @@ macro_rules! vm_helpers {
         }
         // Enters `callee` (an interpreted function of `callee_vmctx`) with
         // its frame at `base`.
+        // Enters `callee` (an interpreted function of `callee_vmctx`; null
+        // if defined function `index` of `module` is not translated yet)
+        // with its frame at `base`. The fast path makes no calls, so that
+        // the handler needs no stack frame of its own; everything else
+        // goes through `enter_general`.
         macro_rules! enter {
-            ($d callee:expr, $d callee_vmctx:expr, $d base:expr) => {{
+            ($d callee:expr, $d callee_vmctx:expr, $d module:expr, $d index:expr, $d base:expr) => {{
                 let callee: *const InterpFunc = $d callee;
                 let callee_vmctx: *mut VMContext = $d callee_vmctx;
-                let new_fp = $fp.add($d base as usize);
-                let stack = (*$vm).stack;
-                // `wrapping_add`: the end of a frame that does not fit may
-                // lie past the allocation, where `add` would be undefined
-                // behaviour; only the comparison uses it.
+                let base: u32 = $d base;
+                let frames = &mut (*(*$vm).stack).frames;
+                let len = frames.len();
+                if callee.is_null()
+                    || callee_vmctx != (*$vm).vmctx
+                    || len == frames.capacity()
+                    || (*callee).num_locals - (*callee).num_params > 16
+                {
+                    (*$vm).pending = PendingCall {
+                        callee,
+                        callee_vmctx,
+                        module: $d module,
+                        index: $d index,
+                        base,
+                        ..PendingCall::NONE
+                    };
+                    return enter_general($ip, $fp, $mem_base, $mem_len, $vm);
+                }
+                let new_fp = $fp.add(base as usize);
+                // `wrapping_add`: see `enter_general`.
                 if new_fp.wrapping_add((*callee).frame_size as usize) > (*$vm).slots_end
-                    || (*stack).frames.len() - (*$vm).frames_base >= (*$vm).max_frames
+                    || len - (*$vm).frames_base >= (*$vm).max_frames
                 {
                     trap!(TrapCode::StackOverflow);
                 }
                 for i in (*callee).num_params as usize..(*callee).num_locals as usize {
-                    *new_fp.add(i) = 0;
+                    std::ptr::write_volatile(new_fp.add(i), 0);
                 }
-                (*stack).frames.push(Frame {
+                // Within capacity (checked above): no allocation.
+                frames.as_mut_ptr().add(len).write(Frame {
                     ret_ip: $ip.add(1),
                     $fp,
                     func: (*$vm).func,
                     vmctx: (*$vm).vmctx,
                 });
+                frames.set_len(len + 1);
                 $fp = new_fp;
                 (*$vm).func = callee;
                 $ip = (*callee).code.as_ptr();
-                if callee_vmctx != (*$vm).vmctx {
-                    switch_instance($vm, callee_vmctx);
-                    reload_mem!();
-                }
                 dispatch!()
             }};
         }
         // Calls `funcref` through its array entry with its frame at `base`.
         macro_rules! call_array {
             ($d funcref:expr, $d base:expr, $d sig:expr) => {{
-                let ok = call_array($vm, $fp, $d funcref, $d base, $d sig);
-                reload_mem!();
-                if !ok {
-                    return Exit::Trapped;
-                }
-                $ip = $ip.add(1);
-                resume!()
+                let sig: *const crate::slots::SlotSignature = $d sig;
+                (*$vm).pending = PendingCall {
+                    funcref: $d funcref,
+                    sig,
+                    base: $d base,
+                    ..PendingCall::NONE
+                };
+                return call_pending_array($ip, $fp, $mem_base, $mem_len, $vm);
             }};
         }
         // The code of defined function `index` of `module`, or a trap.
@@ -888,13 +1100,7 @@ macro_rules! vm_helpers {
                 let index: usize = $d index;
                 match (*module).translated(index) {
                     Some(f) => f as *const InterpFunc,
-                    None => {
-                        let f = translate_callee($vm, module, index);
-                        if f.is_null() {
-                            return Exit::Trapped;
-                        }
-                        f
-                    }
+                    None => std::ptr::null(),
                 }
             }};
         }
@@ -907,7 +1113,7 @@ macro_rules! vm_helpers {
                     let callee_module: *const InterpModule = (*callee_vmctx).interp_code.cast();
                     let idx = ((*funcref).func_index - (*callee_module).num_imported_funcs) as usize;
                     if !(*callee_module).is_native(idx) {
-                        enter!(callee!(callee_module, idx), callee_vmctx, $d base);
+                        enter!(callee!(callee_module, idx), callee_vmctx, callee_module, idx, $d base);
                     }
                 }
                 call_array!(funcref, $d base, $d sig)
@@ -921,16 +1127,16 @@ macro_rules! vm_helpers {
                 if (*stack).frames.len() == (*$vm).frames_base {
                     return Exit::Returned;
                 }
-                let Some(frame) = (*stack).frames.pop() else {
-                    return Exit::Returned;
-                };
+                let frames = &mut (*stack).frames;
+                let len = frames.len();
+                let frame = *frames.as_ptr().add(len - 1);
+                if frame.vmctx != (*$vm).vmctx {
+                    return return_across($ip, $fp, $mem_base, $mem_len, $vm);
+                }
+                frames.set_len(len - 1);
                 $ip = frame.ret_ip;
                 $fp = frame.fp;
                 (*$vm).func = frame.func;
-                if frame.vmctx != (*$vm).vmctx {
-                    switch_instance($vm, frame.vmctx);
-                    reload_mem!();
-                }
                 dispatch!()
             }};
         }
@@ -1310,7 +1516,7 @@ macro_rules! define_handlers {
                 let funcref = *(*(*vm).vmctx).func_refs.add(f as usize);
                 call_array!(funcref, base, &(&(*module).func_arity)[f as usize]);
             }
-            enter!(callee!(module, func as usize), (*vm).vmctx, base)
+            enter!(callee!(module, func as usize), (*vm).vmctx, module, func as usize, base)
         });
         handler!($d ip fp mem_base mem_len vm; CallRef { func, base } {
             let funcref = *(*(*vm).vmctx).func_refs.add(func as usize);
