@@ -288,6 +288,24 @@ unsafe fn memory_of(vmctx: *mut VMContext, module: *const InterpModule) -> *mut 
     }
 }
 
+/// The base and accessible length of memory `mem` (null and 0 when the
+/// instance has none): the values of the `mem_base`/`mem_len` registers.
+///
+/// # Safety
+///
+/// `mem` must be null or point to a valid memory definition.
+#[inline(always)]
+unsafe fn mem_regs(mem: *mut VMMemoryDefinition) -> (*mut u8, u64) {
+    // SAFETY: guaranteed by the caller.
+    unsafe {
+        if mem.is_null() {
+            (std::ptr::null_mut(), 0)
+        } else {
+            ((*mem).base, (*mem).current_length as u64)
+        }
+    }
+}
+
 /// The address of `len` bytes at `addr + offset` in memory `mem`, if they
 /// are in bounds.
 ///
@@ -668,12 +686,7 @@ unsafe fn enter_general(
         let (mut mem_base, mut mem_len) = (mem_base, mem_len);
         if p.callee_vmctx != (*vm).vmctx {
             switch_instance(vm, p.callee_vmctx);
-            let m = (*vm).mem;
-            (mem_base, mem_len) = if m.is_null() {
-                (std::ptr::null_mut(), 0)
-            } else {
-                ((*m).base, (*m).current_length as u64)
-            };
+            (mem_base, mem_len) = mem_regs((*vm).mem);
         }
         (*vm).regs = Regs {
             ip: (*callee).code.as_ptr(),
@@ -696,8 +709,8 @@ unsafe fn enter_general(
 unsafe fn call_pending_array(
     ip: *const Op,
     fp: *mut u64,
-    mem_base: *mut u8,
-    mem_len: u64,
+    _mem_base: *mut u8,
+    _mem_len: u64,
     vm: *mut Vm,
 ) -> Exit {
     // SAFETY: guaranteed by the caller.
@@ -706,12 +719,8 @@ unsafe fn call_pending_array(
         if !call_array(vm, fp, p.funcref, p.base, &*p.sig) {
             return Exit::Trapped;
         }
-        let m = (*vm).mem;
-        let (mem_base, mem_len) = if m.is_null() {
-            (mem_base, mem_len)
-        } else {
-            ((*m).base, (*m).current_length as u64)
-        };
+        // The callee may have grown the memory.
+        let (mem_base, mem_len) = mem_regs((*vm).mem);
         (*vm).regs = Regs {
             ip: ip.add(1),
             fp,
@@ -744,12 +753,7 @@ unsafe fn return_across(
         };
         (*vm).func = frame.func;
         switch_instance(vm, frame.vmctx);
-        let m = (*vm).mem;
-        let (mem_base, mem_len) = if m.is_null() {
-            (std::ptr::null_mut(), 0)
-        } else {
-            ((*m).base, (*m).current_length as u64)
-        };
+        let (mem_base, mem_len) = mem_regs((*vm).mem);
         (*vm).regs = Regs {
             ip: frame.ret_ip,
             fp: frame.fp,
@@ -778,11 +782,7 @@ unsafe fn execute(
     unsafe {
         let module: *const InterpModule = (*vmctx).interp_code.cast();
         let mem = memory_of(vmctx, module);
-        let (mem_base, mem_len) = if mem.is_null() {
-            (std::ptr::null_mut(), 0)
-        } else {
-            ((*mem).base, (*mem).current_length as u64)
-        };
+        let (mem_base, mem_len) = mem_regs(mem);
         let mut vm = Vm {
             store,
             stack,
@@ -920,13 +920,9 @@ macro_rules! vm_helpers {
             };
         }
         macro_rules! reload_mem {
-            () => {{
-                let m = (*$vm).mem;
-                if !m.is_null() {
-                    $mem_base = (*m).base;
-                    $mem_len = (*m).current_length as u64;
-                }
-            }};
+            () => {
+                ($mem_base, $mem_len) = mem_regs((*$vm).mem)
+            };
         }
         // Reads a little-endian `$t` at `p`, any alignment. Through a byte
         // array rather than `read_unaligned`: its debug-build check copies
@@ -1063,9 +1059,7 @@ macro_rules! vm_helpers {
                 {
                     trap!(TrapCode::StackOverflow);
                 }
-                for i in (*callee).num_params as usize..(*callee).num_locals as usize {
-                    std::ptr::write_volatile(new_fp.add(i), 0);
-                }
+                zero_locals(new_fp, (*callee).num_params, (*callee).num_locals);
                 // Within capacity (checked above): no allocation.
                 frames.as_mut_ptr().add(len).write(Frame {
                     ret_ip: $ip.add(1),
