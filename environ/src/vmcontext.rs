@@ -419,6 +419,12 @@ vm_struct! {
         /// A tiered engine sets both: each function runs in whichever tier
         /// holds its current code.
         pub jit_code: *const c_void,
+        /// Memory 0's base address when it has the guard-page reservation,
+        /// else null. A guarded memory never moves, so compiled code reaches
+        /// it with one load from here instead of three through
+        /// [`VMContext::memories`]; the base is on the critical path of
+        /// every function's first memory access.
+        pub memory0_base: *mut u8,
     }
 }
 
@@ -440,7 +446,8 @@ mod tests {
         assert_eq!(offset_of!(VMContext, instance), 64);
         assert_eq!(offset_of!(VMContext, interp_code), 72);
         assert_eq!(offset_of!(VMContext, jit_code), 80);
-        assert_eq!(vmctx_offsets::SIZE, 88);
+        assert_eq!(offset_of!(VMContext, memory0_base), 88);
+        assert_eq!(vmctx_offsets::SIZE, 96);
         assert_eq!(vmctx_offsets::func_refs, 40);
     }
 

@@ -44,22 +44,24 @@ impl CodeMemory {
     ///
     /// When the host refuses the mapping or the protection change.
     pub fn publish(pieces: &[&[u8]]) -> Result<(CodeMemory, Vec<usize>), String> {
-        CodeMemory::publish_patched(pieces, |_, _| Ok(()))
+        CodeMemory::publish_patched(pieces, 0, |_, _| Ok(()))
     }
 
-    /// As [`CodeMemory::publish`], letting `patch` rewrite the laid-out
-    /// code (given its bytes and the pieces' offsets) while it is still
-    /// writable.
+    /// As [`CodeMemory::publish`], with the first piece `lead` bytes
+    /// (rounded up to 16) into the mapping, and letting `patch` rewrite the
+    /// laid-out code (given its bytes and the pieces' offsets) while it is
+    /// still writable.
     ///
     /// # Errors
     ///
     /// As [`CodeMemory::publish`], or `patch`'s error.
     pub fn publish_patched(
         pieces: &[&[u8]],
+        lead: usize,
         patch: impl FnOnce(&mut [u8], &[usize]) -> Result<(), String>,
     ) -> Result<(CodeMemory, Vec<usize>), String> {
         let mut offsets = Vec::with_capacity(pieces.len());
-        let mut end = 0usize;
+        let mut end = lead;
         for p in pieces {
             end = end.next_multiple_of(16);
             offsets.push(end);

@@ -224,6 +224,12 @@ impl FuncEnv<'_> {
     /// The base address of memory `index`. A guarded memory's base never
     /// moves; an unguarded one's may at any call or `memory.grow`.
     pub fn memory_base(&self, b: &mut FunctionBuilder<'_>, index: u32) -> Value {
+        if self.guarded && index == 0 {
+            let vmctx = self.vmctx(b);
+            return b
+                .ins()
+                .load(PTR, readonly(), vmctx, vmctx_offsets::memory0_base as i32);
+        }
         let def = self.memory_def(b, index);
         let flags = if self.guarded { readonly() } else { trusted() };
         b.ins().load(PTR, flags, def, memory_offsets::base as i32)

@@ -391,6 +391,15 @@ pub(crate) fn instantiate<T>(
         .iter()
         .map(|m| m.definition(opaque))
         .collect();
+    // A guarded memory never moves: compiled code may keep its base.
+    let memory0_base = match (memory_handles.first(), memories.first()) {
+        (Some(m), Some(def)) if opaque.memories[m.0.index].is_guarded() => {
+            // SAFETY: the definition belongs to a memory of this store,
+            // which outlives this instantiation.
+            unsafe { (**def).base }
+        }
+        _ => std::ptr::null_mut(),
+    };
 
     let index = opaque.instances.len();
     let handle = Instance(opaque.stored(index));
@@ -411,6 +420,7 @@ pub(crate) fn instantiate<T>(
             instance: std::ptr::null_mut(),
             interp_code: module.inner.code.vm_pointers().0,
             jit_code: module.inner.code.vm_pointers().1,
+            memory0_base,
         }),
         memories,
         tables: Box::new([]),

@@ -248,9 +248,16 @@ impl strata_interp::TierUp for TierState {
         let Some(state) = self.state.get(d) else {
             return (i32::MAX, None);
         };
-        if state
-            .compare_exchange(INTERPRETED, QUEUED, Ordering::AcqRel, Ordering::Acquire)
-            .is_ok()
+        // A function entered only a few times that got hot in a loop OSR
+        // can enter needs that loop's entry, not its own code: its next
+        // call may never come (a `main`), and compiling it would hold up
+        // its callees on the compile threads. It is queued once calls make
+        // it hot.
+        let osr_only = offset != 0 && offset != u32::MAX && calls <= OSR_MAX_CALLS;
+        if !osr_only
+            && state
+                .compare_exchange(INTERPRETED, QUEUED, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok()
         {
             self.submit(Job::Function(defined));
         }
