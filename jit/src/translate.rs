@@ -886,9 +886,9 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
         self.stack.truncate(self.stack.len() - n);
         let results = if index < module.num_imported_functions {
             let funcref = self.env.func_ref(self.b, index);
-            self.call_funcref(funcref, &args, &ty)
+            self.call_funcref(funcref, &args, &ty)?
         } else if self.env.tiered && self.env.direct_self != Some(index) {
-            self.call_tiered(index, &args, &ty)
+            self.call_tiered(index, &args, &ty)?
         } else if self.env.direct_calls || self.env.direct_self == Some(index) {
             let sig = self.b.import_signature(crate::env::wasm_signature(&ty));
             let vmctx = self.env.vmctx(self.b);
@@ -936,42 +936,64 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
 
     /// Calls defined function `index` of a tiered module: straight to its
     /// code if it was compiled before this function, else through its
-    /// entry once it has native code, else through its array entry, which
-    /// runs it in the interpreter.
-    fn call_tiered(&mut self, index: u32, args: &[Value], ty: &FuncType) -> Vec<Value> {
+    /// entry once it has native code, else through the wasm-to-array
+    /// trampoline of its type with its function reference, which runs it
+    /// in the interpreter.
+    fn call_tiered(&mut self, index: u32, args: &[Value], ty: &FuncType) -> Result<Vec<Value>> {
         let defined = index - self.env.module.num_imported_functions;
         if let Some(addr) = self.env.known_entry(defined) {
             // Compiled before this function: its code is final.
             let code = self.b.ins().iconst(PTR, addr as i64);
             let vmctx = self.env.vmctx(self.b);
-            return self.call_code(code, vmctx, args, ty);
+            return Ok(self.call_code(code, vmctx, args, ty));
         }
         let code = self.env.defined_entry(self.b, defined);
         let vmctx = self.env.vmctx(self.b);
-        self.call_native_or_array(code, vmctx, args, ty, |t| t.env.func_ref(t.b, index))
+        let funcref = self.env.func_ref(self.b, index);
+        self.call_native_or_array(code, vmctx, funcref, args, ty)
     }
 
     /// Calls the function behind `funcref` (checked non-null and of type
     /// `ty`) through its native entry, or through its array entry if it has
     /// none (a host function, a tiered function still interpreted).
-    fn call_funcref(&mut self, funcref: Value, args: &[Value], ty: &FuncType) -> Vec<Value> {
+    fn call_funcref(
+        &mut self,
+        funcref: Value,
+        args: &[Value],
+        ty: &FuncType,
+    ) -> Result<Vec<Value>> {
         let callee_vmctx = self.env.funcref_field(self.b, funcref, FuncRefField::Vmctx);
         let wasm_call = self
             .env
             .funcref_field(self.b, funcref, FuncRefField::WasmCall);
-        self.call_native_or_array(wasm_call, callee_vmctx, args, ty, |_| funcref)
+        self.call_native_or_array(wasm_call, callee_vmctx, funcref, args, ty)
     }
 
     /// Calls native `code` with `callee_vmctx` when it is not null, else
-    /// (a cold path) the array entry of the reference `funcref` makes.
+    /// the array entry of `funcref`.
+    ///
+    /// Tiered code, which is never written to a file, calls the process's
+    /// wasm-to-array trampoline of `ty` instead of null code, picked
+    /// without a branch: every call is one indirect call, and the caller
+    /// keeps no second call path, whose argument buffer and merge cost
+    /// registers in the hot loops of OSR entries (a `main` compiled before
+    /// its callees calls them this way for as long as it runs). Other
+    /// code has a cold path that makes the array call inline.
     fn call_native_or_array(
         &mut self,
         code: Value,
         callee_vmctx: Value,
+        funcref: Value,
         args: &[Value],
         ty: &FuncType,
-        funcref: impl FnOnce(&mut Self) -> Value,
-    ) -> Vec<Value> {
+    ) -> Result<Vec<Value>> {
+        if self.env.tiered {
+            let tramp = crate::wasm_to_array_trampoline(ty)?;
+            let tramp = self.b.ins().iconst(PTR, tramp as i64);
+            let target = self.b.ins().select(code, code, tramp);
+            let ctx = self.b.ins().select(code, callee_vmctx, funcref);
+            return Ok(self.call_code(target, ctx, args, ty));
+        }
         let fast = self.b.create_block();
         let slow = self.b.create_block();
         let result_types: Vec<Type> = ty.results().iter().map(|t| clif_type(*t)).collect();
@@ -984,12 +1006,11 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
         self.b.ins().jump(merge, &block_args(&rets));
 
         self.b.switch_to_block(slow);
-        let funcref = funcref(self);
         let rets = self.array_call(funcref, args, ty);
         self.b.ins().jump(merge, &block_args(&rets));
 
         self.b.switch_to_block(merge);
-        self.b.block_params(merge).to_vec()
+        Ok(self.b.block_params(merge).to_vec())
     }
 
     fn call_indirect(&mut self, type_index: u32, table: u32) -> Result<()> {
@@ -1021,7 +1042,7 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
         let bad = self.b.ins().icmp(IntCC::NotEqual, have, want);
         self.b.ins().trapnz(bad, to_clif(TrapCode::BadSignature));
 
-        let rets = self.call_funcref(funcref, &args, &ty);
+        let rets = self.call_funcref(funcref, &args, &ty)?;
         self.stack.extend(rets);
         Ok(())
     }
