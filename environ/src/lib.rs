@@ -20,6 +20,7 @@ mod module;
 mod translate;
 mod trap;
 mod types;
+mod validate;
 pub mod vmcontext;
 
 pub use module::{
@@ -29,6 +30,7 @@ pub use module::{
 pub use translate::{FuncBodySink, ModuleEnvironment, WasmError};
 pub use trap::TrapCode;
 pub use types::{FuncType, GlobalType, MemoryType, RefType, TableType, ValType};
+pub use validate::DeferredBodies;
 
 /// The WebAssembly features a Strata engine can enable.
 pub use wasmparser::WasmFeatures;

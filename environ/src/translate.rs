@@ -54,6 +54,19 @@ pub trait FuncBodySink {
         validator: FuncValidator<ValidatorResources>,
         body: FunctionBody<'_>,
     ) -> Result<(), WasmError>;
+
+    /// Called once the whole module is decoded, with its binary and the
+    /// features it was decoded with, before the module is accepted: a sink
+    /// that kept bodies to validate later (see
+    /// [`DeferredBodies`](crate::DeferredBodies)) validates them here.
+    ///
+    /// # Errors
+    ///
+    /// A validation error of a kept body.
+    fn finish_bodies(&mut self, wasm: &[u8], features: WasmFeatures) -> Result<(), WasmError> {
+        let _ = (wasm, features);
+        Ok(())
+    }
 }
 
 /// Decodes and validates a module binary into a [`ModuleInfo`].
@@ -100,6 +113,7 @@ impl ModuleEnvironment {
             }
             self.section(&mut info, payload)?;
         }
+        sink.finish_bodies(wasm, self.features)?;
         Ok(info)
     }
 

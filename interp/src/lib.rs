@@ -33,7 +33,7 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicI32, AtomicU8, Ordering};
 use std::sync::{Arc, OnceLock};
 use strata_environ::vmcontext::{VMArrayCallFn, VMContext};
-use strata_environ::{FuncBodySink, ModuleInfo, WasmError};
+use strata_environ::{FuncBodySink, ModuleInfo, WasmError, WasmFeatures};
 use wasmparser::{FuncValidator, FunctionBody, ValidatorResources};
 
 /// One translated function.
@@ -215,6 +215,20 @@ pub struct InterpModule {
     pub tiering: Option<Tiering>,
     /// Whether code counts heat ([`InterpCompiler::with_tiering`]).
     heat: bool,
+    /// A translator for lazy translations to reuse, so that each does not
+    /// allocate its working buffers anew (a large program translates
+    /// hundreds of functions while it starts).
+    spare_translator: SpareTranslator,
+}
+
+/// A [`FuncTranslator`] kept between lazy translations.
+#[derive(Default)]
+struct SpareTranslator(std::sync::Mutex<Option<FuncTranslator>>);
+
+impl std::fmt::Debug for SpareTranslator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SpareTranslator")
+    }
 }
 
 impl InterpModule {
@@ -278,12 +292,24 @@ impl InterpModule {
             range.start as u64,
         ));
         let func_index = self.num_imported_funcs + index as u32;
-        let func = FuncTranslator::new()
-            .with_epoch_checks(self.epoch_checks)
-            .with_fuel(self.fuel)
-            .with_tiering(self.heat)
-            .translate_validated(info, func_index, &body)
-            .map_err(|_| strata_environ::TrapCode::StackOverflow)?;
+        // Another thread translating at the same time makes its own.
+        let spare = self
+            .spare_translator
+            .0
+            .try_lock()
+            .ok()
+            .and_then(|mut t| t.take());
+        let mut translator = spare.unwrap_or_else(|| {
+            FuncTranslator::new()
+                .with_epoch_checks(self.epoch_checks)
+                .with_fuel(self.fuel)
+                .with_tiering(self.heat)
+        });
+        let func = translator.translate_validated(info, func_index, &body);
+        if let Ok(mut t) = self.spare_translator.0.try_lock() {
+            *t = Some(translator);
+        }
+        let func = func.map_err(|_| strata_environ::TrapCode::StackOverflow)?;
         // Another thread may have won the race; either translation is good.
         let _ = cell.set(func);
         cell.get().ok_or(strata_environ::TrapCode::Unreachable)
@@ -308,6 +334,8 @@ pub struct InterpCompiler {
     lazy: bool,
     funcs: Vec<OnceLock<InterpFunc>>,
     bodies: Vec<Range<usize>>,
+    /// Lazily: the bodies to validate once the module is decoded.
+    unvalidated: strata_environ::DeferredBodies,
     epoch_checks: bool,
     fuel: bool,
     tiering: bool,
@@ -372,6 +400,7 @@ impl InterpCompiler {
             heat: self.tiering,
             bodies: self.bodies,
             source: if self.lazy { Some((info, wasm)) } else { None },
+            spare_translator: SpareTranslator(std::sync::Mutex::new(Some(self.translator))),
         }
     }
 }
@@ -381,13 +410,14 @@ impl FuncBodySink for InterpCompiler {
         &mut self,
         module: &ModuleInfo,
         func_index: u32,
-        mut validator: FuncValidator<ValidatorResources>,
+        validator: FuncValidator<ValidatorResources>,
         body: FunctionBody<'_>,
     ) -> Result<(), WasmError> {
         let r = body.range();
         self.bodies.push(r.start as usize..r.end as usize);
         if self.lazy {
-            validator.validate(&body)?;
+            self.unvalidated
+                .push(validator, r.start as usize..r.end as usize);
             self.funcs.push(OnceLock::new());
         } else {
             let func = self
@@ -396,5 +426,9 @@ impl FuncBodySink for InterpCompiler {
             self.funcs.push(OnceLock::from(func));
         }
         Ok(())
+    }
+
+    fn finish_bodies(&mut self, wasm: &[u8], features: WasmFeatures) -> Result<(), WasmError> {
+        std::mem::take(&mut self.unvalidated).validate_all(wasm, features)
     }
 }

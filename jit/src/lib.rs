@@ -65,11 +65,14 @@ use wasmparser::{FuncValidator, FunctionBody, ValidatorResources};
 /// 64 publishes in a row start on 64 different lines of a 4 KiB page.
 const LATER_CODE_STRIDE: usize = 37 * 64;
 
-/// Validates function bodies while the module is decoded and remembers
-/// where they are; [`JitCompiler::finish`] compiles them.
+/// Remembers where function bodies are while the module is decoded, and
+/// validates them once it is (on several threads, see
+/// [`DeferredBodies`](strata_environ::DeferredBodies));
+/// [`JitCompiler::finish`] compiles them.
 #[derive(Default)]
 pub struct JitCompiler {
     bodies: Vec<Range<usize>>,
+    unvalidated: strata_environ::DeferredBodies,
 }
 
 impl JitCompiler {
@@ -179,13 +182,22 @@ impl FuncBodySink for JitCompiler {
         &mut self,
         _module: &ModuleInfo,
         _func_index: u32,
-        mut validator: FuncValidator<ValidatorResources>,
+        validator: FuncValidator<ValidatorResources>,
         body: FunctionBody<'_>,
     ) -> Result<(), WasmError> {
-        validator.validate(&body)?;
         let r = body.range();
         self.bodies.push(r.start as usize..r.end as usize);
+        self.unvalidated
+            .push(validator, r.start as usize..r.end as usize);
         Ok(())
+    }
+
+    fn finish_bodies(
+        &mut self,
+        wasm: &[u8],
+        features: strata_environ::WasmFeatures,
+    ) -> Result<(), WasmError> {
+        std::mem::take(&mut self.unvalidated).validate_all(wasm, features)
     }
 }
 

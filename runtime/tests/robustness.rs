@@ -77,3 +77,50 @@ proptest! {
         }
     }
 }
+
+/// Bodies are validated after the module is decoded, on several threads
+/// when the code is large. An invalid module must still be rejected with
+/// the error a serial validation reports first, on every tier and in both
+/// translation modes.
+#[test]
+fn large_module_reports_its_first_invalid_body() {
+    let mut wat = String::from("(module\n");
+    for i in 0..2000 {
+        if i == 400 || i == 1500 {
+            // A type error: an i64 where the result is an i32.
+            wat.push_str("(func (result i32) (i64.const 1))\n");
+        } else {
+            wat.push_str("(func (param i32) (result i32) (local.get 0)");
+            for k in 0..12 {
+                wat.push_str(&format!(" (i32.add (i32.const {k}))"));
+            }
+            wat.push_str(")\n");
+        }
+    }
+    wat.push(')');
+    let bytes = wat::parse_str(&wat).expect("wat");
+    assert!(
+        bytes.len() > 64 << 10,
+        "large enough for parallel validation"
+    );
+    let Err(serial) = wasmparser::Validator::new().validate_all(&bytes) else {
+        panic!("the module is invalid");
+    };
+    for tier in strata::Tier::ALL {
+        for lazy in [false, true] {
+            let engine =
+                Engine::new(Config::new().tier(tier).lazy_translation(lazy)).expect("engine");
+            match Module::new(&engine, &bytes) {
+                Err(strata::Error::Compile(e)) => {
+                    assert_eq!(
+                        (e.offset, e.message.as_str()),
+                        (serial.offset(), serial.message()),
+                        "{tier:?}, lazy {lazy}"
+                    );
+                }
+                Err(e) => panic!("{tier:?}: not a compile error: {e}"),
+                Ok(_) => panic!("{tier:?}: an invalid module was accepted"),
+            }
+        }
+    }
+}

@@ -7,7 +7,6 @@
 //! would change a local that an entry still refers to.
 
 use crate::op::Slot;
-use std::collections::HashMap;
 
 /// Where the value of one operand-stack entry lives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,8 +44,10 @@ pub struct OperandStack {
     entries: Vec<Provider>,
     /// Per position; meaningful while the entry is a `Provider::Local`.
     links: Vec<Links>,
-    /// The topmost entry referring to each local.
-    top_same: HashMap<u32, u32>,
+    /// The topmost entry referring to each local, or `NONE`; indexed by
+    /// local, grown on demand (emptied per function, so a function pays
+    /// only for the locals it reads).
+    top_same: Vec<u32>,
     /// The topmost entry referring to any local, or `NONE`.
     top_any: u32,
     /// Per position: whether the entry is the high half of a `v128` (which
@@ -60,7 +61,7 @@ impl Default for OperandStack {
         OperandStack {
             entries: Vec::new(),
             links: Vec::new(),
-            top_same: HashMap::new(),
+            top_same: Vec::new(),
             top_any: NONE,
             high: Vec::new(),
             max_height: 0,
@@ -101,7 +102,11 @@ impl OperandStack {
         if let Provider::Local(local) = p {
             // Entries are pushed on top, so this one is topmost in both
             // of its lists.
-            let below_same = self.top_same.insert(local, pos).unwrap_or(NONE);
+            let l = local as usize;
+            if self.top_same.len() <= l {
+                self.top_same.resize(l + 1, NONE);
+            }
+            let below_same = std::mem::replace(&mut self.top_same[l], pos);
             if below_same != NONE {
                 self.links[below_same as usize].above_same = pos;
             }
@@ -147,10 +152,9 @@ impl OperandStack {
         }
         if l.above_same != NONE {
             self.links[l.above_same as usize].below_same = l.below_same;
-        } else if l.below_same != NONE {
-            self.top_same.insert(local, l.below_same);
         } else {
-            self.top_same.remove(&local);
+            // Topmost for its local: the one below (or none) now is.
+            self.top_same[local as usize] = l.below_same;
         }
         if l.below_any != NONE {
             self.links[l.below_any as usize].above_any = l.above_any;
@@ -196,7 +200,7 @@ impl OperandStack {
     /// Positions whose entry refers to `local`, topmost first.
     pub fn positions_of_local(&self, local: u32) -> Vec<u32> {
         let mut out = Vec::new();
-        let mut pos = self.top_same.get(&local).copied().unwrap_or(NONE);
+        let mut pos = self.top_same.get(local as usize).copied().unwrap_or(NONE);
         while pos != NONE {
             out.push(pos);
             pos = self.links[pos as usize].below_same;
