@@ -1483,10 +1483,10 @@ macro_rules! define_handlers {
             }
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm; BrTable { index, len } {
+        handler!($d ip fp mem_base mem_len vm; BrTable { index, len, bias } {
             // Jump straight to the target of the chosen entry rather than
             // dispatching its `Br` separately.
-            let i = (slot!(index) as u32).min(len);
+            let i = (slot!(index) as u32).wrapping_add(bias as u32).min(len);
             let entry = ip.add(1 + i as usize);
             ip = match *entry {
                 Op::Br { offset } => entry.offset(offset as isize),

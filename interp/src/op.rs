@@ -406,9 +406,12 @@ macro_rules! for_each_other_op {
                 BrIfNez { cond: Slot, offset: BranchOffset },
                 /// Jump if `cond` (an i32) is zero.
                 BrIfEqz { cond: Slot, offset: BranchOffset },
-                /// Jump to entry `min(index, len)` of the `len + 1` `Br`
-                /// instructions that follow.
-                BrTable { index: Slot, len: u32 },
+                /// Jump to entry `min(index + bias, len)` (wrapping 32-bit
+                /// addition) of the `len + 1` `Br` instructions that follow.
+                /// The bias is the `i32.add` or `i32.sub` of a constant that
+                /// a `switch` whose first case is not 0 puts before its
+                /// `br_table`.
+                BrTable { index: Slot, len: u32, bias: i32 },
                 /// Return without results.
                 Return0,
                 /// Return one value: the caller finds it in the callee's slot 0.

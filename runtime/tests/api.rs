@@ -453,6 +453,59 @@ fn fused_array_indexing_matches_add_and_shift() {
     );
 }
 
+/// The interpreter folds `index - k` into its `br_table` (as a `switch`
+/// whose first case is `k` compiles); the subtraction still wraps, so an
+/// index below `k` takes the default, in every tier.
+#[test]
+fn br_table_on_a_biased_index_wraps_to_the_default() {
+    for tier in strata::Tier::ALL {
+        let engine = Engine::new(strata::Config::new().tier(tier)).unwrap();
+        let m = module(
+            &engine,
+            r#"(module
+                 (func (export "sw") (param i32) (result i32)
+                   (block (block (block
+                     (br_table 0 1 2 (i32.sub (local.get 0) (i32.const 5))))
+                     (return (i32.const 10)))
+                     (return (i32.const 11)))
+                   (i32.const 12))
+                 (func (export "sw_up") (param i32) (result i32)
+                   (block (block
+                     (br_table 0 1 (i32.add (local.get 0) (i32.const 3))))
+                     (return (i32.const 20)))
+                   (i32.const 21)))"#,
+        );
+        let mut store = Store::new(&engine, ());
+        let inst = Instance::new(&mut store, &m, &[]).unwrap();
+        let sw = inst.get_typed_func::<i32, i32>(&mut store, "sw").unwrap();
+        for (arg, want) in [
+            (5, 10),
+            (6, 11),
+            (7, 12),
+            (8, 12),
+            (4, 12),
+            (0, 12),
+            (i32::MIN, 12),
+        ] {
+            assert_eq!(
+                sw.call(&mut store, arg).unwrap(),
+                want,
+                "{tier:?}: sw({arg})"
+            );
+        }
+        let up = inst
+            .get_typed_func::<i32, i32>(&mut store, "sw_up")
+            .unwrap();
+        for (arg, want) in [(-3, 20), (-2, 21), (0, 21), (-4, 21), (i32::MAX, 21)] {
+            assert_eq!(
+                up.call(&mut store, arg).unwrap(),
+                want,
+                "{tier:?}: sw_up({arg})"
+            );
+        }
+    }
+}
+
 #[test]
 fn a_panicking_host_function_is_an_error_not_an_abort() {
     for tier in strata::Tier::ALL {

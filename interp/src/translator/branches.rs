@@ -269,9 +269,22 @@ impl FuncTranslator {
     }
 
     pub(super) fn translate_br_table(&mut self, depths: &[u32]) {
-        let index = self.pop_slot();
         let len = depths.len() as u32 - 1;
-        let table_at = self.emit(Op::BrTable { index, len });
+        // An index just computed as `x + constant` for this `br_table`
+        // alone: the table adds the constant itself.
+        let (p, pos) = self.stack.pop();
+        let last = self.code.len().wrapping_sub(1);
+        let (index, bias) = match self.code.get(last) {
+            Some(&Op::I32AddImm { a, imm, .. })
+                if p == Provider::Temp && self.last_def == Some((last, pos)) =>
+            {
+                self.code.pop();
+                self.last_def = None;
+                (a, imm)
+            }
+            _ => (self.slot_of(p, pos), 0),
+        };
+        let table_at = self.emit(Op::BrTable { index, len, bias });
         for _ in depths {
             self.emit(Op::Br { offset: 0 });
         }
