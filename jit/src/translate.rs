@@ -1160,6 +1160,33 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
         self.push(v);
     }
 
+    /// `i32.eqz` of a float comparison (`!(x < y)` in C) as the complemented
+    /// comparison. Cranelift's mid-end folds this for `icmp` but not for
+    /// `fcmp`, and x64 then materializes the flag (`seta`, `movzx`, `test`)
+    /// before branching on it; the complement branches on the flags.
+    fn complemented_fcmp(&mut self, v: Value) -> Option<Value> {
+        use cranelift_codegen::ir::condcodes::CondCode;
+        use cranelift_codegen::ir::{InstructionData, Opcode, ValueDef};
+        let dfg = &self.b.func.dfg;
+        let ValueDef::Result(ext, _) = dfg.value_def(v) else {
+            return None;
+        };
+        let InstructionData::Unary {
+            opcode: Opcode::Uextend,
+            arg,
+        } = dfg.insts[ext]
+        else {
+            return None;
+        };
+        let ValueDef::Result(cmp, _) = dfg.value_def(arg) else {
+            return None;
+        };
+        let InstructionData::FloatCompare { cond, args, .. } = dfg.insts[cmp] else {
+            return None;
+        };
+        Some(self.b.ins().fcmp(cond.complement(), args[0], args[1]))
+    }
+
     fn fcmp(&mut self, cc: FloatCC) {
         let (a, b) = self.pop2();
         let c = self.b.ins().fcmp(cc, a, b);
@@ -1208,6 +1235,11 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
         match *op {
             O::I32Eqz | O::I64Eqz => {
                 let a = self.pop();
+                if let Some(c) = self.complemented_fcmp(a) {
+                    let v = self.bool_to_i32(c);
+                    self.push(v);
+                    return true;
+                }
                 let c = self.b.ins().icmp_imm_s(IntCC::Equal, a, 0);
                 let v = self.bool_to_i32(c);
                 self.push(v);

@@ -693,3 +693,84 @@ fn a_refused_grow_can_stop_the_guest_instead_of_answering_minus_one() {
         }
     }
 }
+
+/// The JIT turns `i32.eqz` of a float comparison into the complemented
+/// comparison (`!(x < y)` is "unordered or x >= y"): a NaN operand makes
+/// every ordered comparison false, so its negation true, as a value and as
+/// a branch condition, in every tier.
+#[test]
+fn negated_float_comparisons_hold_for_nan() {
+    let ops: [(&str, fn(f64, f64) -> bool); 6] = [
+        ("eq", |a, b| a == b),
+        ("ne", |a, b| a != b),
+        ("lt", |a, b| a < b),
+        ("gt", |a, b| a > b),
+        ("le", |a, b| a <= b),
+        ("ge", |a, b| a >= b),
+    ];
+    let mut wat = String::from("(module\n");
+    for ty in ["f32", "f64"] {
+        for (op, _) in &ops {
+            wat.push_str(&format!(
+                "(func (export \"{ty}.{op}\") (param {ty} {ty}) (result i32)
+                   (i32.eqz ({ty}.{op} (local.get 0) (local.get 1))))
+                 (func (export \"{ty}.{op}.br\") (param {ty} {ty}) (result i32)
+                   (block (br_if 0 (i32.eqz ({ty}.{op} (local.get 0) (local.get 1))))
+                     (return (i32.const 7)))
+                   (i32.const 9))\n"
+            ));
+        }
+    }
+    wat.push(')');
+    let values = [
+        f64::NAN,
+        -f64::NAN,
+        0.0,
+        -0.0,
+        1.5,
+        -2.0,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+    ];
+    for tier in strata::Tier::ALL {
+        let engine = Engine::new(strata::Config::new().tier(tier)).unwrap();
+        let m = module(&engine, &wat);
+        let mut store = Store::new(&engine, ());
+        let inst = Instance::new(&mut store, &m, &[]).unwrap();
+        for (op, holds) in &ops {
+            let f32v = inst
+                .get_typed_func::<(f32, f32), i32>(&mut store, &format!("f32.{op}"))
+                .unwrap();
+            let f32b = inst
+                .get_typed_func::<(f32, f32), i32>(&mut store, &format!("f32.{op}.br"))
+                .unwrap();
+            let f64v = inst
+                .get_typed_func::<(f64, f64), i32>(&mut store, &format!("f64.{op}"))
+                .unwrap();
+            let f64b = inst
+                .get_typed_func::<(f64, f64), i32>(&mut store, &format!("f64.{op}.br"))
+                .unwrap();
+            for a in values {
+                for b in values {
+                    let negated = !holds(a, b);
+                    let want_v = i32::from(negated);
+                    let want_b = if negated { 9 } else { 7 };
+                    let (x, y) = (a as f32, b as f32);
+                    let ctx = format!("{tier:?}: {op}({a}, {b})");
+                    assert_eq!(f32v.call(&mut store, (x, y)).unwrap(), want_v, "f32 {ctx}");
+                    assert_eq!(
+                        f32b.call(&mut store, (x, y)).unwrap(),
+                        want_b,
+                        "f32 br {ctx}"
+                    );
+                    assert_eq!(f64v.call(&mut store, (a, b)).unwrap(), want_v, "f64 {ctx}");
+                    assert_eq!(
+                        f64b.call(&mut store, (a, b)).unwrap(),
+                        want_b,
+                        "f64 br {ctx}"
+                    );
+                }
+            }
+        }
+    }
+}
