@@ -32,11 +32,15 @@ pub enum TrapCode {
     OutOfFuel,
     /// The epoch deadline passed.
     Interrupt,
+    /// The runtime broke one of its own invariants (a bug in Strata, never
+    /// the guest's doing): reported as a trap rather than a panic, and
+    /// never confused with a guest's `unreachable`.
+    Internal,
 }
 
 impl TrapCode {
     /// Every trap code, in declaration order.
-    pub const ALL: [TrapCode; 13] = [
+    pub const ALL: [TrapCode; 14] = [
         TrapCode::Unreachable,
         TrapCode::MemoryOutOfBounds,
         TrapCode::TableOutOfBounds,
@@ -50,6 +54,7 @@ impl TrapCode {
         TrapCode::NullReference,
         TrapCode::OutOfFuel,
         TrapCode::Interrupt,
+        TrapCode::Internal,
     ];
 
     /// The message the WebAssembly specification's test suite uses.
@@ -68,6 +73,7 @@ impl TrapCode {
             TrapCode::NullReference => "null reference",
             TrapCode::OutOfFuel => "all fuel consumed",
             TrapCode::Interrupt => "interrupted",
+            TrapCode::Internal => "internal error in the runtime",
         }
     }
 

@@ -200,7 +200,7 @@ pub unsafe extern "C" fn array_call(
             return (t.native_call)(callee, _caller_vmctx, args, len);
         }
         let func = match defined
-            .ok_or(TrapCode::Unreachable)
+            .ok_or(TrapCode::Internal)
             .and_then(|i| module.func(i as usize))
         {
             Ok(f) => f,
@@ -585,7 +585,7 @@ unsafe fn enter_osr(vm: *mut Vm, fp: *mut u64, trampoline: usize) -> bool {
     unsafe {
         let module = (*vm).module;
         let Some(osr_call) = (*module).tiering.as_ref().map(|t| t.osr_call) else {
-            raise(vm, Some(TrapCode::Unreachable));
+            raise(vm, Some(TrapCode::Internal));
             return false;
         };
         let (vmctx, index) = ((*vm).vmctx, (*(*vm).func).func_index);
@@ -816,7 +816,7 @@ unsafe fn execute(
                 Exit::Returned => return Ok(()),
                 Exit::Trapped => {
                     return Err((*vm).trap.take().unwrap_or(VMTrap {
-                        code: Some(TrapCode::Unreachable),
+                        code: Some(TrapCode::Internal),
                         frames: Vec::new(),
                     }));
                 }
@@ -1139,7 +1139,7 @@ macro_rules! vm_helpers {
             ($d e:expr) => {{
                 let code: u8 = $d e;
                 if code != 0 {
-                    trap!(TrapCode::from_u8(code).unwrap_or(TrapCode::Unreachable));
+                    trap!(TrapCode::from_u8(code).unwrap_or(TrapCode::Internal));
                 }
                 $ip = $ip.add(1);
                 resume!()

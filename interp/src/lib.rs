@@ -264,7 +264,7 @@ impl InterpModule {
         let cell = self
             .funcs
             .get(index)
-            .ok_or(strata_environ::TrapCode::Unreachable)?;
+            .ok_or(strata_environ::TrapCode::Internal)?;
         match cell.get() {
             Some(f) => Ok(f),
             None => self.translate_lazily(index, cell),
@@ -280,11 +280,11 @@ impl InterpModule {
         let (info, wasm) = self
             .source
             .as_ref()
-            .ok_or(strata_environ::TrapCode::Unreachable)?;
+            .ok_or(strata_environ::TrapCode::Internal)?;
         let range = self
             .bodies
             .get(index)
-            .ok_or(strata_environ::TrapCode::Unreachable)?;
+            .ok_or(strata_environ::TrapCode::Internal)?;
         // The body was validated with the module's features; reading it
         // again needs no feature gates.
         let body = wasmparser::FunctionBody::new(wasmparser::BinaryReader::new(
@@ -312,7 +312,7 @@ impl InterpModule {
         let func = func.map_err(|_| strata_environ::TrapCode::StackOverflow)?;
         // Another thread may have won the race; either translation is good.
         let _ = cell.set(func);
-        cell.get().ok_or(strata_environ::TrapCode::Unreachable)
+        cell.get().ok_or(strata_environ::TrapCode::Internal)
     }
 
     /// Where each defined function's body lies in the module binary.

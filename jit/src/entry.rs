@@ -204,7 +204,7 @@ unsafe fn enter(
         let store = (*vmctx).store;
         let code = (*vmctx).jit_code.cast::<JitModuleCode>();
         if trampoline == 0 {
-            let trap = VMTrap::at_entry(TrapCode::Unreachable, vmctx, func_index);
+            let trap = VMTrap::at_entry(TrapCode::Internal, vmctx, func_index);
             (*store).trap = Some(Box::new(trap));
             return false;
         }
@@ -271,7 +271,7 @@ unsafe fn enter(
                     }
                 }
                 None => VMTrap {
-                    code: Some(TrapCode::Unreachable),
+                    code: Some(TrapCode::Internal),
                     frames,
                 },
             },

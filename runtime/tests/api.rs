@@ -700,7 +700,8 @@ fn a_refused_grow_can_stop_the_guest_instead_of_answering_minus_one() {
 /// a branch condition, in every tier.
 #[test]
 fn negated_float_comparisons_hold_for_nan() {
-    let ops: [(&str, fn(f64, f64) -> bool); 6] = [
+    type Holds = fn(f64, f64) -> bool;
+    let ops: [(&str, Holds); 6] = [
         ("eq", |a, b| a == b),
         ("ne", |a, b| a != b),
         ("lt", |a, b| a < b),
