@@ -2,7 +2,8 @@
 //! programs, interleaved, in one run on one machine, and reports medians as
 //! ratios to the native build.
 //!
-//! Usage: `compare --strata PATH [--quick] [--reps N] [--out DIR]`
+//! Usage: `compare --strata PATH [--quick] [--reps N] [--out DIR] [--only
+//! prog,...] [--runtimes name,...]`
 //! (`benches/run.sh` builds everything and calls this).
 //!
 //! For every program and runtime it runs the work (`N`) and a start-up-only
@@ -24,6 +25,9 @@ struct Opts {
     cache: PathBuf,
     out: PathBuf,
     only: Vec<String>,
+    /// Runtime names to run (all when empty), e.g. the tiering comparison's
+    /// `native,strata-auto,strata-interp,strata-jit,wasmtime,wasmi,node`.
+    runtimes: Vec<String>,
 }
 
 fn parse_opts() -> Result<Opts, String> {
@@ -38,6 +42,7 @@ fn parse_opts() -> Result<Opts, String> {
             }),
         out: PathBuf::from("results"),
         only: Vec::new(),
+        runtimes: Vec::new(),
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -53,9 +58,15 @@ fn parse_opts() -> Result<Opts, String> {
             "--cache" => opts.cache = PathBuf::from(value("--cache")?),
             "--out" => opts.out = PathBuf::from(value("--out")?),
             "--only" => opts.only = value("--only")?.split(',').map(str::to_string).collect(),
+            "--runtimes" => {
+                opts.runtimes = value("--runtimes")?
+                    .split(',')
+                    .map(str::to_string)
+                    .collect()
+            }
             "--help" | "-h" => {
                 println!(
-                    "compare --strata PATH [--quick] [--reps N] [--out DIR] [--only prog,prog]"
+                    "compare --strata PATH [--quick] [--reps N] [--out DIR] [--only prog,prog] [--runtimes name,name]"
                 );
                 std::process::exit(0);
             }
@@ -810,7 +821,10 @@ fn real_main(opts: &Opts) -> Result<(), String> {
     if !opts.only.is_empty() {
         programs.retain(|p| opts.only.contains(&p.name));
     }
-    let rts = runtimes(opts);
+    let mut rts = runtimes(opts);
+    if !opts.runtimes.is_empty() {
+        rts.retain(|r| opts.runtimes.iter().any(|n| n == r.name));
+    }
     if let Some(wt) = rts
         .iter()
         .find(|r| r.kind == Kind::Wasmtime && r.missing.is_none())
@@ -854,10 +868,15 @@ fn real_main(opts: &Opts) -> Result<(), String> {
     }
 
     let mut table: BTreeMap<(usize, Kind), Cell> = BTreeMap::new();
+    // Within a round, the runtimes the tiering table compares run back to
+    // back (see `run_rank`), so that each round gives them one paired
+    // sample under the same machine conditions.
+    let mut run_order: Vec<&Runtime> = rts.iter().filter(|r| r.missing.is_none()).collect();
+    run_order.sort_by_key(|r| run_rank(r.kind));
     for rep in 0..opts.reps {
         eprintln!("round {}/{}", rep + 1, opts.reps);
         for (pi, prog) in programs.iter().enumerate() {
-            for rt in rts.iter().filter(|r| r.missing.is_none()) {
+            for rt in run_order.iter().copied() {
                 let cell = table.entry((pi, rt.kind)).or_default();
                 if cell.error.is_some() {
                     continue;
@@ -902,6 +921,39 @@ fn real_main(opts: &Opts) -> Result<(), String> {
     Ok(())
 }
 
+/// Where a runtime runs within a round: the tiered default first, then
+/// the tiers and peer defaults it is compared with (the compiled ones
+/// before the interpreters, whose runs take longest), then the rest. On a
+/// shared machine the speed drifts over seconds to minutes (a native
+/// build's runs spread by 30%, while two runs back to back differ by
+/// about 5%), so runs close in time make fair pairs.
+fn run_rank(kind: Kind) -> u8 {
+    match kind {
+        Kind::Native => 0,
+        Kind::StrataAuto => 1,
+        Kind::Wasmtime => 2,
+        Kind::StrataJit => 3,
+        Kind::Node => 4,
+        Kind::StrataInterp => 5,
+        Kind::Wasmi => 6,
+        _ => 7,
+    }
+}
+
+/// The median over rounds of `a`'s time over `b`'s in the same round (the
+/// i-th sample of each): the runs of one round were taken close together
+/// (see [`run_rank`]), so the machine's slow drift cancels out of each
+/// ratio, where a ratio of two medians keeps it.
+fn paired_ratio(a: &[Sample], b: &[Sample]) -> Option<f64> {
+    let ratios: Vec<f64> = a
+        .iter()
+        .zip(b)
+        .filter(|(_, b)| b.wall > 0.0)
+        .map(|(a, b)| a.wall / b.wall)
+        .collect();
+    (!ratios.is_empty()).then(|| median(ratios))
+}
+
 /// The tiered default against both ends of its trade-off and the peers'
 /// defaults: start-up (time to first output, from the start-up run) and
 /// total time (the work run), per program.
@@ -912,6 +964,12 @@ fn tiering_section(
     table: &BTreeMap<(usize, Kind), Cell>,
 ) {
     let get = |pi: usize, kind: Kind| table.get(&(pi, kind)).and_then(stats);
+    // A cell's samples, when it has any and did not fail.
+    let samples = |pi: usize, kind: Kind| {
+        table
+            .get(&(pi, kind))
+            .filter(|c| c.error.is_none() && !c.work.is_empty())
+    };
     let name = |kind: Kind| {
         rts.iter()
             .find(|r| r.kind == kind && r.missing.is_none())
@@ -921,7 +979,7 @@ fn tiering_section(
     let _ = writeln!(md, "## Tiered execution (the default)\n");
     let _ = writeln!(
         md,
-        "`strata-auto` (no cache) as a multiple of the interpreter's and the JIT's time and of each peer's default, per program: start-up is the time to first output (the start-up run), total is the work run's wall time. Below 1× is better for `strata-auto`. The chart is `*-tiering.svg`.\n"
+        "`strata-auto` (no cache) as a multiple of the interpreter's and the JIT's time and of each peer's default, per program: start-up is the time to first output (the start-up run), total is the work run's wall time. Each figure is the median over rounds of the ratio of the two runs of one round, taken one after the other, which cancels the machine's slow drift (a ratio of medians would keep it). Below 1× is better for `strata-auto`. The chart is `*-tiering.svg`.\n"
     );
     let mut header = String::from("| program | start / interp | total / jit |");
     let mut rule = String::from("|---|---:|---:|");
@@ -932,9 +990,16 @@ fn tiering_section(
         }
     }
     let _ = writeln!(md, "{header}\n{rule}");
-    let ratio = |a: Option<f64>, b: Option<f64>| match (a, b) {
-        (Some(a), Some(b)) if b > 0.0 => format!("{:.2}×", a / b),
-        _ => "–".to_string(),
+    let fmt = |r: Option<f64>| r.map_or("–".to_string(), |r| format!("{r:.2}×"));
+    // (start-up ratio, total ratio) of the tiered default to `kind`.
+    let ratios = |pi: usize, kind: Kind| {
+        let (Some(auto), Some(other)) = (samples(pi, Kind::StrataAuto), samples(pi, kind)) else {
+            return ("–".to_string(), "–".to_string());
+        };
+        (
+            fmt(paired_ratio(&auto.start, &other.start)),
+            fmt(paired_ratio(&auto.work, &other.work)),
+        )
     };
     for (pi, prog) in programs.iter().enumerate() {
         let auto = get(pi, Kind::StrataAuto);
@@ -950,24 +1015,17 @@ fn tiering_section(
             );
             continue;
         }
-        let start = auto.as_ref().map(|s| s.start);
-        let total = auto.as_ref().map(|s| s.total);
         let _ = write!(
             md,
             "| {} | {} | {} |",
             prog.name,
-            ratio(start, get(pi, Kind::StrataInterp).map(|s| s.start)),
-            ratio(total, get(pi, Kind::StrataJit).map(|s| s.total))
+            ratios(pi, Kind::StrataInterp).0,
+            ratios(pi, Kind::StrataJit).1
         );
         for p in peers {
             if name(p).is_some() {
-                let peer = get(pi, p);
-                let _ = write!(
-                    md,
-                    " {} | {} |",
-                    ratio(start, peer.as_ref().map(|s| s.start)),
-                    ratio(total, peer.as_ref().map(|s| s.total))
-                );
+                let (start, total) = ratios(pi, p);
+                let _ = write!(md, " {start} | {total} |");
             }
         }
         let _ = writeln!(md);
