@@ -146,6 +146,7 @@ pub fn settings_hash(options: &CompileOptions, features: u64) -> Result<[u8; 32]
         vmctx_offsets::jit_code,
         vmctx_offsets::builtins,
         vmctx_offsets::memory0_base,
+        vmctx_offsets::defined_globals,
         funcref_offsets::SIZE,
         funcref_offsets::wasm_call,
         store_offsets::SIZE,

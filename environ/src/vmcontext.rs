@@ -425,6 +425,12 @@ vm_struct! {
         /// [`VMContext::memories`]; the base is on the critical path of
         /// every function's first memory access.
         pub memory0_base: *mut u8,
+        /// The instance's defined globals, side by side (imported ones are
+        /// reached through [`VMContext::globals`]). One load from here,
+        /// hoisted out of loops, instead of two dependent ones through the
+        /// array: a C program's stack pointer is read and written in most
+        /// functions' prologues and epilogues.
+        pub defined_globals: *mut VMGlobalDefinition,
     }
 }
 
@@ -447,7 +453,8 @@ mod tests {
         assert_eq!(offset_of!(VMContext, interp_code), 72);
         assert_eq!(offset_of!(VMContext, jit_code), 80);
         assert_eq!(offset_of!(VMContext, memory0_base), 88);
-        assert_eq!(vmctx_offsets::SIZE, 96);
+        assert_eq!(offset_of!(VMContext, defined_globals), 96);
+        assert_eq!(vmctx_offsets::SIZE, 104);
         assert_eq!(vmctx_offsets::func_refs, 40);
     }
 

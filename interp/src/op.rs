@@ -204,6 +204,7 @@ macro_rules! define_op_enum {
                     | Op::RefIsNull { dst, .. }
                     | Op::RefFunc { dst, .. }
                     | Op::GlobalGet { dst, .. }
+                    | Op::GlobalGetDefined { dst, .. }
                     | Op::I32Load { dst, .. }
                     | Op::I64Load { dst, .. }
                     | Op::F32Load { dst, .. }
@@ -443,6 +444,13 @@ macro_rules! for_each_other_op {
                 GlobalGet { dst: Slot, global: u32 },
                 /// `global.set`.
                 GlobalSet { global: u32, src: Slot },
+                /// `global.get` of the instance's defined global `defined`
+                /// (counted after the imported ones): read from the
+                /// instance's block of globals, one load less than through
+                /// the array of all of them.
+                GlobalGetDefined { dst: Slot, defined: u32 },
+                /// `global.set` of defined global `defined`.
+                GlobalSetDefined { defined: u32, src: Slot },
                 /// `i32.load` and friends: `dst = mem[addr + offset]`.
                 I32Load { dst: Slot, addr: Slot, offset: u32 },
                 /// `i64.load`.

@@ -259,14 +259,22 @@ impl FuncEnv<'_> {
         (base, len)
     }
 
-    /// The storage address of global `index`.
-    pub fn global_addr(&self, b: &mut FunctionBuilder<'_>, index: u32) -> Value {
-        let g = self.array_entry(b, vmctx_offsets::globals, index);
-        if global_offsets::storage == 0 {
-            g
-        } else {
-            b.ins().iadd_imm_s(g, i64::from(global_offsets::storage))
+    /// Where global `index`'s value lives: a base and a byte offset to
+    /// load or store at.
+    pub fn global_addr(&self, b: &mut FunctionBuilder<'_>, index: u32) -> (Value, i32) {
+        if let Some(defined) = index.checked_sub(self.module.num_imported_globals) {
+            let vmctx = self.vmctx(b);
+            let block = b.ins().load(
+                PTR,
+                readonly(),
+                vmctx,
+                vmctx_offsets::defined_globals as i32,
+            );
+            let offset = defined * global_offsets::SIZE + global_offsets::storage;
+            return (block, offset as i32);
         }
+        let g = self.array_entry(b, vmctx_offsets::globals, index);
+        (g, global_offsets::storage as i32)
     }
 
     /// The function reference of function `index` (imports first).

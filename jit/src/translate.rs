@@ -513,14 +513,14 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
             }
             O::GlobalGet { global_index } => {
                 let ty = clif_type(self.env.module.globals[global_index as usize].content);
-                let addr = self.env.global_addr(self.b, global_index);
-                let v = self.b.ins().load(ty, trusted(), addr, 0);
+                let (base, offset) = self.env.global_addr(self.b, global_index);
+                let v = self.b.ins().load(ty, trusted(), base, offset);
                 self.push(v);
             }
             O::GlobalSet { global_index } => {
                 let v = self.pop();
-                let addr = self.env.global_addr(self.b, global_index);
-                self.b.ins().store(trusted(), v, addr, 0);
+                let (base, offset) = self.env.global_addr(self.b, global_index);
+                self.b.ins().store(trusted(), v, base, offset);
             }
             O::I32Load { memarg } => self.load(types::I32, types::I32, false, memarg),
             O::I64Load { memarg } => self.load(types::I64, types::I64, false, memarg),

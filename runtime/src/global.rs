@@ -4,12 +4,24 @@ use crate::error::{Error, Result};
 use crate::store::{AsContext, AsContextMut, Stored};
 use crate::values::Val;
 use strata_environ::GlobalType;
-use strata_environ::vmcontext::{VMGlobalDefinition, ValRaw};
+use strata_environ::vmcontext::VMGlobalDefinition;
 
-/// The storage behind a [`Global`].
+/// The record behind a [`Global`]: where its value lives and its type.
+///
+/// Values live in blocks (`StoreOpaque::global_blocks`): one per instance,
+/// holding its defined globals side by side, so compiled code reaches any
+/// of them from one base pointer in the `VMContext`; and one of a single
+/// value per global the host creates.
 pub(crate) struct GlobalData {
-    pub(crate) def: crate::vm_shared::VmShared<VMGlobalDefinition>,
+    pub(crate) block: usize,
+    pub(crate) slot: usize,
     pub(crate) ty: GlobalType,
+}
+
+impl GlobalData {
+    fn def<'a>(&self, store: &'a crate::store::StoreOpaque) -> &'a VMGlobalDefinition {
+        &store.global_blocks[self.block][self.slot]
+    }
 }
 
 /// A global handle.
@@ -34,22 +46,20 @@ impl Global {
             )));
         }
         let raw = val.to_raw(opaque)?;
-        opaque.globals.push(GlobalData {
-            def: crate::vm_shared::VmShared::new(VMGlobalDefinition { storage: raw }),
-            ty,
-        });
-        Ok(Global(opaque.stored(opaque.globals.len() - 1)))
+        let block = opaque.new_global_block(1);
+        opaque.global_blocks[block][0].storage = raw;
+        Ok(Global::in_block(opaque, ty, block, 0))
     }
 
-    pub(crate) fn from_raw(
+    /// Registers slot `slot` of global block `block` as a global of type
+    /// `ty`.
+    pub(crate) fn in_block(
         opaque: &mut crate::store::StoreOpaque,
         ty: GlobalType,
-        raw: ValRaw,
+        block: usize,
+        slot: usize,
     ) -> Global {
-        opaque.globals.push(GlobalData {
-            def: crate::vm_shared::VmShared::new(VMGlobalDefinition { storage: raw }),
-            ty,
-        });
+        opaque.globals.push(GlobalData { block, slot, ty });
         Global(opaque.stored(opaque.globals.len() - 1))
     }
 
@@ -74,7 +84,7 @@ impl Global {
         let opaque = &mut ctx.0.opaque;
         let i = opaque.check(self.0, "global")?;
         let g = &opaque.globals[i];
-        let (raw, ty) = (g.def.storage, g.ty.content);
+        let (raw, ty) = (g.def(opaque).storage, g.ty.content);
         Ok(Val::from_raw(opaque, raw, ty))
     }
 
@@ -100,11 +110,17 @@ impl Global {
             )));
         }
         let raw = val.to_raw(opaque)?;
-        opaque.globals[i].def.storage = raw;
+        let GlobalData { block, slot, .. } = opaque.globals[i];
+        opaque.global_blocks[block][slot].storage = raw;
         Ok(())
     }
 
     pub(crate) fn definition(&self, store: &crate::store::StoreOpaque) -> *mut VMGlobalDefinition {
-        store.globals[self.0.index].def.as_ptr()
+        let GlobalData { block, slot, .. } = store.globals[self.0.index];
+        // Derived from the block's pointer, as all pointers code gets are.
+        store.global_blocks[block]
+            .as_ptr()
+            .cast::<VMGlobalDefinition>()
+            .wrapping_add(slot)
     }
 }

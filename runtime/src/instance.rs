@@ -421,6 +421,7 @@ pub(crate) fn instantiate<T>(
             interp_code: module.inner.code.vm_pointers().0,
             jit_code: module.inner.code.vm_pointers().1,
             memory0_base,
+            defined_globals: std::ptr::null_mut(),
         }),
         memories,
         tables: Box::new([]),
@@ -468,15 +469,21 @@ pub(crate) fn instantiate<T>(
         .iter()
         .map(|g| g.definition(opaque))
         .collect();
-    for (ty, init) in info.globals[info.num_imported_globals as usize..]
+    let block = opaque.new_global_block(info.global_inits.len());
+    for (slot, (ty, init)) in info.globals[info.num_imported_globals as usize..]
         .iter()
         .zip(&info.global_inits)
+        .enumerate()
     {
         let raw = eval_const(init, &globals, &data.func_refs);
-        let g = Global::from_raw(opaque, *ty, raw);
+        let g = Global::in_block(opaque, *ty, block, slot);
+        opaque.global_blocks[block][slot].storage = raw;
         globals.push(g.definition(opaque));
         global_handles.push(g);
     }
+    data.vmctx.defined_globals = opaque.global_blocks[block]
+        .as_ptr()
+        .cast::<VMGlobalDefinition>();
     data.globals = globals.into_boxed_slice();
     data.global_handles = global_handles;
 

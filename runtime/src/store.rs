@@ -13,7 +13,7 @@ use crate::vm_shared::VmShared;
 use std::collections::HashMap;
 use std::ffi::c_void;
 use std::sync::atomic::{AtomicU64, Ordering};
-use strata_environ::vmcontext::{VMStoreContext, VMTrap};
+use strata_environ::vmcontext::{VMGlobalDefinition, VMStoreContext, VMTrap, ValRaw};
 
 static NEXT_STORE_ID: AtomicU64 = AtomicU64::new(1);
 
@@ -39,6 +39,8 @@ pub(crate) struct StoreOpaque {
     pub(crate) memories: Vec<LinearMemory>,
     pub(crate) tables: Vec<TableData>,
     pub(crate) globals: Vec<GlobalData>,
+    /// Where globals' values live (see [`GlobalData`]).
+    pub(crate) global_blocks: Vec<VmShared<[VMGlobalDefinition]>>,
     /// Boxed: an `externref` is the address of its data.
     #[allow(clippy::vec_box)]
     pub(crate) externs: Vec<Box<ExternData>>,
@@ -114,6 +116,7 @@ impl<T> Store<T> {
                 memories: Vec::new(),
                 tables: Vec::new(),
                 globals: Vec::new(),
+                global_blocks: Vec::new(),
                 externs: Vec::new(),
                 func_by_ref: HashMap::new(),
                 pending_error: None,
@@ -228,6 +231,18 @@ impl StoreOpaque {
                 "{what} used with a store it does not belong to"
             )))
         }
+    }
+
+    /// Allocates a block of `len` zeroed global values; returns its index
+    /// in `global_blocks`.
+    pub(crate) fn new_global_block(&mut self, len: usize) -> usize {
+        let block = (0..len)
+            .map(|_| VMGlobalDefinition {
+                storage: ValRaw::from_u128(0),
+            })
+            .collect();
+        self.global_blocks.push(VmShared::from_box(block));
+        self.global_blocks.len() - 1
     }
 
     pub(crate) fn stored(&self, index: usize) -> Stored {

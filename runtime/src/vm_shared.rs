@@ -26,15 +26,13 @@ use std::ptr::NonNull;
 
 /// A heap-pinned value that code may read and write through
 /// [`VmShared::as_ptr`] (see the [module docs](self)).
-pub(crate) struct VmShared<T> {
+pub(crate) struct VmShared<T: ?Sized> {
     ptr: NonNull<T>,
 }
 
 impl<T> VmShared<T> {
     pub(crate) fn new(value: T) -> VmShared<T> {
-        VmShared {
-            ptr: NonNull::from(Box::leak(Box::new(value))),
-        }
+        VmShared::from_box(Box::new(value))
     }
 
     /// Takes the value back out; no pointer to it may be used after.
@@ -45,6 +43,16 @@ impl<T> VmShared<T> {
         // `self` keeps `Drop` from freeing it again.
         *unsafe { Box::from_raw(ptr) }
     }
+}
+
+impl<T: ?Sized> VmShared<T> {
+    /// Takes over a boxed value (a slice, for one allocation that code
+    /// indexes).
+    pub(crate) fn from_box(value: Box<T>) -> VmShared<T> {
+        VmShared {
+            ptr: NonNull::from(Box::leak(value)),
+        }
+    }
 
     /// The address code reads and writes; stable for the value's life.
     pub(crate) fn as_ptr(&self) -> *mut T {
@@ -52,7 +60,7 @@ impl<T> VmShared<T> {
     }
 }
 
-impl<T> Deref for VmShared<T> {
+impl<T: ?Sized> Deref for VmShared<T> {
     type Target = T;
     fn deref(&self) -> &T {
         // SAFETY: the pointer is live while `self` is (module invariant),
@@ -62,7 +70,7 @@ impl<T> Deref for VmShared<T> {
     }
 }
 
-impl<T> DerefMut for VmShared<T> {
+impl<T: ?Sized> DerefMut for VmShared<T> {
     fn deref_mut(&mut self) -> &mut T {
         // SAFETY: as in `deref`; `&mut self` makes this the only reference
         // given out now.
@@ -70,7 +78,7 @@ impl<T> DerefMut for VmShared<T> {
     }
 }
 
-impl<T> Drop for VmShared<T> {
+impl<T: ?Sized> Drop for VmShared<T> {
     fn drop(&mut self) {
         // SAFETY: the pointer came from `Box::leak` in `new` and is freed
         // only here (module invariant).
@@ -81,4 +89,4 @@ impl<T> Drop for VmShared<T> {
 // SAFETY: a `VmShared<T>` owns its `T` as a `Box<T>` would; sending it to
 // another thread sends the `T`. (It is not `Sync`: code may write through
 // `as_ptr` while the owner is shared.)
-unsafe impl<T: Send> Send for VmShared<T> {}
+unsafe impl<T: ?Sized + Send> Send for VmShared<T> {}

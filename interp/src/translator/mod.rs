@@ -594,6 +594,17 @@ impl FuncTranslator {
                     src,
                 });
             }
+            Operator::GlobalGet { global_index } if global_index >= module.num_imported_globals => {
+                let defined = global_index - module.num_imported_globals;
+                self.push_def(|dst| Op::GlobalGetDefined { dst, defined });
+            }
+            Operator::GlobalSet { global_index } if global_index >= module.num_imported_globals => {
+                let src = self.pop_slot();
+                self.emit(Op::GlobalSetDefined {
+                    defined: global_index - module.num_imported_globals,
+                    src,
+                });
+            }
             Operator::GlobalGet { global_index } => {
                 self.push_def(|dst| Op::GlobalGet {
                     dst,
