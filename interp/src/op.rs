@@ -72,6 +72,8 @@ macro_rules! define_op_enum {
                 $brimm { a: Slot, imm: i32, offset: BranchOffset },
             )*
             $(
+                #[doc = concat!("`", stringify!($lname), "`: `dst = mem[addr + offset]`.")]
+                $lname { dst: Slot, addr: Slot, offset: u32 },
                 #[doc = concat!("`", stringify!($lname), "` at `a + imm` (32-bit wrapping).")]
                 $lat { dst: Slot, a: Slot, imm: i32 },
                 #[doc = concat!("`", stringify!($lname), "` at `a + b` (32-bit wrapping).")]
@@ -125,7 +127,7 @@ macro_rules! define_op_enum {
             $( + { let _ = stringify!($vname); 1 } )*
             $( $( + { let _ = stringify!($bimm); 1 } )? )*
             $( + { let _ = stringify!($brname); 2 } )*
-            $( + { let _ = stringify!($lat); 4 } )*
+            $( + { let _ = stringify!($lat); 5 } )*
             $( + { let _ = stringify!($su); 1 } )*
             $( + { let _ = stringify!($sb); 1 } )*
             $( + { let _ = stringify!($st); 1 } )*
@@ -144,7 +146,7 @@ macro_rules! define_op_enum {
                 $( h::$vname, )*
                 $( $( h::$bimm, )? )*
                 $( h::$brname, h::$brimm, )*
-                $( h::$lat, h::$lidx, h::$lshl, h::$labs, )*
+                $( h::$lname, h::$lat, h::$lidx, h::$lshl, h::$labs, )*
                 $( h::$su, )*
                 $( h::$sb, )*
                 $( h::$st, )*
@@ -167,7 +169,7 @@ macro_rules! define_op_enum {
                     $( Op::$uname { dst, .. } => Some(dst), )*
                     $( Op::$vname { dst, .. } => Some(dst), )*
                     $( $( Op::$bimm { dst, .. } => Some(dst), )? )*
-                    $( Op::$lat { dst, .. } | Op::$lidx { dst, .. } | Op::$lshl { dst, .. } | Op::$labs { dst, .. } => Some(dst), )*
+                    $( Op::$lname { dst, .. } | Op::$lat { dst, .. } | Op::$lidx { dst, .. } | Op::$lshl { dst, .. } | Op::$labs { dst, .. } => Some(dst), )*
                     Op::I32AddShl { dst, .. } => Some(dst),
                     $( Op::$su { dst, .. } => Some(dst), )*
                     $( Op::$sb { dst, .. } => Some(dst), )*
@@ -205,20 +207,6 @@ macro_rules! define_op_enum {
                     | Op::RefFunc { dst, .. }
                     | Op::GlobalGet { dst, .. }
                     | Op::GlobalGetDefined { dst, .. }
-                    | Op::I32Load { dst, .. }
-                    | Op::I64Load { dst, .. }
-                    | Op::F32Load { dst, .. }
-                    | Op::F64Load { dst, .. }
-                    | Op::I32Load8S { dst, .. }
-                    | Op::I32Load8U { dst, .. }
-                    | Op::I32Load16S { dst, .. }
-                    | Op::I32Load16U { dst, .. }
-                    | Op::I64Load8S { dst, .. }
-                    | Op::I64Load8U { dst, .. }
-                    | Op::I64Load16S { dst, .. }
-                    | Op::I64Load16U { dst, .. }
-                    | Op::I64Load32S { dst, .. }
-                    | Op::I64Load32U { dst, .. }
                     | Op::MemorySize { dst }
                     | Op::MemoryGrow { dst, .. }
                     | Op::TableGet { dst, .. }
@@ -451,34 +439,6 @@ macro_rules! for_each_other_op {
                 GlobalGetDefined { dst: Slot, defined: u32 },
                 /// `global.set` of defined global `defined`.
                 GlobalSetDefined { defined: u32, src: Slot },
-                /// `i32.load` and friends: `dst = mem[addr + offset]`.
-                I32Load { dst: Slot, addr: Slot, offset: u32 },
-                /// `i64.load`.
-                I64Load { dst: Slot, addr: Slot, offset: u32 },
-                /// `f32.load`.
-                F32Load { dst: Slot, addr: Slot, offset: u32 },
-                /// `f64.load`.
-                F64Load { dst: Slot, addr: Slot, offset: u32 },
-                /// `i32.load8_s`.
-                I32Load8S { dst: Slot, addr: Slot, offset: u32 },
-                /// `i32.load8_u`.
-                I32Load8U { dst: Slot, addr: Slot, offset: u32 },
-                /// `i32.load16_s`.
-                I32Load16S { dst: Slot, addr: Slot, offset: u32 },
-                /// `i32.load16_u`.
-                I32Load16U { dst: Slot, addr: Slot, offset: u32 },
-                /// `i64.load8_s`.
-                I64Load8S { dst: Slot, addr: Slot, offset: u32 },
-                /// `i64.load8_u`.
-                I64Load8U { dst: Slot, addr: Slot, offset: u32 },
-                /// `i64.load16_s`.
-                I64Load16S { dst: Slot, addr: Slot, offset: u32 },
-                /// `i64.load16_u`.
-                I64Load16U { dst: Slot, addr: Slot, offset: u32 },
-                /// `i64.load32_s`.
-                I64Load32S { dst: Slot, addr: Slot, offset: u32 },
-                /// `i64.load32_u`.
-                I64Load32U { dst: Slot, addr: Slot, offset: u32 },
                 /// `i32.store` and `f32.store`: `mem[addr + offset] = value`.
                 Store32 { addr: Slot, value: Slot, offset: u32 },
                 /// `i64.store` and `f64.store`.

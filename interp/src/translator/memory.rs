@@ -8,22 +8,14 @@ impl FuncTranslator {
     /// `memory.copy`).
     pub(super) fn memory_index(op: &Operator<'_>) -> Option<u32> {
         use Operator as O;
+        if let Some(memarg) = Self::load_memarg(op) {
+            return match memarg.target {
+                wasmparser::MemArgTarget::Memory(m) => Some(m),
+                _ => None,
+            };
+        }
         match *op {
-            O::I32Load { memarg }
-            | O::I64Load { memarg }
-            | O::F32Load { memarg }
-            | O::F64Load { memarg }
-            | O::I32Load8S { memarg }
-            | O::I32Load8U { memarg }
-            | O::I32Load16S { memarg }
-            | O::I32Load16U { memarg }
-            | O::I64Load8S { memarg }
-            | O::I64Load8U { memarg }
-            | O::I64Load16S { memarg }
-            | O::I64Load16U { memarg }
-            | O::I64Load32S { memarg }
-            | O::I64Load32U { memarg }
-            | O::I32Store { memarg }
+            O::I32Store { memarg }
             | O::I64Store { memarg }
             | O::F32Store { memarg }
             | O::F64Store { memarg }

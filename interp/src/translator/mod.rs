@@ -628,48 +628,6 @@ impl FuncTranslator {
             | Operator::F64ReinterpretI64 => {
                 // Slots are untyped: the bits stay where they are.
             }
-            Operator::I32Load { memarg } => self.load(memarg.offset, |dst, addr, offset| {
-                Op::I32Load { dst, addr, offset }
-            }),
-            Operator::I64Load { memarg } => self.load(memarg.offset, |dst, addr, offset| {
-                Op::I64Load { dst, addr, offset }
-            }),
-            Operator::F32Load { memarg } => self.load(memarg.offset, |dst, addr, offset| {
-                Op::F32Load { dst, addr, offset }
-            }),
-            Operator::F64Load { memarg } => self.load(memarg.offset, |dst, addr, offset| {
-                Op::F64Load { dst, addr, offset }
-            }),
-            Operator::I32Load8S { memarg } => self.load(memarg.offset, |dst, addr, offset| {
-                Op::I32Load8S { dst, addr, offset }
-            }),
-            Operator::I32Load8U { memarg } => self.load(memarg.offset, |dst, addr, offset| {
-                Op::I32Load8U { dst, addr, offset }
-            }),
-            Operator::I32Load16S { memarg } => self.load(memarg.offset, |dst, addr, offset| {
-                Op::I32Load16S { dst, addr, offset }
-            }),
-            Operator::I32Load16U { memarg } => self.load(memarg.offset, |dst, addr, offset| {
-                Op::I32Load16U { dst, addr, offset }
-            }),
-            Operator::I64Load8S { memarg } => self.load(memarg.offset, |dst, addr, offset| {
-                Op::I64Load8S { dst, addr, offset }
-            }),
-            Operator::I64Load8U { memarg } => self.load(memarg.offset, |dst, addr, offset| {
-                Op::I64Load8U { dst, addr, offset }
-            }),
-            Operator::I64Load16S { memarg } => self.load(memarg.offset, |dst, addr, offset| {
-                Op::I64Load16S { dst, addr, offset }
-            }),
-            Operator::I64Load16U { memarg } => self.load(memarg.offset, |dst, addr, offset| {
-                Op::I64Load16U { dst, addr, offset }
-            }),
-            Operator::I64Load32S { memarg } => self.load(memarg.offset, |dst, addr, offset| {
-                Op::I64Load32S { dst, addr, offset }
-            }),
-            Operator::I64Load32U { memarg } => self.load(memarg.offset, |dst, addr, offset| {
-                Op::I64Load32U { dst, addr, offset }
-            }),
             Operator::I32Store { memarg } | Operator::F32Store { memarg } => {
                 self.store(memarg.offset, |addr, value, offset| Op::Store32 {
                     addr,

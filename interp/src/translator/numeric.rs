@@ -118,7 +118,8 @@ macro_rules! define_translate_numeric {
         unary_trap { $( $vname:ident ($va:ty) -> $vr:ty = $vf:expr; )* }
     ) => {
         impl FuncTranslator {
-            /// Translates a numeric operator; `false` if `op` is not one.
+            /// Translates a numeric operator or a scalar load; `false` if
+            /// `op` is neither.
             pub(super) fn translate_numeric(&mut self, op: &Operator<'_>) -> bool {
                 match op {
                     $( Operator::$bname => {
@@ -131,9 +132,21 @@ macro_rules! define_translate_numeric {
                     } )*
                     $( Operator::$uname => self.unary(|dst, a| Op::$uname { dst, a }), )*
                     $( Operator::$vname => self.unary(|dst, a| Op::$vname { dst, a }), )*
+                    $( Operator::$lname { memarg } => self.load(memarg.offset, |dst, addr, offset| {
+                        Op::$lname { dst, addr, offset }
+                    }), )*
                     _ => return false,
                 }
                 true
+            }
+
+            /// The memory argument of a scalar load, `None` for any other
+            /// operator.
+            pub(super) fn load_memarg<'a>(op: &'a Operator<'_>) -> Option<&'a wasmparser::MemArg> {
+                match op {
+                    $( Operator::$lname { memarg } )|* => Some(memarg),
+                    _ => None,
+                }
             }
         }
     };
