@@ -867,6 +867,21 @@ macro_rules! vm_helpers {
                 resume!()
             };
         }
+        // Dispatches to the instruction at `ip`, whose variant number is
+        // known to be `$op`.
+        #[cfg(all(strata_tail_dispatch, not(miri)))]
+        macro_rules! dispatch_to {
+            ($op:expr) => {
+                return (*crate::op::HANDLERS.get_unchecked($op as usize))($ip, $fp, $mem_base, $mem_len, $vm)
+            };
+        }
+        #[cfg(not(all(strata_tail_dispatch, not(miri))))]
+        macro_rules! dispatch_to {
+            ($op:expr) => {{
+                let _ = $op;
+                resume!()
+            }};
+        }
         // Applies the lane function `$f`. Inline in optimized builds; in
         // builds with debug assertions, out of line, because the standard
         // library's checks there put the lane arrays in stack temporaries
@@ -1476,6 +1491,12 @@ macro_rules! define_handlers {
             next!();
         });
         handler!($d ip fp mem_base mem_len vm; Br { offset } { jump!(offset) });
+        // Reached only through its `BrTable`, which reads it; as a plain
+        // instruction it is a branch.
+        handler!($d ip fp mem_base mem_len vm; BrTableEntry { next_op, offset } {
+            let _ = next_op;
+            jump!(offset)
+        });
         handler!($d ip fp mem_base mem_len vm; BrIfNez { cond, offset } {
             if slot!(cond) as u32 != 0 {
                 jump!(offset);
@@ -1489,15 +1510,18 @@ macro_rules! define_handlers {
             next!();
         });
         handler!($d ip fp mem_base mem_len vm; BrTable { index, len, bias } {
-            // Jump straight to the target of the chosen entry rather than
-            // dispatching its `Br` separately.
+            // Jump straight to the target of the chosen entry, with its
+            // handler known from the entry: after a mispredicted jump the
+            // pipeline waits on the index, the entry and the handler table
+            // only, not on the target instruction too.
             let i = (slot!(index) as u32).wrapping_add(bias as u32).min(len);
             let entry = ip.add(1 + i as usize);
-            ip = match *entry {
-                Op::Br { offset } => entry.offset(offset as isize),
-                _ => entry,
+            let Op::BrTableEntry { next_op, offset } = *entry else {
+                // The translator puts `len + 1` entries after every table.
+                return raise(vm, Some(TrapCode::Internal));
             };
-            dispatch!()
+            ip = entry.offset(offset as isize);
+            dispatch_to!(next_op)
         });
         handler!($d ip fp mem_base mem_len vm; Return0 {} { return_to_caller!() });
         handler!($d ip fp mem_base mem_len vm; Return1 { src } {

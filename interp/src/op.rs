@@ -274,13 +274,23 @@ macro_rules! define_op_enum {
                 }
             }
 
+            /// The instruction's variant number: its handler's index in
+            /// `HANDLERS`.
+            pub fn variant_number(&self) -> u16 {
+                // SAFETY: `Op` is `repr(u16)`: every variant starts with
+                // its number as a `u16` (a `repr(C)` union of `repr(C)`
+                // structs, each beginning with the tag).
+                unsafe { *(self as *const Op).cast::<u16>() }
+            }
+
             /// The branch offset of a branch instruction.
             pub fn branch_offset_mut(&mut self) -> Option<&mut BranchOffset> {
                 match self {
                     $( Op::$brname { offset, .. } | Op::$brimm { offset, .. } => Some(offset), )*
-                    Op::Br { offset } | Op::BrIfNez { offset, .. } | Op::BrIfEqz { offset, .. } => {
-                        Some(offset)
-                    }
+                    Op::Br { offset }
+                    | Op::BrTableEntry { offset, .. }
+                    | Op::BrIfNez { offset, .. }
+                    | Op::BrIfEqz { offset, .. } => Some(offset),
                     _ => None,
                 }
             }
@@ -395,12 +405,19 @@ macro_rules! for_each_other_op {
                 BrIfNez { cond: Slot, offset: BranchOffset },
                 /// Jump if `cond` (an i32) is zero.
                 BrIfEqz { cond: Slot, offset: BranchOffset },
-                /// Jump to entry `min(index + bias, len)` (wrapping 32-bit
-                /// addition) of the `len + 1` `Br` instructions that follow.
-                /// The bias is the `i32.add` or `i32.sub` of a constant that
-                /// a `switch` whose first case is not 0 puts before its
-                /// `br_table`.
+                /// Jump to the target of entry `min(index + bias, len)`
+                /// (wrapping 32-bit addition) of the `len + 1`
+                /// `BrTableEntry` instructions that follow. The bias is the
+                /// `i32.add` or `i32.sub` of a constant that a `switch`
+                /// whose first case is not 0 puts before its `br_table`.
                 BrTable { index: Slot, len: u32, bias: i32 },
+                /// An entry of the `BrTable` before it: a branch by `offset`
+                /// from the entry, and the variant number of the instruction
+                /// there (filled in when the function's code is complete),
+                /// so that `BrTable` finds the next handler without reading
+                /// the target first. A bytecode VM's dispatch loop waits on
+                /// this chain of loads after every mispredicted jump.
+                BrTableEntry { next_op: u16, offset: BranchOffset },
                 /// Return without results.
                 Return0,
                 /// Return one value: the caller finds it in the callee's slot 0.

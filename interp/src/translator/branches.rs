@@ -286,8 +286,12 @@ impl FuncTranslator {
         };
         let table_at = self.emit(Op::BrTable { index, len, bias });
         for _ in depths {
-            self.emit(Op::Br { offset: 0 });
+            self.emit(Op::BrTableEntry {
+                next_op: 0,
+                offset: 0,
+            });
         }
+        self.has_br_table = true;
         for (i, &depth) in depths.iter().enumerate() {
             let entry = table_at + 1 + i;
             let idx = self.control.len() - 1 - depth as usize;
@@ -296,7 +300,8 @@ impl FuncTranslator {
                 && !self.needs_copies(frame.branch_arity(), frame.height);
             if direct {
                 if frame.kind == ControlKind::Loop {
-                    self.code[entry] = Op::Br {
+                    self.code[entry] = Op::BrTableEntry {
+                        next_op: 0,
                         offset: Self::offset_to(entry, frame.loop_start),
                     };
                 } else {
@@ -309,5 +314,17 @@ impl FuncTranslator {
             }
         }
         self.mark_unreachable();
+    }
+
+    /// Fills in each `BrTableEntry`'s `next_op` once no instruction will
+    /// change any more.
+    pub(super) fn resolve_br_table_entries(&mut self) {
+        for at in 0..self.code.len() {
+            if let Op::BrTableEntry { offset, .. } = self.code[at] {
+                let target = (at as isize + offset as isize) as usize;
+                let next_op = self.code[target].variant_number();
+                self.code[at] = Op::BrTableEntry { next_op, offset };
+            }
+        }
     }
 }

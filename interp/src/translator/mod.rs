@@ -61,6 +61,9 @@ pub struct FuncTranslator {
     op_offset: u32,
     /// Per local: its first slot, and whether it is a `v128` (two slots).
     locals: Vec<(Slot, bool)>,
+    /// Whether the body has a `br_table`, whose entries are resolved at
+    /// the end.
+    has_br_table: bool,
 }
 
 impl FuncTranslator {
@@ -155,6 +158,7 @@ impl FuncTranslator {
             num_locals = end;
         }
         self.code.clear();
+        self.has_br_table = false;
         self.stack.clear();
         self.control.clear();
         self.layout = Some(FrameLayout { num_locals });
@@ -196,6 +200,9 @@ impl FuncTranslator {
         }
         reader.finish()?;
         drop(validator);
+        if self.has_br_table {
+            self.resolve_br_table_entries();
+        }
         let frame_size = num_locals + self.stack.max_height();
         if frame_size >= MAX_FRAME_SLOTS {
             return Err(WasmError::new(
