@@ -14,8 +14,7 @@ use crate::{
 };
 use strata_environ::TrapCode;
 use strata_environ::vmcontext::{
-    VMContext, VMFrameInfo, VMFuncRef, VMGlobalDefinition, VMMemoryDefinition, VMStoreContext,
-    VMTrap, ValRaw,
+    VMContext, VMFrameInfo, VMFuncRef, VMMemoryDefinition, VMStoreContext, VMTrap, ValRaw,
 };
 
 /// Slots of the value stack shared by all interpreted frames of a store
@@ -359,8 +358,6 @@ pub(crate) struct Vm {
     store: *mut VMStoreContext,
     stack: *mut Stack,
     vmctx: *mut VMContext,
-    /// `vmctx.defined_globals`, kept at hand.
-    defined_globals: *mut VMGlobalDefinition,
     func: *const InterpFunc,
     module: *const InterpModule,
     /// The memory `mem_base`/`mem_len` describe (see `Op::SelectMemory`).
@@ -463,7 +460,6 @@ unsafe fn switch_instance(vm: *mut Vm, vmctx: *mut VMContext) {
     // SAFETY: guaranteed by the caller.
     unsafe {
         (*vm).vmctx = vmctx;
-        (*vm).defined_globals = (*vmctx).defined_globals;
         (*vm).module = (*vmctx).interp_code.cast();
         (*vm).mem = memory_of(vmctx, (*vm).module);
     }
@@ -791,7 +787,6 @@ unsafe fn execute(
             store,
             stack,
             vmctx,
-            defined_globals: (*vmctx).defined_globals,
             func,
             module,
             mem,
@@ -1594,11 +1589,11 @@ macro_rules! define_handlers {
             next!();
         });
         handler!($d ip fp mem_base mem_len vm; GlobalGetDefined { dst, defined } {
-            slot!(dst) = (*(*vm).defined_globals.add(defined as usize)).storage.get_u64();
+            slot!(dst) = (*(*(*vm).vmctx).defined_globals.add(defined as usize)).storage.get_u64();
             next!();
         });
         handler!($d ip fp mem_base mem_len vm; GlobalSetDefined { defined, src } {
-            (*(*vm).defined_globals.add(defined as usize)).storage = ValRaw::from_u64(slot!(src));
+            (*(*(*vm).vmctx).defined_globals.add(defined as usize)).storage = ValRaw::from_u64(slot!(src));
             next!();
         });
         handler!($d ip fp mem_base mem_len vm; Store32 { addr, value, offset } { store!(addr, value, offset, u32) });
