@@ -415,13 +415,10 @@ pub(crate) type Handler =
 /// `ip` must point to a valid instruction.
 #[inline(always)]
 unsafe fn handler_of(ip: *const Op) -> Handler {
-    // SAFETY: `Op` is `repr(u16)`, so a valid instruction starts with its
-    // variant number, which is below the number of variants, the length
-    // of `HANDLERS`.
-    unsafe {
-        let tag = *(ip as *const u16) as usize;
-        *crate::op::HANDLERS.get_unchecked(tag)
-    }
+    // SAFETY: `ip` points to a valid instruction (the caller's promise),
+    // whose variant number is below the number of variants, the length of
+    // `HANDLERS`.
+    unsafe { *crate::op::HANDLERS.get_unchecked(usize::from((*ip).variant_number())) }
 }
 
 /// Reports a handler that was handed an instruction not its own: the
@@ -863,7 +860,10 @@ macro_rules! vm_helpers {
             };
         }
         // Dispatches to the instruction at `ip`, whose variant number is
-        // known to be `$op`.
+        // known to be `$op`: a `BrTableEntry`'s `next_op`, which the
+        // translator sets from the very instruction the entry jumps to
+        // (`resolve_br_table_entries`), so it indexes `HANDLERS` and names
+        // the handler of that instruction.
         #[cfg(all(strata_tail_dispatch, not(miri)))]
         macro_rules! dispatch_to {
             ($op:expr) => {

@@ -276,6 +276,7 @@ macro_rules! define_op_enum {
 
             /// The instruction's variant number: its handler's index in
             /// `HANDLERS`.
+            #[inline(always)]
             pub fn variant_number(&self) -> u16 {
                 // SAFETY: `Op` is `repr(u16)`: every variant starts with
                 // its number as a `u16` (a `repr(C)` union of `repr(C)`

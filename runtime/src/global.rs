@@ -117,10 +117,6 @@ impl Global {
 
     pub(crate) fn definition(&self, store: &crate::store::StoreOpaque) -> *mut VMGlobalDefinition {
         let GlobalData { block, slot, .. } = store.globals[self.0.index];
-        // Derived from the block's pointer, as all pointers code gets are.
-        store.global_blocks[block]
-            .as_ptr()
-            .cast::<VMGlobalDefinition>()
-            .wrapping_add(slot)
+        store.global_slot_ptr(block, slot)
     }
 }

@@ -481,9 +481,7 @@ pub(crate) fn instantiate<T>(
         globals.push(g.definition(opaque));
         global_handles.push(g);
     }
-    data.vmctx.defined_globals = opaque.global_blocks[block]
-        .as_ptr()
-        .cast::<VMGlobalDefinition>();
+    data.vmctx.defined_globals = opaque.global_slot_ptr(block, 0);
     data.globals = globals.into_boxed_slice();
     data.global_handles = global_handles;
 

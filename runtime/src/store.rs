@@ -245,6 +245,15 @@ impl StoreOpaque {
         self.global_blocks.len() - 1
     }
 
+    /// The address code uses for slot `slot` of global block `block`;
+    /// derived from the block's pointer, as every pointer code gets is.
+    pub(crate) fn global_slot_ptr(&self, block: usize, slot: usize) -> *mut VMGlobalDefinition {
+        self.global_blocks[block]
+            .as_ptr()
+            .cast::<VMGlobalDefinition>()
+            .wrapping_add(slot)
+    }
+
     pub(crate) fn stored(&self, index: usize) -> Stored {
         Stored {
             store: self.id,

@@ -317,7 +317,8 @@ impl FuncTranslator {
     }
 
     /// Fills in each `BrTableEntry`'s `next_op` once no instruction will
-    /// change any more.
+    /// change any more. The executor dispatches on `next_op` without
+    /// looking at the target, so it must be the target's variant number.
     pub(super) fn resolve_br_table_entries(&mut self) {
         for at in 0..self.code.len() {
             if let Op::BrTableEntry { offset, .. } = self.code[at] {

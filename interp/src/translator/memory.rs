@@ -8,13 +8,7 @@ impl FuncTranslator {
     /// `memory.copy`).
     pub(super) fn memory_index(op: &Operator<'_>) -> Option<u32> {
         use Operator as O;
-        if let Some(memarg) = Self::load_memarg(op) {
-            return match memarg.target {
-                wasmparser::MemArgTarget::Memory(m) => Some(m),
-                _ => None,
-            };
-        }
-        match *op {
+        let memarg = match *op {
             O::I32Store { memarg }
             | O::I64Store { memarg }
             | O::F32Store { memarg }
@@ -45,15 +39,16 @@ impl FuncTranslator {
             | O::V128Store8Lane { memarg, .. }
             | O::V128Store16Lane { memarg, .. }
             | O::V128Store32Lane { memarg, .. }
-            | O::V128Store64Lane { memarg, .. } => match memarg.target {
-                wasmparser::MemArgTarget::Memory(m) => Some(m),
-                _ => None,
-            },
+            | O::V128Store64Lane { memarg, .. } => memarg,
             O::MemorySize { mem }
             | O::MemoryGrow { mem }
             | O::MemoryFill { mem }
-            | O::MemoryInit { mem, .. } => Some(mem),
-            O::MemoryCopy { dst_mem, .. } => Some(dst_mem),
+            | O::MemoryInit { mem, .. } => return Some(mem),
+            O::MemoryCopy { dst_mem, .. } => return Some(dst_mem),
+            _ => *Self::load_memarg(op)?,
+        };
+        match memarg.target {
+            wasmparser::MemArgTarget::Memory(m) => Some(m),
             _ => None,
         }
     }
