@@ -1436,6 +1436,15 @@ macro_rules! define_handlers {
             slot!(dst) = u64::from(v);
             next!();
         });
+        handler!($d ip fp mem_base mem_len vm; I32ShrUAnd { shift, dst, a, mask } {
+            slot!(dst) = u64::from((slot!(a) as u32).wrapping_shr(u32::from(shift)) & mask);
+            next!();
+        });
+        handler!($d ip fp mem_base mem_len vm; I32AddBits { shifts, dst, a, b } {
+            let field = crate::op::bit_field(slot!(b) as u32, shifts);
+            slot!(dst) = u64::from((slot!(a) as u32).wrapping_add(field));
+            next!();
+        });
         handler!($d ip fp mem_base mem_len vm; Trap { code } { trap!(code) });
         handler!($d ip fp mem_base mem_len vm; EpochCheck {} {
             let store = (*vm).store;

@@ -453,6 +453,93 @@ fn fused_array_indexing_matches_add_and_shift() {
     );
 }
 
+/// The interpreter fuses `(x >> k) & mask` into one instruction, and
+/// `base + ((x >> k) & mask)` into one more when the mask's bits are
+/// contiguous (a bytecode VM decoding a register operand). Every shape,
+/// including masks with holes, bits the shift clears and shift counts of
+/// 32 or more, computes what the separate operators do, in every tier.
+#[test]
+fn fused_bit_fields_match_shift_and_mask() {
+    // (shift, mask): contiguous masks, one with a hole, one reaching past
+    // the bits the shift leaves, a shift count that wraps, and a field of
+    // all 32 bits.
+    let shapes: [(u32, u32); 7] = [
+        (3, 0xff0),
+        (12, 0xff0),
+        (7, 0xff),
+        (4, 0xf0f),
+        (28, 0xfff0),
+        (35, 0x3c),
+        (0, u32::MAX),
+    ];
+    let mut funcs = String::new();
+    for (i, (shift, mask)) in shapes.iter().enumerate() {
+        let field =
+            format!("(i32.and (i32.shr_u (local.get 1) (i32.const {shift})) (i32.const {mask}))");
+        funcs.push_str(&format!(
+            r#"(func (export "field{i}") (param i32 i32) (result i32) {field})
+               (func (export "base_first{i}") (param i32 i32) (result i32)
+                 (i32.add (local.get 0) {field}))
+               (func (export "field_first{i}") (param i32 i32) (result i32)
+                 (i32.add {field} (local.get 0)))
+               (func (export "load{i}") (param i32 i32) (result i32)
+                 (i32.load8_u (i32.add (local.get 0) (i32.and (i32.shr_u (local.get 1) (i32.const {shift})) (i32.const {mask})))))
+            "#
+        ));
+    }
+    let wat = format!(
+        r#"(module (memory 1) (data (i32.const 0) "\00\01\02\03\04\05\06\07\08\09\0a\0b\0c\0d\0e\0f") {funcs})"#
+    );
+    let inputs = [0u32, 1, 0x8000_0000, 0xdead_beef, u32::MAX, 0x0123_4567];
+    let bases = [0u32, 16, 0xffff_fff0];
+    for tier in strata::Tier::ALL {
+        let engine = Engine::new(strata::Config::new().tier(tier)).unwrap();
+        let m = module(&engine, &wat);
+        let mut store = Store::new(&engine, ());
+        let inst = Instance::new(&mut store, &m, &[]).unwrap();
+        for (i, (shift, mask)) in shapes.iter().enumerate() {
+            let get = |store: &mut Store<()>, name: &str| {
+                inst.get_typed_func::<(i32, i32), i32>(store, &format!("{name}{i}"))
+                    .unwrap()
+            };
+            let field_fn = get(&mut store, "field");
+            let base_first = get(&mut store, "base_first");
+            let field_first = get(&mut store, "field_first");
+            let load = get(&mut store, "load");
+            for x in inputs {
+                let field = x.wrapping_shr(*shift) & mask;
+                let what = format!("{tier:?}: x {x:#x} shift {shift} mask {mask:#x}");
+                let got = field_fn.call(&mut store, (0, x as i32)).unwrap();
+                assert_eq!(got as u32, field, "{what}");
+                for base in bases {
+                    let sum = base.wrapping_add(field);
+                    let got = base_first
+                        .call(&mut store, (base as i32, x as i32))
+                        .unwrap();
+                    assert_eq!(got as u32, sum, "{what} base {base:#x}");
+                    let got = field_first
+                        .call(&mut store, (base as i32, x as i32))
+                        .unwrap();
+                    assert_eq!(got as u32, sum, "{what} base {base:#x}");
+                    // The data segment holds each byte's own address.
+                    match load.call(&mut store, (base as i32, x as i32)) {
+                        Ok(v) if sum < 16 => assert_eq!(v as u32, sum, "{what}"),
+                        Ok(v) if sum < 65536 => assert_eq!(v, 0, "{what}"),
+                        Ok(v) => panic!("{what}: read {v} at {sum:#x}"),
+                        Err(e) => {
+                            assert!(sum >= 65536, "{what}: {e}");
+                            assert_eq!(
+                                e.as_trap().map(|t| t.code()),
+                                Some(TrapCode::MemoryOutOfBounds)
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// The interpreter folds `index - k` into its `br_table` (as a `switch`
 /// whose first case is `k` compiles); the subtraction still wraps, so an
 /// index below `k` takes the default, in every tier.

@@ -33,6 +33,9 @@ impl FuncTranslator {
                 _ => None,
             };
             if let Some((imm, p, pos)) = imm_operand {
+                if matches!(make(0, 0, 0), Op::I32And { .. }) && self.fuse_shr_u_and(p, pos, imm) {
+                    return;
+                }
                 let a = self.slot_of(p, pos);
                 // Always `Some`: the operation has an immediate form.
                 if let Some(op) = make(0, a, 0).with_imm(imm) {
@@ -70,9 +73,86 @@ impl FuncTranslator {
             });
             return;
         }
+        // `x + ((y >> k) & mask)`: a bit field used as an offset, as a
+        // bytecode VM decodes an operand and indexes its registers.
+        if matches!(make(0, 0, 0), Op::I32Add { .. }) {
+            let last_is = |pos| self.last_def == Some((last, pos));
+            let fused = match (pa, pb) {
+                (_, Provider::Temp) if last_is(posb) => Some((pa, posa)),
+                (Provider::Temp, Provider::Local(_)) if last_is(posa) => Some((pb, posb)),
+                _ => None,
+            };
+            if let Some((p, pos)) = fused
+                && let Some((field, shifts)) = Self::bit_field(self.code[last])
+            {
+                self.code.pop();
+                self.last_def = None;
+                let a = self.slot_of(p, pos);
+                self.push_def(|dst| Op::I32AddBits {
+                    shifts,
+                    dst,
+                    a,
+                    b: field,
+                });
+                return;
+            }
+        }
         let b = self.slot_of(pb, posb);
         let a = self.slot_of(pa, posa);
         self.push_def(|dst| make(dst, a, b));
+    }
+
+    /// Fuses `i32.and` with the immediate `mask` into the `i32.shr_u` by a
+    /// constant that computed its other operand (`p` at `pos`), if that
+    /// was the last instruction and only this `and` uses its result.
+    fn fuse_shr_u_and(&mut self, p: Provider, pos: u32, mask: i32) -> bool {
+        let last = self.code.len().wrapping_sub(1);
+        if p != Provider::Temp || self.last_def != Some((last, pos)) {
+            return false;
+        }
+        let Op::I32ShrUImm { a, imm, .. } = self.code[last] else {
+            return false;
+        };
+        self.code.pop();
+        self.last_def = None;
+        self.push_def(|dst| Op::I32ShrUAnd {
+            shift: (imm & 31) as u8,
+            dst,
+            a,
+            mask: mask as u32,
+        });
+        true
+    }
+
+    /// The source slot and [`Op::I32AddBits`] shifts of `op` when it
+    /// extracts a contiguous bit field: `(a >> k) & mask` with the mask's
+    /// bits (those the shift can leave set) contiguous. (Not `a & mask`
+    /// alone: an `i32.and` feeding an address stays one operation before a
+    /// fused indexed load, where the shifts would lengthen the chain.)
+    fn bit_field(op: Op) -> Option<(Slot, u16)> {
+        let Op::I32ShrUAnd {
+            shift,
+            a: src,
+            mask,
+            ..
+        } = op
+        else {
+            return None;
+        };
+        let shift = u32::from(shift);
+        let mask = mask & (u32::MAX >> shift);
+        if mask == 0 {
+            return None;
+        }
+        let low = mask.trailing_zeros();
+        let width = mask.count_ones();
+        // Contiguous: the set bits, shifted down, are all ones.
+        let ones = mask >> low;
+        if ones & ones.wrapping_add(1) == 0 {
+            Some((src, crate::op::bit_field_shifts(shift, width, low)))
+        } else {
+            None
+        }
     }
 
     pub(super) fn sub_imm(&mut self, is64: bool, make: impl Fn(Slot, Slot, Slot) -> Op) {
