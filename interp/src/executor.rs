@@ -1445,6 +1445,10 @@ macro_rules! define_handlers {
             slot!(dst) = u64::from((slot!(a) as u32).wrapping_add(field));
             next!();
         });
+        handler!($d ip fp mem_base mem_len vm; I32Bits { shifts, dst, a } {
+            slot!(dst) = u64::from(crate::op::bit_field(slot!(a) as u32, shifts));
+            next!();
+        });
         handler!($d ip fp mem_base mem_len vm; Trap { code } { trap!(code) });
         handler!($d ip fp mem_base mem_len vm; EpochCheck {} {
             let store = (*vm).store;

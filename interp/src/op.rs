@@ -172,7 +172,8 @@ macro_rules! define_op_enum {
                     $( Op::$lname { dst, .. } | Op::$lat { dst, .. } | Op::$lidx { dst, .. } | Op::$lshl { dst, .. } | Op::$labs { dst, .. } => Some(dst), )*
                     Op::I32AddShl { dst, .. }
                     | Op::I32ShrUAnd { dst, .. }
-                    | Op::I32AddBits { dst, .. } => Some(dst),
+                    | Op::I32AddBits { dst, .. }
+                    | Op::I32Bits { dst, .. } => Some(dst),
                     $( Op::$su { dst, .. } => Some(dst), )*
                     $( Op::$sb { dst, .. } => Some(dst), )*
                     $( Op::$st { dst, .. } => Some(dst), )*
@@ -386,11 +387,16 @@ macro_rules! for_each_other_op {
                 /// `dst = (a >> shift) & mask` (32-bit): a bit field.
                 I32ShrUAnd { shift: u8, dst: Slot, a: Slot, mask: u32 },
                 /// `dst = a + field` (32-bit, wrapping), where `field` is a
-                /// contiguous bit field of `b` taken by the three shifts
+                /// contiguous bit field of `b` moved by the three shifts
                 /// packed in `shifts` (see [`bit_field_shifts`]): a bytecode
                 /// VM indexing its registers by an operand of its
                 /// instruction word.
                 I32AddBits { shifts: u16, dst: Slot, a: Slot, b: Slot },
+                /// `dst = field`, a contiguous bit field of `a` moved by
+                /// `shifts` (see [`bit_field_shifts`]): `(a & mask) << k` or
+                /// `((a >> j) & mask) << k`, a VM's opcode scaled to index a
+                /// table.
+                I32Bits { shifts: u16, dst: Slot, a: Slot },
                 /// Traps with the given code.
                 Trap { code: TrapCode },
                 /// Interrupts execution if the store's epoch deadline has passed
@@ -524,23 +530,21 @@ crate::for_each_simd_op!(
     for_each_load_op for_each_branch_op for_each_numeric_op for_each_other_op define_op_enum
 );
 
-/// Packs the shifts that take the bit field `(x >> shift) & mask` out of
-/// `x` for [`Op::I32AddBits`], where `mask` (with no bits above
-/// `32 - shift`) is `width` ones from bit `low` on: `x` shifted right by
-/// `shift + low` puts the field at bit 0, left by `32 - width` drops what
-/// lies above it, and right by `32 - width - low` puts it in place. Each
-/// shift is below 32 and takes five bits.
+/// Packs the shifts that move the `width` bits of `x` from bit `from` on
+/// to bit `to` (and clear every other bit) for [`Op::I32Bits`] and
+/// [`Op::I32AddBits`]: `x` shifted right by `from` puts the field at bit
+/// 0, left by `32 - width` drops what lies above it, and right by
+/// `32 - width - to` puts it in place. Each shift is below 32 and takes
+/// five bits.
 ///
 /// # Panics
 ///
-/// In debug builds, if the field does not fit in 32 bits (`width` of 0, or
-/// `shift + low + width` above 32).
-pub fn bit_field_shifts(shift: u32, width: u32, low: u32) -> u16 {
-    debug_assert!(width >= 1 && shift + low + width <= 32);
-    let first = shift + low;
+/// In debug builds, if the field does not fit in 32 bits at either end.
+pub fn bit_field_shifts(from: u32, width: u32, to: u32) -> u16 {
+    debug_assert!(width >= 1 && from + width <= 32 && to + width <= 32);
     let second = 32 - width;
-    let third = 32 - width - low;
-    (first | (second << 5) | (third << 10)) as u16
+    let third = 32 - width - to;
+    (from | (second << 5) | (third << 10)) as u16
 }
 
 /// The bit field of `x` that `shifts` (from [`bit_field_shifts`]) selects,
@@ -560,16 +564,16 @@ mod tests {
     #[test]
     fn bit_field_shifts_select_the_masked_bits() {
         let xs = [0u32, 1, 0x8000_0000, 0xdead_beef, u32::MAX, 0x1234_5678];
-        for shift in 0..32 {
-            for low in 0..32 - shift {
-                for width in 1..=32 - shift - low {
-                    let mask = (u32::MAX >> (32 - width)) << low;
-                    let packed = bit_field_shifts(shift, width, low);
+        for from in 0..32 {
+            for to in 0..32 {
+                for width in 1..=32 - from.max(to) {
+                    let ones = u32::MAX >> (32 - width);
+                    let packed = bit_field_shifts(from, width, to);
                     for x in xs {
                         assert_eq!(
                             bit_field(x, packed),
-                            (x >> shift) & mask,
-                            "x {x:#x} shift {shift} mask {mask:#x}"
+                            ((x >> from) & ones) << to,
+                            "x {x:#x}: {width} bits from {from} to {to}"
                         );
                     }
                 }

@@ -454,26 +454,28 @@ fn fused_array_indexing_matches_add_and_shift() {
 }
 
 /// The interpreter fuses `(x >> k) & mask` into one instruction, and
-/// `base + ((x >> k) & mask)` into one more when the mask's bits are
-/// contiguous (a bytecode VM decoding a register operand). Every shape,
-/// including masks with holes, bits the shift clears and shift counts of
+/// `base + ((x >> k) & mask)`, `(x & mask) << j` and `((x >> k) & mask) <<
+/// j` into one more when the mask's bits are contiguous (a bytecode VM
+/// decoding a register operand or scaling its opcode). Every shape,
+/// including masks with holes, bits the shifts clear and shift counts of
 /// 32 or more, computes what the separate operators do, in every tier.
 #[test]
 fn fused_bit_fields_match_shift_and_mask() {
-    // (shift, mask): contiguous masks, one with a hole, one reaching past
-    // the bits the shift leaves, a shift count that wraps, and a field of
-    // all 32 bits.
-    let shapes: [(u32, u32); 7] = [
-        (3, 0xff0),
-        (12, 0xff0),
-        (7, 0xff),
-        (4, 0xf0f),
-        (28, 0xfff0),
-        (35, 0x3c),
-        (0, u32::MAX),
+    // (shift, mask, scale): contiguous masks, one with a hole, one reaching
+    // past the bits the shift leaves, shift counts that wrap, a field of
+    // all 32 bits, and scales that push bits past bit 31.
+    let shapes: [(u32, u32, u32); 8] = [
+        (3, 0xff0, 2),
+        (12, 0xff0, 0),
+        (7, 0xff, 4),
+        (4, 0xf0f, 1),
+        (28, 0xfff0, 30),
+        (35, 0x3c, 33),
+        (0, u32::MAX, 3),
+        (0, 0x7f, 2),
     ];
     let mut funcs = String::new();
-    for (i, (shift, mask)) in shapes.iter().enumerate() {
+    for (i, (shift, mask, scale)) in shapes.iter().enumerate() {
         let field =
             format!("(i32.and (i32.shr_u (local.get 1) (i32.const {shift})) (i32.const {mask}))");
         funcs.push_str(&format!(
@@ -482,6 +484,16 @@ fn fused_bit_fields_match_shift_and_mask() {
                  (i32.add (local.get 0) {field}))
                (func (export "field_first{i}") (param i32 i32) (result i32)
                  (i32.add {field} (local.get 0)))
+               (func (export "scaled{i}") (param i32 i32) (result i32)
+                 (i32.shl {field} (local.get 0)))
+               (func (export "shl_k{i}") (param i32 i32) (result i32)
+                 (i32.shl {field} (i32.const {scale})))
+               (func (export "and_shl_k{i}") (param i32 i32) (result i32)
+                 (i32.shl (i32.and (local.get 1) (i32.const {mask})) (i32.const {scale})))
+               (func (export "scaled_k{i}") (param i32 i32) (result i32)
+                 (i32.add (local.get 0) (i32.shl {field} (i32.const {scale}))))
+               (func (export "and_scaled{i}") (param i32 i32) (result i32)
+                 (i32.add (local.get 0) (i32.shl (i32.and (local.get 1) (i32.const {mask})) (i32.const {scale}))))
                (func (export "load{i}") (param i32 i32) (result i32)
                  (i32.load8_u (i32.add (local.get 0) (i32.and (i32.shr_u (local.get 1) (i32.const {shift})) (i32.const {mask})))))
             "#
@@ -497,7 +509,7 @@ fn fused_bit_fields_match_shift_and_mask() {
         let m = module(&engine, &wat);
         let mut store = Store::new(&engine, ());
         let inst = Instance::new(&mut store, &m, &[]).unwrap();
-        for (i, (shift, mask)) in shapes.iter().enumerate() {
+        for (i, (shift, mask, scale)) in shapes.iter().enumerate() {
             let get = |store: &mut Store<()>, name: &str| {
                 inst.get_typed_func::<(i32, i32), i32>(store, &format!("{name}{i}"))
                     .unwrap()
@@ -506,12 +518,34 @@ fn fused_bit_fields_match_shift_and_mask() {
             let base_first = get(&mut store, "base_first");
             let field_first = get(&mut store, "field_first");
             let load = get(&mut store, "load");
+            let scaled = get(&mut store, "scaled");
+            let scaled_k = get(&mut store, "scaled_k");
+            let shl_k = get(&mut store, "shl_k");
+            let and_shl_k = get(&mut store, "and_shl_k");
+            let and_scaled = get(&mut store, "and_scaled");
             for x in inputs {
                 let field = x.wrapping_shr(*shift) & mask;
                 let what = format!("{tier:?}: x {x:#x} shift {shift} mask {mask:#x}");
                 let got = field_fn.call(&mut store, (0, x as i32)).unwrap();
                 assert_eq!(got as u32, field, "{what}");
+                for k in [0u32, 1, 4, 31, 32, 35] {
+                    let got = scaled.call(&mut store, (k as i32, x as i32)).unwrap();
+                    assert_eq!(got as u32, field.wrapping_shl(k), "{what} << {k}");
+                }
+                let got = shl_k.call(&mut store, (0, x as i32)).unwrap();
+                assert_eq!(got as u32, field.wrapping_shl(*scale), "{what} << {scale}");
+                let got = and_shl_k.call(&mut store, (0, x as i32)).unwrap();
+                let want = (x & mask).wrapping_shl(*scale);
+                assert_eq!(got as u32, want, "{what}: and, << {scale}");
                 for base in bases {
+                    let got = scaled_k.call(&mut store, (base as i32, x as i32)).unwrap();
+                    let want = base.wrapping_add(field.wrapping_shl(*scale));
+                    assert_eq!(got as u32, want, "{what} scale {scale} base {base:#x}");
+                    let got = and_scaled
+                        .call(&mut store, (base as i32, x as i32))
+                        .unwrap();
+                    let want = base.wrapping_add((x & mask).wrapping_shl(*scale));
+                    assert_eq!(got as u32, want, "{what} and, scale {scale} base {base:#x}");
                     let sum = base.wrapping_add(field);
                     let got = base_first
                         .call(&mut store, (base as i32, x as i32))

@@ -36,6 +36,9 @@ impl FuncTranslator {
                 if matches!(make(0, 0, 0), Op::I32And { .. }) && self.fuse_shr_u_and(p, pos, imm) {
                     return;
                 }
+                if matches!(make(0, 0, 0), Op::I32Shl { .. }) && self.fuse_field_shl(p, pos, imm) {
+                    return;
+                }
                 let a = self.slot_of(p, pos);
                 // Always `Some`: the operation has an immediate form.
                 if let Some(op) = make(0, a, 0).with_imm(imm) {
@@ -83,7 +86,10 @@ impl FuncTranslator {
                 _ => None,
             };
             if let Some((p, pos)) = fused
-                && let Some((field, shifts)) = Self::bit_field(self.code[last])
+                && let Some((field, shifts)) = match self.code[last] {
+                    Op::I32Bits { shifts, a, .. } => Some((a, shifts)),
+                    op => Self::bit_field(op, 0, false),
+                }
             {
                 self.code.pop();
                 self.last_def = None;
@@ -124,35 +130,50 @@ impl FuncTranslator {
         true
     }
 
-    /// The source slot and [`Op::I32AddBits`] shifts of `op` when it
-    /// extracts a contiguous bit field: `(a >> k) & mask` with the mask's
-    /// bits (those the shift can leave set) contiguous. (Not `a & mask`
-    /// alone: an `i32.and` feeding an address stays one operation before a
-    /// fused indexed load, where the shifts would lengthen the chain.)
-    fn bit_field(op: Op) -> Option<(Slot, u16)> {
-        let Op::I32ShrUAnd {
-            shift,
-            a: src,
-            mask,
-            ..
-        } = op
-        else {
-            return None;
+    /// Fuses `i32.shl` by the constant `k` into the bit-field extraction
+    /// that computed its other operand (`p` at `pos`), if that was the last
+    /// instruction and only this shift uses its result.
+    fn fuse_field_shl(&mut self, p: Provider, pos: u32, k: i32) -> bool {
+        let last = self.code.len().wrapping_sub(1);
+        if p != Provider::Temp || self.last_def != Some((last, pos)) {
+            return false;
+        }
+        let Some((a, shifts)) = Self::bit_field(self.code[last], (k & 31) as u32, true) else {
+            return false;
         };
-        let shift = u32::from(shift);
+        self.code.pop();
+        self.last_def = None;
+        self.push_def(|dst| Op::I32Bits { shifts, dst, a });
+        true
+    }
+
+    /// The source slot and [`crate::op::bit_field_shifts`] of `op` shifted
+    /// left by `shl`, when `op` extracts a contiguous bit field: `(a >> k)
+    /// & mask` (or, with `and_alone`, `a & mask`) with the mask's bits
+    /// (those the shift can leave set) contiguous. Without a shift to
+    /// fold, `a & mask` stays as it is: one operation, which a fused
+    /// indexed load adds to its base, where the shifts would lengthen the
+    /// chain.
+    fn bit_field(op: Op, shl: u32, and_alone: bool) -> Option<(Slot, u16)> {
+        let (src, shift, mask) = match op {
+            Op::I32ShrUAnd { shift, a, mask, .. } => (a, u32::from(shift), mask),
+            Op::I32AndImm { a, imm, .. } if and_alone => (a, 0, imm as u32),
+            _ => return None,
+        };
         let mask = mask & (u32::MAX >> shift);
         if mask == 0 {
             return None;
         }
         let low = mask.trailing_zeros();
-        let width = mask.count_ones();
         // Contiguous: the set bits, shifted down, are all ones.
         let ones = mask >> low;
-        if ones & ones.wrapping_add(1) == 0 {
-            Some((src, crate::op::bit_field_shifts(shift, width, low)))
-        } else {
-            None
+        if ones & ones.wrapping_add(1) != 0 || low + shl >= 32 {
+            return None;
         }
+        // Bits shifted past bit 31 are lost.
+        let to = low + shl;
+        let width = mask.count_ones().min(32 - to);
+        Some((src, crate::op::bit_field_shifts(shift + low, width, to)))
     }
 
     pub(super) fn sub_imm(&mut self, is64: bool, make: impl Fn(Slot, Slot, Slot) -> Op) {
