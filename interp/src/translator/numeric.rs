@@ -22,7 +22,8 @@ impl FuncTranslator {
     ) {
         let (pb, posb) = self.stack.pop();
         let (pa, posa) = self.stack.pop();
-        let has_imm_form = make(0, 0, 0).with_imm(0).is_some();
+        let kind = make(0, 0, 0);
+        let has_imm_form = kind.with_imm(0).is_some();
         if has_imm_form {
             // `x op c`, or `c op x` when the operation is commutative.
             let imm_operand = match (pa, pb) {
@@ -33,10 +34,10 @@ impl FuncTranslator {
                 _ => None,
             };
             if let Some((imm, p, pos)) = imm_operand {
-                if matches!(make(0, 0, 0), Op::I32And { .. }) && self.fuse_shr_u_and(p, pos, imm) {
+                if matches!(kind, Op::I32And { .. }) && self.fuse_shr_u_and(p, pos, imm) {
                     return;
                 }
-                if matches!(make(0, 0, 0), Op::I32Shl { .. }) && self.fuse_field_shl(p, pos, imm) {
+                if matches!(kind, Op::I32Shl { .. }) && self.fuse_field_shl(p, pos, imm) {
                     return;
                 }
                 let a = self.slot_of(p, pos);
@@ -78,21 +79,21 @@ impl FuncTranslator {
         }
         // `x + ((y >> k) & mask)`: a bit field used as an offset, as a
         // bytecode VM decodes an operand and indexes its registers.
-        if matches!(make(0, 0, 0), Op::I32Add { .. }) {
-            let last_is = |pos| self.last_def == Some((last, pos));
+        if matches!(kind, Op::I32Add { .. }) {
             let fused = match (pa, pb) {
-                (_, Provider::Temp) if last_is(posb) => Some((pa, posa)),
-                (Provider::Temp, Provider::Local(_)) if last_is(posa) => Some((pb, posb)),
+                (_, Provider::Temp) => self.fusable_def(pb, posb).map(|op| (op, pa, posa)),
+                (Provider::Temp, Provider::Local(_)) => {
+                    self.fusable_def(pa, posa).map(|op| (op, pb, posb))
+                }
                 _ => None,
             };
-            if let Some((p, pos)) = fused
-                && let Some((field, shifts)) = match self.code[last] {
+            if let Some((def, p, pos)) = fused
+                && let Some((field, shifts)) = match def {
                     Op::I32Bits { shifts, a, .. } => Some((a, shifts)),
                     op => Self::bit_field(op, 0, false),
                 }
             {
-                self.code.pop();
-                self.last_def = None;
+                self.absorb_last();
                 let a = self.slot_of(p, pos);
                 self.push_def(|dst| Op::I32AddBits {
                     shifts,
@@ -108,19 +109,29 @@ impl FuncTranslator {
         self.push_def(|dst| make(dst, a, b));
     }
 
+    /// The last instruction emitted, if it alone computed `p` at `pos` (a
+    /// temporary that only the instruction being translated reads): one
+    /// that a fusion may take over with [`Self::absorb_last`].
+    fn fusable_def(&self, p: Provider, pos: u32) -> Option<Op> {
+        let last = self.code.len().checked_sub(1)?;
+        (p == Provider::Temp && self.last_def == Some((last, pos))).then(|| self.code[last])
+    }
+
+    /// Drops the instruction [`Self::fusable_def`] returned; the fused one
+    /// replaces it.
+    fn absorb_last(&mut self) {
+        self.code.pop();
+        self.last_def = None;
+    }
+
     /// Fuses `i32.and` with the immediate `mask` into the `i32.shr_u` by a
     /// constant that computed its other operand (`p` at `pos`), if that
     /// was the last instruction and only this `and` uses its result.
     fn fuse_shr_u_and(&mut self, p: Provider, pos: u32, mask: i32) -> bool {
-        let last = self.code.len().wrapping_sub(1);
-        if p != Provider::Temp || self.last_def != Some((last, pos)) {
-            return false;
-        }
-        let Op::I32ShrUImm { a, imm, .. } = self.code[last] else {
+        let Some(Op::I32ShrUImm { a, imm, .. }) = self.fusable_def(p, pos) else {
             return false;
         };
-        self.code.pop();
-        self.last_def = None;
+        self.absorb_last();
         self.push_def(|dst| Op::I32ShrUAnd {
             shift: (imm & 31) as u8,
             dst,
@@ -134,15 +145,13 @@ impl FuncTranslator {
     /// that computed its other operand (`p` at `pos`), if that was the last
     /// instruction and only this shift uses its result.
     fn fuse_field_shl(&mut self, p: Provider, pos: u32, k: i32) -> bool {
-        let last = self.code.len().wrapping_sub(1);
-        if p != Provider::Temp || self.last_def != Some((last, pos)) {
-            return false;
-        }
-        let Some((a, shifts)) = Self::bit_field(self.code[last], (k & 31) as u32, true) else {
+        let Some((a, shifts)) = self
+            .fusable_def(p, pos)
+            .and_then(|op| Self::bit_field(op, (k & 31) as u32, true))
+        else {
             return false;
         };
-        self.code.pop();
-        self.last_def = None;
+        self.absorb_last();
         self.push_def(|dst| Op::I32Bits { shifts, dst, a });
         true
     }
