@@ -19,6 +19,7 @@
 //! [`VMContext`]: strata_environ::vmcontext::VMContext
 
 mod executor;
+pub mod instr;
 mod isa;
 pub mod op;
 mod semantics;
@@ -40,7 +41,7 @@ use wasmparser::{FuncValidator, FunctionBody, ValidatorResources};
 #[derive(Debug)]
 pub struct InterpFunc {
     /// The instructions.
-    pub code: Box<[op::Op]>,
+    pub code: Box<[instr::Instr]>,
     /// The function's index in its module.
     pub func_index: u32,
     /// Slots of the parameters, which occupy the first slots (a `v128`

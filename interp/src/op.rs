@@ -38,10 +38,11 @@ macro_rules! define_op_enum {
     ) => {
         /// One interpreter instruction. Slots are frame-relative.
         ///
-        /// `repr(u16)` puts the variant's number in the first two bytes,
-        /// where the executor reads it to find the instruction's handler in
-        /// [`HANDLERS`]; fields narrower than a slot come first so that
-        /// every variant fits in 16 bytes.
+        /// `repr(u16)` puts the variant's number in the first two bytes;
+        /// it indexes [`HANDLERS`], where a translated function's
+        /// [`Instr`](crate::instr::Instr)s get their handlers (and a
+        /// `br_table` its targets'). Fields narrower than a slot come first
+        /// so that every variant fits in 16 bytes.
         #[derive(Clone, Copy, Debug, PartialEq)]
         #[repr(u16)]
         pub enum Op {

@@ -211,7 +211,11 @@ impl FuncTranslator {
             ));
         }
         Ok(InterpFunc {
-            code: self.code.as_slice().into(),
+            code: self
+                .code
+                .iter()
+                .map(|op| crate::instr::Instr::new(*op))
+                .collect(),
             func_index,
             num_params,
             num_results,
