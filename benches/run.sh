@@ -11,9 +11,10 @@ CACHE="${STRATA_BENCH_CACHE:-$HOME/.cache/strata-bench}"
 "$here/install-peers.sh"
 # Strata as its users get it: `cargo install` run from outside the
 # repository, so that nothing repo-local (a .cargo/config.toml, RUSTFLAGS
-# set for this checkout) reaches the build.
+# set for this checkout) reaches the build. `--force`: without it, cargo
+# keeps an installed binary of the same version, however old its code.
 (cd "$CACHE" && env -u RUSTFLAGS -u CARGO_BUILD_RUSTFLAGS -u CARGO_ENCODED_RUSTFLAGS \
-  cargo install --quiet --locked --path "$here/../cli" --root "$CACHE/strata" \
+  cargo install --quiet --locked --force --path "$here/../cli" --root "$CACHE/strata" \
   --target-dir "$CACHE/strata-target")
 cargo build --release --manifest-path "$here/Cargo.toml" --bin compare
 "$here/target/release/compare" --strata "$CACHE/strata/bin/strata" --out "$here/results" "$@"

@@ -1449,6 +1449,36 @@ macro_rules! define_handlers {
             slot!(dst) = u64::from(crate::op::bit_field(slot!(a) as u32, shifts));
             next!();
         });
+        // A multiply feeding an add: two roundings, exactly as the two
+        // operators (Rust never contracts them into a fused multiply-add).
+        handler!($d ip fp mem_base mem_len vm; F32AddMul { dst, a, b } {
+            let c = operand!(a);
+            let product = f32::from_slot(slot!(a)) * f32::from_slot(slot!(b));
+            slot!(dst) = (f32::from_slot(slot!(c)) + product).into_slot();
+            ip = ip.add(2);
+            dispatch!()
+        });
+        handler!($d ip fp mem_base mem_len vm; F32MulAdd { dst, a, b } {
+            let c = operand!(a);
+            let product = f32::from_slot(slot!(a)) * f32::from_slot(slot!(b));
+            slot!(dst) = (product + f32::from_slot(slot!(c))).into_slot();
+            ip = ip.add(2);
+            dispatch!()
+        });
+        handler!($d ip fp mem_base mem_len vm; F64AddMul { dst, a, b } {
+            let c = operand!(a);
+            let product = f64::from_slot(slot!(a)) * f64::from_slot(slot!(b));
+            slot!(dst) = (f64::from_slot(slot!(c)) + product).into_slot();
+            ip = ip.add(2);
+            dispatch!()
+        });
+        handler!($d ip fp mem_base mem_len vm; F64MulAdd { dst, a, b } {
+            let c = operand!(a);
+            let product = f64::from_slot(slot!(a)) * f64::from_slot(slot!(b));
+            slot!(dst) = (product + f64::from_slot(slot!(c))).into_slot();
+            ip = ip.add(2);
+            dispatch!()
+        });
         handler!($d ip fp mem_base mem_len vm; Trap { code } { trap!(code) });
         handler!($d ip fp mem_base mem_len vm; EpochCheck {} {
             let store = (*vm).store;

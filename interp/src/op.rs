@@ -174,7 +174,11 @@ macro_rules! define_op_enum {
                     Op::I32AddShl { dst, .. }
                     | Op::I32ShrUAnd { dst, .. }
                     | Op::I32AddBits { dst, .. }
-                    | Op::I32Bits { dst, .. } => Some(dst),
+                    | Op::I32Bits { dst, .. }
+                    | Op::F32AddMul { dst, .. }
+                    | Op::F32MulAdd { dst, .. }
+                    | Op::F64AddMul { dst, .. }
+                    | Op::F64MulAdd { dst, .. } => Some(dst),
                     $( Op::$su { dst, .. } => Some(dst), )*
                     $( Op::$sb { dst, .. } => Some(dst), )*
                     $( Op::$st { dst, .. } => Some(dst), )*
@@ -398,6 +402,17 @@ macro_rules! for_each_other_op {
                 /// `((a >> j) & mask) << k`, a VM's opcode scaled to index a
                 /// table.
                 I32Bits { shifts: u16, dst: Slot, a: Slot },
+                /// `dst = c + a * b` in `f32`, rounded after each operation
+                /// as `f32.mul` then `f32.add` compute it (never a fused
+                /// multiply-add); `c` is the `Operand` that follows.
+                F32AddMul { dst: Slot, a: Slot, b: Slot },
+                /// `dst = a * b + c` in `f32`, as [`Op::F32AddMul`] with the
+                /// product as the left operand of the addition.
+                F32MulAdd { dst: Slot, a: Slot, b: Slot },
+                /// `dst = c + a * b` in `f64` (see [`Op::F32AddMul`]).
+                F64AddMul { dst: Slot, a: Slot, b: Slot },
+                /// `dst = a * b + c` in `f64` (see [`Op::F32MulAdd`]).
+                F64MulAdd { dst: Slot, a: Slot, b: Slot },
                 /// Traps with the given code.
                 Trap { code: TrapCode },
                 /// Interrupts execution if the store's epoch deadline has passed

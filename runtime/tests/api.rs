@@ -574,6 +574,111 @@ fn fused_bit_fields_match_shift_and_mask() {
     }
 }
 
+/// The interpreter fuses a float multiply feeding an add into one
+/// instruction (`c + a * b` and `a * b + c`). It must round twice, as the
+/// two operators do: the inputs include products whose exact value a fused
+/// multiply-add would keep (the result would not be 0), NaNs, infinities
+/// and signed zeros; the shapes include a constant addend, an addend that
+/// is the local the result goes to, and two products added.
+#[test]
+fn fused_multiply_add_rounds_as_the_separate_operators() {
+    let mut funcs = String::new();
+    for t in ["f32", "f64"] {
+        funcs.push_str(&format!(
+            r#"(func (export "{t}_add_mul") (param {t} {t} {t}) (result {t})
+                 ({t}.add (local.get 2) ({t}.mul (local.get 0) (local.get 1))))
+               (func (export "{t}_mul_add") (param {t} {t} {t}) (result {t})
+                 ({t}.add ({t}.mul (local.get 0) (local.get 1)) (local.get 2)))
+               (func (export "{t}_const") (param {t} {t} {t}) (result {t})
+                 ({t}.add ({t}.const 1.5) ({t}.mul (local.get 0) (local.get 1))))
+               (func (export "{t}_into_addend") (param {t} {t} {t}) (result {t})
+                 (local.set 2 ({t}.add (local.get 2) ({t}.mul (local.get 0) (local.get 1))))
+                 (local.get 2))
+               (func (export "{t}_two_products") (param {t} {t} {t}) (result {t})
+                 ({t}.add ({t}.mul (local.get 0) (local.get 1)) ({t}.mul (local.get 2) (local.get 0))))
+            "#
+        ));
+    }
+    let wat = format!("(module {funcs})");
+    let e32 = 1.0 + f32::EPSILON * 2048.0; // 1 + 2^-12
+    let e64 = 1.0 + f64::EPSILON * 33_554_432.0; // 1 + 2^-27
+    let f32_cases: [(f32, f32, f32); 7] = [
+        (e32, e32, -(e32 * e32)),
+        (3.0, -0.5, 0.25),
+        (-0.0, 5.0, 0.0),
+        (f32::INFINITY, 0.0, 1.0),
+        (f32::NAN, 1.0, 2.0),
+        (1e30, 1e30, -f32::INFINITY),
+        (f32::MIN_POSITIVE, 0.5, -0.0),
+    ];
+    let f64_cases: [(f64, f64, f64); 7] = [
+        (e64, e64, -(e64 * e64)),
+        (3.0, -0.5, 0.25),
+        (-0.0, 5.0, 0.0),
+        (f64::INFINITY, 0.0, 1.0),
+        (f64::NAN, 1.0, 2.0),
+        (1e300, 1e300, -f64::INFINITY),
+        (f64::MIN_POSITIVE, 0.5, -0.0),
+    ];
+    // NaN payloads are not specified; anything else must match bit for bit.
+    fn same32(got: f32, want: f32) -> bool {
+        (got.is_nan() && want.is_nan()) || got.to_bits() == want.to_bits()
+    }
+    fn same64(got: f64, want: f64) -> bool {
+        (got.is_nan() && want.is_nan()) || got.to_bits() == want.to_bits()
+    }
+    for tier in strata::Tier::ALL {
+        let engine = Engine::new(strata::Config::new().tier(tier)).unwrap();
+        let m = module(&engine, &wat);
+        let mut store = Store::new(&engine, ());
+        let inst = Instance::new(&mut store, &m, &[]).unwrap();
+        for (a, b, c) in f32_cases {
+            let p = a * b;
+            let wants = [
+                ("f32_add_mul", c + p),
+                ("f32_mul_add", p + c),
+                ("f32_const", 1.5 + p),
+                ("f32_into_addend", c + p),
+                ("f32_two_products", p + c * a),
+            ];
+            for (name, want) in wants {
+                let f = inst
+                    .get_typed_func::<(f32, f32, f32), f32>(&mut store, name)
+                    .unwrap();
+                let got = f.call(&mut store, (a, b, c)).unwrap();
+                assert!(
+                    same32(got, want),
+                    "{tier:?} {name}({a:e}, {b:e}, {c:e}) = {got:e}, want {want:e}"
+                );
+            }
+        }
+        for (a, b, c) in f64_cases {
+            let p = a * b;
+            let wants = [
+                ("f64_add_mul", c + p),
+                ("f64_mul_add", p + c),
+                ("f64_const", 1.5 + p),
+                ("f64_into_addend", c + p),
+                ("f64_two_products", p + c * a),
+            ];
+            for (name, want) in wants {
+                let f = inst
+                    .get_typed_func::<(f64, f64, f64), f64>(&mut store, name)
+                    .unwrap();
+                let got = f.call(&mut store, (a, b, c)).unwrap();
+                assert!(
+                    same64(got, want),
+                    "{tier:?} {name}({a:e}, {b:e}, {c:e}) = {got:e}, want {want:e}"
+                );
+            }
+        }
+        // Two roundings: a fused multiply-add would give 2^-24 and 2^-54.
+        assert_eq!((e32 * e32 - e32 * e32).to_bits(), 0);
+        assert_ne!(e32.mul_add(e32, -(e32 * e32)), 0.0);
+        assert_ne!(e64.mul_add(e64, -(e64 * e64)), 0.0);
+    }
+}
+
 /// The interpreter folds `index - k` into its `br_table` (as a `switch`
 /// whose first case is `k` compiles); the subtraction still wraps, so an
 /// index below `k` takes the default, in every tier.

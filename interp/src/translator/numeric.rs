@@ -104,9 +104,64 @@ impl FuncTranslator {
                 return;
             }
         }
+        if self.fuse_mul_add(kind, (pa, posa), (pb, posb)) {
+            return;
+        }
         let b = self.slot_of(pb, posb);
         let a = self.slot_of(pa, posa);
         self.push_def(|dst| make(dst, a, b));
+    }
+
+    /// Fuses a float addition (`kind`, operands `pa` and `pb` with their
+    /// positions) with the multiplication that computed one of its
+    /// operands, if that was the last instruction and only this addition
+    /// uses its result: `c + a * b` or `a * b + c` in one instruction,
+    /// with the operands in their order (a NaN operand's payload may
+    /// depend on it). Dot products, matrix products and physics kernels
+    /// are made of these.
+    fn fuse_mul_add(
+        &mut self,
+        kind: Op,
+        (pa, posa): (Provider, u32),
+        (pb, posb): (Provider, u32),
+    ) -> bool {
+        let product = |op: Option<Op>| match (kind, op) {
+            (Op::F32Add { .. }, Some(Op::F32Mul { a, b, .. }))
+            | (Op::F64Add { .. }, Some(Op::F64Mul { a, b, .. })) => Some((a, b)),
+            _ => None,
+        };
+        let is64 = matches!(kind, Op::F64Add { .. });
+        let (make, (a, b), (pc, posc)): (fn(Slot, Slot, Slot) -> Op, _, _) =
+            if let Some(ab) = product(self.fusable_def(pb, posb)) {
+                let make = if is64 {
+                    |dst, a, b| Op::F64AddMul { dst, a, b }
+                } else {
+                    |dst, a, b| Op::F32AddMul { dst, a, b }
+                };
+                (make, ab, (pa, posa))
+            } else if let Some(ab) = product(self.fusable_def(pa, posa)) {
+                let make = if is64 {
+                    |dst, a, b| Op::F64MulAdd { dst, a, b }
+                } else {
+                    |dst, a, b| Op::F32MulAdd { dst, a, b }
+                };
+                (make, ab, (pb, posb))
+            } else {
+                return false;
+            };
+        self.absorb_last();
+        // The addend's slot; a constant goes into its own temporary, below
+        // the product's operands, which the fused instruction still reads.
+        let c = self.slot_of(pc, posc);
+        let pos = self.stack.height();
+        let dst = self.temp(pos);
+        self.stack.push(Provider::Temp);
+        let at = self.emit(make(dst, a, b));
+        self.emit(Op::Operand { slot: c });
+        // It reads all its operands before writing: a `local.set` may
+        // retarget it.
+        self.last_def = Some((at, pos));
+        true
     }
 
     /// The last instruction emitted, if it alone computed `p` at `pos` (a
