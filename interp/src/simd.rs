@@ -577,11 +577,12 @@ pub fn i8x16_swizzle(a: u128, b: u128) -> u128 {
 /// the validator bounds the indices, the mask only keeps this panic-free).
 #[inline]
 pub fn i8x16_shuffle(a: u128, b: u128, lanes: [u8; 16]) -> u128 {
-    let (x, y) = (U8::get(a), U8::get(b));
-    let r: U8 = from_fn(|i| {
-        let l = usize::from(lanes[i] & 31);
-        if l < 16 { x[l] } else { y[l - 16] }
-    });
+    // One 32-byte table indexed by the lane number: a load per lane, no
+    // branch on which operand it names.
+    let mut both = [0u8; 32];
+    both[..16].copy_from_slice(&a.to_le_bytes());
+    both[16..].copy_from_slice(&b.to_le_bytes());
+    let r: U8 = from_fn(|i| both[usize::from(lanes[i] & 31)]);
     r.put()
 }
 
