@@ -596,6 +596,12 @@ fn fused_multiply_add_rounds_as_the_separate_operators() {
                  (local.get 2))
                (func (export "{t}_two_products") (param {t} {t} {t}) (result {t})
                  ({t}.add ({t}.mul (local.get 0) (local.get 1)) ({t}.mul (local.get 2) (local.get 0))))
+               (func (export "{t}_temps_const_last") (param {t} {t} {t}) (result {t})
+                 ({t}.add ({t}.mul ({t}.add (local.get 0) ({t}.const 0)) ({t}.sub (local.get 1) ({t}.const 0)))
+                          ({t}.const 1.5)))
+               (func (export "{t}_temps_const_first") (param {t} {t} {t}) (result {t})
+                 ({t}.add ({t}.const 1.5)
+                          ({t}.mul ({t}.add (local.get 0) ({t}.const 0)) ({t}.sub (local.get 1) ({t}.const 0)))))
             "#
         ));
     }
@@ -640,6 +646,8 @@ fn fused_multiply_add_rounds_as_the_separate_operators() {
                 ("f32_const", 1.5 + p),
                 ("f32_into_addend", c + p),
                 ("f32_two_products", p + c * a),
+                ("f32_temps_const_last", (a + 0.0) * (b - 0.0) + 1.5),
+                ("f32_temps_const_first", 1.5 + (a + 0.0) * (b - 0.0)),
             ];
             for (name, want) in wants {
                 let f = inst
@@ -660,6 +668,8 @@ fn fused_multiply_add_rounds_as_the_separate_operators() {
                 ("f64_const", 1.5 + p),
                 ("f64_into_addend", c + p),
                 ("f64_two_products", p + c * a),
+                ("f64_temps_const_last", (a + 0.0) * (b - 0.0) + 1.5),
+                ("f64_temps_const_first", 1.5 + (a + 0.0) * (b - 0.0)),
             ];
             for (name, want) in wants {
                 let f = inst

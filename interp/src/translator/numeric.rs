@@ -139,7 +139,11 @@ impl FuncTranslator {
                     |dst, a, b| Op::F32AddMul { dst, a, b }
                 };
                 (make, ab, (pa, posa))
-            } else if let Some(ab) = product(self.fusable_def(pa, posa)) {
+            } else if let Some(ab) = product(self.fusable_def(pa, posa))
+                && !matches!(pb, Provider::Const(_))
+            {
+                // (A constant addend would go into its position's temporary,
+                // which may be the product's right operand, still unread.)
                 let make = if is64 {
                     |dst, a, b| Op::F64MulAdd { dst, a, b }
                 } else {
@@ -150,8 +154,9 @@ impl FuncTranslator {
                 return false;
             };
         self.absorb_last();
-        // The addend's slot; a constant goes into its own temporary, below
-        // the product's operands, which the fused instruction still reads.
+        // The addend's slot. A constant (only ever the left operand here)
+        // goes into its own temporary, below the product's operands, which
+        // the fused instruction still reads.
         let c = self.slot_of(pc, posc);
         let pos = self.stack.height();
         let dst = self.temp(pos);
