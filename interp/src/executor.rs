@@ -1472,6 +1472,34 @@ macro_rules! define_handlers {
             ip = ip.add(2);
             dispatch!()
         });
+        handler!($d ip fp mem_base mem_len vm; F32x4AddMul { dst, a, b } {
+            let c = operand!(a);
+            let product = lanes!(crate::simd::f32x4_mul, v128!(a), v128!(b));
+            set_v128!(dst, lanes!(crate::simd::f32x4_add, v128!(c), product));
+            ip = ip.add(2);
+            dispatch!()
+        });
+        handler!($d ip fp mem_base mem_len vm; F32x4MulAdd { dst, a, b } {
+            let c = operand!(a);
+            let product = lanes!(crate::simd::f32x4_mul, v128!(a), v128!(b));
+            set_v128!(dst, lanes!(crate::simd::f32x4_add, product, v128!(c)));
+            ip = ip.add(2);
+            dispatch!()
+        });
+        handler!($d ip fp mem_base mem_len vm; F64x2AddMul { dst, a, b } {
+            let c = operand!(a);
+            let product = lanes!(crate::simd::f64x2_mul, v128!(a), v128!(b));
+            set_v128!(dst, lanes!(crate::simd::f64x2_add, v128!(c), product));
+            ip = ip.add(2);
+            dispatch!()
+        });
+        handler!($d ip fp mem_base mem_len vm; F64x2MulAdd { dst, a, b } {
+            let c = operand!(a);
+            let product = lanes!(crate::simd::f64x2_mul, v128!(a), v128!(b));
+            set_v128!(dst, lanes!(crate::simd::f64x2_add, product, v128!(c)));
+            ip = ip.add(2);
+            dispatch!()
+        });
         handler!($d ip fp mem_base mem_len vm; F64MulAdd { dst, a, b } {
             let c = operand!(a);
             let product = f64::from_slot(slot!(a)) * f64::from_slot(slot!(b));

@@ -178,7 +178,11 @@ macro_rules! define_op_enum {
                     | Op::F32AddMul { dst, .. }
                     | Op::F32MulAdd { dst, .. }
                     | Op::F64AddMul { dst, .. }
-                    | Op::F64MulAdd { dst, .. } => Some(dst),
+                    | Op::F64MulAdd { dst, .. }
+                    | Op::F32x4AddMul { dst, .. }
+                    | Op::F32x4MulAdd { dst, .. }
+                    | Op::F64x2AddMul { dst, .. }
+                    | Op::F64x2MulAdd { dst, .. } => Some(dst),
                     $( Op::$su { dst, .. } => Some(dst), )*
                     $( Op::$sb { dst, .. } => Some(dst), )*
                     $( Op::$st { dst, .. } => Some(dst), )*
@@ -413,6 +417,15 @@ macro_rules! for_each_other_op {
                 F64AddMul { dst: Slot, a: Slot, b: Slot },
                 /// `dst = a * b + c` in `f64` (see [`Op::F32MulAdd`]).
                 F64MulAdd { dst: Slot, a: Slot, b: Slot },
+                /// `v128 dst = c + a * b` lane-wise in `f32x4`, rounded twice
+                /// (see [`Op::F32AddMul`]); `c` is the `Operand` that follows.
+                F32x4AddMul { dst: Slot, a: Slot, b: Slot },
+                /// `v128 dst = a * b + c` lane-wise in `f32x4`.
+                F32x4MulAdd { dst: Slot, a: Slot, b: Slot },
+                /// `v128 dst = c + a * b` lane-wise in `f64x2`.
+                F64x2AddMul { dst: Slot, a: Slot, b: Slot },
+                /// `v128 dst = a * b + c` lane-wise in `f64x2`.
+                F64x2MulAdd { dst: Slot, a: Slot, b: Slot },
                 /// Traps with the given code.
                 Trap { code: TrapCode },
                 /// Interrupts execution if the store's epoch deadline has passed

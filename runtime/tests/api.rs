@@ -579,7 +579,8 @@ fn fused_bit_fields_match_shift_and_mask() {
 /// two operators do: the inputs include products whose exact value a fused
 /// multiply-add would keep (the result would not be 0), NaNs, infinities
 /// and signed zeros; the shapes include a constant addend, an addend that
-/// is the local the result goes to, and two products added.
+/// is the local the result goes to, two products added, and the same in
+/// `f32x4` and `f64x2` lanes.
 #[test]
 fn fused_multiply_add_rounds_as_the_separate_operators() {
     let mut funcs = String::new();
@@ -602,6 +603,29 @@ fn fused_multiply_add_rounds_as_the_separate_operators() {
                (func (export "{t}_temps_const_first") (param {t} {t} {t}) (result {t})
                  ({t}.add ({t}.const 1.5)
                           ({t}.mul ({t}.add (local.get 0) ({t}.const 0)) ({t}.sub (local.get 1) ({t}.const 0)))))
+            "#
+        ));
+    }
+    for (t, v) in [("f32", "f32x4"), ("f64", "f64x2")] {
+        let product = format!("({v}.mul ({v}.splat (local.get 0)) ({v}.splat (local.get 1)))");
+        let cst = format!(
+            "(v128.const {v} {})",
+            vec!["1.5"; if t == "f32" { 4 } else { 2 }].join(" ")
+        );
+        funcs.push_str(&format!(
+            r#"(func (export "{t}_lanes_add_mul") (param {t} {t} {t}) (result {t})
+                 ({v}.extract_lane 1 ({v}.add ({v}.splat (local.get 2)) {product})))
+               (func (export "{t}_lanes_mul_add") (param {t} {t} {t}) (result {t}) (local v128)
+                 (local.set 3 ({v}.splat (local.get 2)))
+                 ({v}.extract_lane 1 ({v}.add {product} (local.get 3))))
+               (func (export "{t}_lanes_into_addend") (param {t} {t} {t}) (result {t}) (local v128)
+                 (local.set 3 ({v}.splat (local.get 2)))
+                 (local.set 3 ({v}.add (local.get 3) {product}))
+                 ({v}.extract_lane 1 (local.get 3)))
+               (func (export "{t}_lanes_const_first") (param {t} {t} {t}) (result {t})
+                 ({v}.extract_lane 1 ({v}.add {cst} {product})))
+               (func (export "{t}_lanes_const_last") (param {t} {t} {t}) (result {t})
+                 ({v}.extract_lane 1 ({v}.add {product} {cst})))
             "#
         ));
     }
@@ -648,6 +672,11 @@ fn fused_multiply_add_rounds_as_the_separate_operators() {
                 ("f32_two_products", p + c * a),
                 ("f32_temps_const_last", (a + 0.0) * (b - 0.0) + 1.5),
                 ("f32_temps_const_first", 1.5 + (a + 0.0) * (b - 0.0)),
+                ("f32_lanes_add_mul", c + p),
+                ("f32_lanes_mul_add", p + c),
+                ("f32_lanes_into_addend", c + p),
+                ("f32_lanes_const_first", 1.5 + p),
+                ("f32_lanes_const_last", p + 1.5),
             ];
             for (name, want) in wants {
                 let f = inst
@@ -670,6 +699,11 @@ fn fused_multiply_add_rounds_as_the_separate_operators() {
                 ("f64_two_products", p + c * a),
                 ("f64_temps_const_last", (a + 0.0) * (b - 0.0) + 1.5),
                 ("f64_temps_const_first", 1.5 + (a + 0.0) * (b - 0.0)),
+                ("f64_lanes_add_mul", c + p),
+                ("f64_lanes_mul_add", p + c),
+                ("f64_lanes_into_addend", c + p),
+                ("f64_lanes_const_first", 1.5 + p),
+                ("f64_lanes_const_last", p + 1.5),
             ];
             for (name, want) in wants {
                 let f = inst

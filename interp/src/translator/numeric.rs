@@ -172,14 +172,14 @@ impl FuncTranslator {
     /// The last instruction emitted, if it alone computed `p` at `pos` (a
     /// temporary that only the instruction being translated reads): one
     /// that a fusion may take over with [`Self::absorb_last`].
-    fn fusable_def(&self, p: Provider, pos: u32) -> Option<Op> {
+    pub(super) fn fusable_def(&self, p: Provider, pos: u32) -> Option<Op> {
         let last = self.code.len().checked_sub(1)?;
         (p == Provider::Temp && self.last_def == Some((last, pos))).then(|| self.code[last])
     }
 
     /// Drops the instruction [`Self::fusable_def`] returned; the fused one
     /// replaces it.
-    fn absorb_last(&mut self) {
+    pub(super) fn absorb_last(&mut self) {
         self.code.pop();
         self.last_def = None;
     }

@@ -6,6 +6,72 @@ use super::*;
 impl FuncTranslator {
     /// SIMD operators that touch memory, constants or lane masks; `false`
     /// for anything else.
+    /// `f32x4.add`/`f64x2.add` of the product the last instruction alone
+    /// computed, fused as [`Self::fuse_mul_add`] fuses the scalar ones:
+    /// `c + a * b` with any addend, `a * b + c` with a local addend (any
+    /// other would be materialized into the temporaries of the product's
+    /// operands before the fused instruction reads them).
+    fn fuse_v128_mul_add(&mut self, op: &Operator<'_>) -> bool {
+        let is64 = match op {
+            Operator::F32x4Add => false,
+            Operator::F64x2Add => true,
+            _ => return false,
+        };
+        let h = self.stack.height();
+        if h < 4 {
+            return false;
+        }
+        let (posa, posb) = (h - 4, h - 2);
+        let product = |op: Option<Op>| match (is64, op) {
+            (false, Some(Op::F32x4Mul { a, b, .. })) | (true, Some(Op::F64x2Mul { a, b, .. })) => {
+                Some((a, b))
+            }
+            _ => None,
+        };
+        let b_is_local_pair = matches!(
+            (self.stack.get(posb), self.stack.get(posb + 1)),
+            (Provider::Local(l), Provider::Local(h)) if h == l + 1
+        );
+        let (make, (a, b)): (fn(Slot, Slot, Slot) -> Op, _) =
+            if let Some(ab) = product(self.fusable_def(self.stack.get(posb), posb)) {
+                let make = if is64 {
+                    |dst, a, b| Op::F64x2AddMul { dst, a, b }
+                } else {
+                    |dst, a, b| Op::F32x4AddMul { dst, a, b }
+                };
+                (make, ab)
+            } else if let Some(ab) = product(self.fusable_def(self.stack.get(posa), posa))
+                && b_is_local_pair
+            {
+                let make = if is64 {
+                    |dst, a, b| Op::F64x2MulAdd { dst, a, b }
+                } else {
+                    |dst, a, b| Op::F32x4MulAdd { dst, a, b }
+                };
+                (make, ab)
+            } else {
+                return false;
+            };
+        let product_right = matches!(
+            make(0, 0, 0),
+            Op::F32x4AddMul { .. } | Op::F64x2AddMul { .. }
+        );
+        self.absorb_last();
+        let c = if product_right {
+            // The product's entries, then the addend, below them.
+            self.stack.pop();
+            self.stack.pop();
+            self.pop_v128()
+        } else {
+            let c = self.pop_v128();
+            self.stack.pop();
+            self.stack.pop();
+            c
+        };
+        self.push_def_v128_with(|dst| make(dst, a, b), c);
+        true
+    }
+
     pub(super) fn translate_simd_special(&mut self, op: &Operator<'_>) -> bool {
         use Operator as O;
         match *op {
@@ -85,6 +151,9 @@ macro_rules! define_translate_simd {
         impl FuncTranslator {
             /// Translates a SIMD operator; `false` if `op` is not one.
             pub(super) fn translate_simd(&mut self, op: &Operator<'_>) -> bool {
+                if self.fuse_v128_mul_add(op) {
+                    return true;
+                }
                 match *op {
                     $( Operator::$su => {
                         let a = self.pop_v128();
