@@ -457,6 +457,19 @@ macro_rules! for_each_other_op {
                 /// `i32.add` or `i32.sub` of a constant that a `switch`
                 /// whose first case is not 0 puts before its `br_table`.
                 BrTable { index: Slot, len: u32, bias: i32 },
+                /// `br_table` on the `u8` at `addr + offset`, plus `bias`
+                /// (as [`Op::BrTable`]; the entries follow): a bytecode VM
+                /// dispatching on the opcode it just read, the load fused.
+                BrTableLoad8U { len: u16, addr: Slot, offset: u32, bias: i16 },
+                /// `br_table` on the `i32` at `addr + offset`, plus `bias`.
+                BrTableLoad32 { len: u16, addr: Slot, offset: u32, bias: i16 },
+                /// `br_table` on the `u8` at `a + imm` (32-bit wrapping, as
+                /// `I32Load8UAt`), plus `bias`.
+                BrTableLoad8UAt { len: u16, a: Slot, imm: i32, bias: i16 },
+                /// `br_table` on the `i32` at `a + imm` (32-bit wrapping, as
+                /// `I32LoadAt`), plus `bias`: a VM's opcode mapped through
+                /// a table in memory.
+                BrTableLoad32At { len: u16, a: Slot, imm: i32, bias: i16 },
                 /// An entry of the `BrTable` before it: a branch by `offset`
                 /// from the entry, and the variant number of the instruction
                 /// there (filled in when the function's code is complete),

@@ -574,6 +574,123 @@ fn fused_bit_fields_match_shift_and_mask() {
     }
 }
 
+/// The interpreter takes the load that computes a `br_table`'s index (and
+/// a constant added to it) into the table, as a bytecode VM dispatches on
+/// the opcode it just read. Every shape — byte and word loads, with an
+/// offset, at a wrapping `base + constant`, with a bias added or
+/// subtracted, and one whose value is also kept in a local — branches as
+/// the separate operators do, in every tier, including indices past the
+/// table (the default), a bias that wraps below zero, and loads past the
+/// memory (a trap).
+#[test]
+fn br_table_on_a_loaded_index_matches_the_separate_operators() {
+    let shapes: [(&str, &str); 8] = [
+        ("load8", "(i32.load8_u (local.get 0))"),
+        ("load8_offset", "(i32.load8_u offset=3 (local.get 0))"),
+        (
+            "load8_minus",
+            "(i32.sub (i32.load8_u (local.get 0)) (i32.const 2))",
+        ),
+        (
+            "load8_plus",
+            "(i32.add (i32.load8_u (local.get 0)) (i32.const -1))",
+        ),
+        (
+            "load8_at",
+            "(i32.load8_u (i32.add (local.get 0) (i32.const 4)))",
+        ),
+        ("load32", "(i32.load (local.get 0))"),
+        (
+            "load32_at_minus",
+            "(i32.sub (i32.load (i32.add (local.get 0) (i32.const 8))) (i32.const 1))",
+        ),
+        ("kept", "(local.tee 1 (i32.load8_u (local.get 0)))"),
+    ];
+    let mut funcs = String::new();
+    for (name, index) in shapes {
+        funcs.push_str(&format!(
+            r#"(func (export "{name}") (param i32) (result i32) (local i32)
+                 (block (block (block (block
+                   (br_table 0 1 2 3 {index}))
+                   (return (i32.const 10)))
+                   (return (i32.const 11)))
+                   (return (i32.const 12)))
+                 (i32.const 13))
+            "#
+        ));
+    }
+    let bytes: [u8; 16] = [
+        0, 1, 2, 3, 250, 255, 7, 1, 2, 0, 0, 0, 0xff, 0xff, 0xff, 0xff,
+    ];
+    let data: String = bytes.iter().map(|b| format!("\\{b:02x}")).collect();
+    let wat = format!(r#"(module (memory 1) (data (i32.const 0) "{data}") {funcs})"#);
+    let mut mem = vec![0u8; 65536];
+    mem[..16].copy_from_slice(&bytes);
+    let byte = |ea: u64| mem.get(ea as usize).map(|b| u32::from(*b));
+    let word = |ea: u64| {
+        (ea + 4 <= 65536)
+            .then(|| u32::from_le_bytes(mem[ea as usize..ea as usize + 4].try_into().unwrap()))
+    };
+    // The index each shape computes, or `None` for a load out of bounds.
+    let index = |name: &str, x: u32| -> Option<u32> {
+        let x64 = u64::from(x);
+        match name {
+            "load8" | "kept" => byte(x64),
+            "load8_offset" => byte(x64 + 3),
+            "load8_minus" => byte(x64).map(|v| v.wrapping_sub(2)),
+            "load8_plus" => byte(x64).map(|v| v.wrapping_add(u32::MAX)),
+            "load8_at" => byte(u64::from(x.wrapping_add(4))),
+            "load32" => word(x64),
+            "load32_at_minus" => word(u64::from(x.wrapping_add(8))).map(|v| v.wrapping_sub(1)),
+            _ => unreachable!(),
+        }
+    };
+    let addresses = [
+        0u32,
+        1,
+        2,
+        3,
+        4,
+        5,
+        6,
+        7,
+        8,
+        12,
+        65532,
+        65533,
+        65535,
+        65536,
+        u32::MAX - 3,
+        u32::MAX,
+    ];
+    for tier in strata::Tier::ALL {
+        let engine = Engine::new(strata::Config::new().tier(tier)).unwrap();
+        let m = module(&engine, &wat);
+        let mut store = Store::new(&engine, ());
+        let inst = Instance::new(&mut store, &m, &[]).unwrap();
+        for (name, _) in shapes {
+            let f = inst.get_typed_func::<i32, i32>(&mut store, name).unwrap();
+            for x in addresses {
+                let got = f.call(&mut store, x as i32);
+                match index(name, x) {
+                    Some(i) => {
+                        let want = 10 + i.min(3) as i32;
+                        assert_eq!(got.unwrap(), want, "{tier:?} {name}({x:#x}): index {i}");
+                    }
+                    None => {
+                        let err = got.expect_err("a load out of bounds traps");
+                        assert_eq!(
+                            err.as_trap().map(|t| t.code()),
+                            Some(TrapCode::MemoryOutOfBounds),
+                            "{tier:?} {name}({x:#x})"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// The interpreter fuses a float multiply feeding an add into one
 /// instruction (`c + a * b` and `a * b + c`). It must round twice, as the
 /// two operators do: the inputs include products whose exact value a fused

@@ -274,17 +274,37 @@ impl FuncTranslator {
         // alone: the table adds the constant itself.
         let (p, pos) = self.stack.pop();
         let last = self.code.len().wrapping_sub(1);
-        let (index, bias) = match self.code.get(last) {
+        // `load_fusable`: the instruction now last alone computed the
+        // index (or the operand of the `+ constant` taken into the table),
+        // so a load there may be taken into the table too.
+        let (index, bias, load_fusable) = match self.code.get(last) {
             Some(&Op::I32AddImm { a, imm, .. })
                 if p == Provider::Temp && self.last_def == Some((last, pos)) =>
             {
+                let fed = self.fed_by_previous == Some(last);
                 self.code.pop();
                 self.last_def = None;
-                (a, imm)
+                self.fed_by_previous = None;
+                (a, imm, fed)
             }
-            _ => (self.slot_of(p, pos), 0),
+            _ => {
+                let fusable = self.fusable_def(p, pos).is_some();
+                (self.slot_of(p, pos), 0, fusable)
+            }
         };
-        let table_at = self.emit(Op::BrTable { index, len, bias });
+        let fused = self
+            .code
+            .last()
+            .filter(|_| load_fusable)
+            .and_then(|&load| Self::br_table_load(load, index, len, bias));
+        let table = match fused {
+            Some(op) => {
+                self.absorb_last();
+                op
+            }
+            None => Op::BrTable { index, len, bias },
+        };
+        let table_at = self.emit(table);
         for _ in depths {
             self.emit(Op::BrTableEntry {
                 next_op: 0,
@@ -314,6 +334,35 @@ impl FuncTranslator {
             }
         }
         self.mark_unreachable();
+    }
+
+    /// `load`, which wrote `index` for the `br_table` alone, fused into the
+    /// table (`len` entries plus the default, `bias` added to the index),
+    /// if it is a load that has such a form and the numbers fit.
+    fn br_table_load(load: Op, index: Slot, len: u32, bias: i32) -> Option<Op> {
+        let len = u16::try_from(len).ok()?;
+        let bias = i16::try_from(bias).ok()?;
+        match load {
+            Op::I32Load8U { dst, addr, offset } if dst == index => Some(Op::BrTableLoad8U {
+                len,
+                addr,
+                offset,
+                bias,
+            }),
+            Op::I32Load { dst, addr, offset } if dst == index => Some(Op::BrTableLoad32 {
+                len,
+                addr,
+                offset,
+                bias,
+            }),
+            Op::I32Load8UAt { dst, a, imm } if dst == index => {
+                Some(Op::BrTableLoad8UAt { len, a, imm, bias })
+            }
+            Op::I32LoadAt { dst, a, imm } if dst == index => {
+                Some(Op::BrTableLoad32At { len, a, imm, bias })
+            }
+            _ => None,
+        }
     }
 
     /// Fills in each `BrTableEntry`'s `next_op` once no instruction will

@@ -49,6 +49,11 @@ pub struct FuncTranslator {
     reachable: bool,
     /// The last instruction if it wrote a fresh temporary at this position.
     last_def: Option<(usize, u32)>,
+    /// The last instruction if it is an immediate-form operation whose
+    /// operand was the temporary the instruction before it wrote for it
+    /// alone (a load then `+ constant`, which a `br_table` may take over
+    /// whole). Cleared by every emission, like `last_def`.
+    fed_by_previous: Option<usize>,
     /// Result count of the function being translated.
     num_results: u32,
     /// Emit epoch checks at function entry and loop headers.
@@ -235,6 +240,7 @@ impl FuncTranslator {
 
     fn emit(&mut self, op: Op) -> usize {
         self.last_def = None;
+        self.fed_by_previous = None;
         self.code.push(op);
         self.code.len() - 1
     }

@@ -40,6 +40,7 @@ impl FuncTranslator {
                 if matches!(kind, Op::I32Shl { .. }) && self.fuse_field_shl(p, pos, imm) {
                     return;
                 }
+                let fed = self.fusable_def(p, pos).is_some();
                 let a = self.slot_of(p, pos);
                 // Always `Some`: the operation has an immediate form.
                 if let Some(op) = make(0, a, 0).with_imm(imm) {
@@ -50,6 +51,9 @@ impl FuncTranslator {
                         }
                         op
                     });
+                    if fed {
+                        self.fed_by_previous = Some(self.code.len() - 1);
+                    }
                     return;
                 }
             }
@@ -255,7 +259,9 @@ impl FuncTranslator {
             };
             if let Some(imm) = Self::imm_of(neg, is64) {
                 self.stack.pop();
-                let a = self.pop_slot();
+                let (p, pos) = self.stack.pop();
+                let fed = self.fusable_def(p, pos).is_some();
+                let a = self.slot_of(p, pos);
                 let add = if is64 {
                     Op::I64AddImm { dst: 0, a, imm }
                 } else {
@@ -266,6 +272,9 @@ impl FuncTranslator {
                     Op::I32AddImm { a, imm, .. } => Op::I32AddImm { dst, a, imm },
                     other => other,
                 });
+                if fed {
+                    self.fed_by_previous = Some(self.code.len() - 1);
+                }
                 return;
             }
         }

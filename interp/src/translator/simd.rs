@@ -4,8 +4,6 @@
 use super::*;
 
 impl FuncTranslator {
-    /// SIMD operators that touch memory, constants or lane masks; `false`
-    /// for anything else.
     /// `f32x4.add`/`f64x2.add` of the product the last instruction alone
     /// computed, fused as [`Self::fuse_mul_add`] fuses the scalar ones:
     /// `c + a * b` with any addend, `a * b + c` with a local addend (any
@@ -72,6 +70,8 @@ impl FuncTranslator {
         true
     }
 
+    /// SIMD operators that touch memory, constants or lane masks; `false`
+    /// for anything else.
     pub(super) fn translate_simd_special(&mut self, op: &Operator<'_>) -> bool {
         use Operator as O;
         match *op {
