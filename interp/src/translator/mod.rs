@@ -245,6 +245,16 @@ impl FuncTranslator {
         self.code.len() - 1
     }
 
+    /// As [`Self::push_def`], with an `Operand` after the instruction; the
+    /// instruction reads all its operands before writing, so a
+    /// `local.set` may still retarget it.
+    fn push_def_with(&mut self, make: impl FnOnce(Slot) -> Op, operand: Slot) {
+        self.push_def(make);
+        let last_def = self.last_def;
+        self.emit(Op::Operand { slot: operand });
+        self.last_def = last_def;
+    }
+
     /// Emits `make(dst)` writing a new temporary on top of the stack.
     fn push_def(&mut self, make: impl FnOnce(Slot) -> Op) {
         let pos = self.stack.height();

@@ -3,6 +3,9 @@
 
 use super::*;
 
+/// Makes an instruction from its destination and two operand slots.
+pub(super) type MakeOp = fn(Slot, Slot, Slot) -> Op;
+
 impl FuncTranslator {
     /// An immediate that fits the instruction's immediate field.
     pub(super) fn imm_of(value: u64, is64: bool) -> Option<i32> {
@@ -129,31 +132,16 @@ impl FuncTranslator {
         (pa, posa): (Provider, u32),
         (pb, posb): (Provider, u32),
     ) -> bool {
-        let product = |op: Option<Op>| match (kind, op) {
-            (Op::F32Add { .. }, Some(Op::F32Mul { a, b, .. }))
-            | (Op::F64Add { .. }, Some(Op::F64Mul { a, b, .. })) => Some((a, b)),
-            _ => None,
-        };
-        let is64 = matches!(kind, Op::F64Add { .. });
-        let (make, (a, b), (pc, posc)): (fn(Slot, Slot, Slot) -> Op, _, _) =
-            if let Some(ab) = product(self.fusable_def(pb, posb)) {
-                let make = if is64 {
-                    |dst, a, b| Op::F64AddMul { dst, a, b }
-                } else {
-                    |dst, a, b| Op::F32AddMul { dst, a, b }
-                };
-                (make, ab, (pa, posa))
-            } else if let Some(ab) = product(self.fusable_def(pa, posa))
+        let forms = |def: Option<Op>| def.and_then(|d| Self::mul_add_forms(kind, d));
+        let (make, (a, b), (pc, posc)) =
+            if let Some((ab, add_mul, _)) = forms(self.fusable_def(pb, posb)) {
+                (add_mul, ab, (pa, posa))
+            } else if let Some((ab, _, mul_add)) = forms(self.fusable_def(pa, posa))
                 && !matches!(pb, Provider::Const(_))
             {
                 // (A constant addend would go into its position's temporary,
                 // which may be the product's right operand, still unread.)
-                let make = if is64 {
-                    |dst, a, b| Op::F64MulAdd { dst, a, b }
-                } else {
-                    |dst, a, b| Op::F32MulAdd { dst, a, b }
-                };
-                (make, ab, (pb, posb))
+                (mul_add, ab, (pb, posb))
             } else {
                 return false;
             };
@@ -162,15 +150,38 @@ impl FuncTranslator {
         // goes into its own temporary, below the product's operands, which
         // the fused instruction still reads.
         let c = self.slot_of(pc, posc);
-        let pos = self.stack.height();
-        let dst = self.temp(pos);
-        self.stack.push(Provider::Temp);
-        let at = self.emit(make(dst, a, b));
-        self.emit(Op::Operand { slot: c });
-        // It reads all its operands before writing: a `local.set` may
-        // retarget it.
-        self.last_def = Some((at, pos));
+        self.push_def_with(|dst| make(dst, a, b), c);
         true
+    }
+
+    /// The fused forms of the float addition `add` with `product`, its
+    /// operand, when that is a multiplication of the same type: the
+    /// product's operands, then the makers of `c + a * b` and `a * b + c`.
+    pub(super) fn mul_add_forms(add: Op, product: Op) -> Option<((Slot, Slot), MakeOp, MakeOp)> {
+        let (ab, add_mul, mul_add): (_, MakeOp, MakeOp) = match (add, product) {
+            (Op::F32Add { .. }, Op::F32Mul { a, b, .. }) => (
+                (a, b),
+                |dst, a, b| Op::F32AddMul { dst, a, b },
+                |dst, a, b| Op::F32MulAdd { dst, a, b },
+            ),
+            (Op::F64Add { .. }, Op::F64Mul { a, b, .. }) => (
+                (a, b),
+                |dst, a, b| Op::F64AddMul { dst, a, b },
+                |dst, a, b| Op::F64MulAdd { dst, a, b },
+            ),
+            (Op::F32x4Add { .. }, Op::F32x4Mul { a, b, .. }) => (
+                (a, b),
+                |dst, a, b| Op::F32x4AddMul { dst, a, b },
+                |dst, a, b| Op::F32x4MulAdd { dst, a, b },
+            ),
+            (Op::F64x2Add { .. }, Op::F64x2Mul { a, b, .. }) => (
+                (a, b),
+                |dst, a, b| Op::F64x2AddMul { dst, a, b },
+                |dst, a, b| Op::F64x2MulAdd { dst, a, b },
+            ),
+            _ => return None,
+        };
+        Some((ab, add_mul, mul_add))
     }
 
     /// The last instruction emitted, if it alone computed `p` at `pos` (a

@@ -10,9 +10,9 @@ impl FuncTranslator {
     /// other would be materialized into the temporaries of the product's
     /// operands before the fused instruction reads them).
     fn fuse_v128_mul_add(&mut self, op: &Operator<'_>) -> bool {
-        let is64 = match op {
-            Operator::F32x4Add => false,
-            Operator::F64x2Add => true,
+        let kind = match op {
+            Operator::F32x4Add => Op::F32x4Add { dst: 0, a: 0, b: 0 },
+            Operator::F64x2Add => Op::F64x2Add { dst: 0, a: 0, b: 0 },
             _ => return false,
         };
         let h = self.stack.height();
@@ -20,40 +20,22 @@ impl FuncTranslator {
             return false;
         }
         let (posa, posb) = (h - 4, h - 2);
-        let product = |op: Option<Op>| match (is64, op) {
-            (false, Some(Op::F32x4Mul { a, b, .. })) | (true, Some(Op::F64x2Mul { a, b, .. })) => {
-                Some((a, b))
-            }
-            _ => None,
-        };
+        let forms = |def: Option<Op>| def.and_then(|d| Self::mul_add_forms(kind, d));
         let b_is_local_pair = matches!(
             (self.stack.get(posb), self.stack.get(posb + 1)),
             (Provider::Local(l), Provider::Local(h)) if h == l + 1
         );
-        let (make, (a, b)): (fn(Slot, Slot, Slot) -> Op, _) =
-            if let Some(ab) = product(self.fusable_def(self.stack.get(posb), posb)) {
-                let make = if is64 {
-                    |dst, a, b| Op::F64x2AddMul { dst, a, b }
-                } else {
-                    |dst, a, b| Op::F32x4AddMul { dst, a, b }
-                };
-                (make, ab)
-            } else if let Some(ab) = product(self.fusable_def(self.stack.get(posa), posa))
-                && b_is_local_pair
-            {
-                let make = if is64 {
-                    |dst, a, b| Op::F64x2MulAdd { dst, a, b }
-                } else {
-                    |dst, a, b| Op::F32x4MulAdd { dst, a, b }
-                };
-                (make, ab)
-            } else {
-                return false;
-            };
-        let product_right = matches!(
-            make(0, 0, 0),
-            Op::F32x4AddMul { .. } | Op::F64x2AddMul { .. }
-        );
+        let (make, (a, b), product_right) = if let Some((ab, add_mul, _)) =
+            forms(self.fusable_def(self.stack.get(posb), posb))
+        {
+            (add_mul, ab, true)
+        } else if let Some((ab, _, mul_add)) = forms(self.fusable_def(self.stack.get(posa), posa))
+            && b_is_local_pair
+        {
+            (mul_add, ab, false)
+        } else {
+            return false;
+        };
         self.absorb_last();
         let c = if product_right {
             // The product's entries, then the addend, below them.
