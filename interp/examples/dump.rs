@@ -6,7 +6,8 @@
 //! ```
 //!
 //! Without indices it prints every defined function; each instruction is
-//! shown with its position, so branch offsets can be followed by hand.
+//! shown with its position, so branch offsets can be followed by hand, and
+//! an operand the instruction reads from the accumulator shows as `acc`.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -48,8 +49,14 @@ fn dump() -> Result<(), Box<dyn std::error::Error>> {
             "function {index}: {} params, {} locals, frame of {} slots",
             f.num_params, f.num_locals, f.frame_size
         )?;
+        // An operand read from the accumulator shows as `acc`.
+        let acc = format!(": {}", strata_interp::op::ACC);
         for (at, op) in f.code.iter().enumerate() {
-            writeln!(out, "  {at:5}  {op:?}")?;
+            writeln!(
+                out,
+                "  {at:5}  {}",
+                format!("{op:?}").replace(&acc, ": acc")
+            )?;
         }
     }
     Ok(())

@@ -81,6 +81,8 @@ unsafe fn stack_of(store: *mut VMStoreContext) -> *mut Stack {
 }
 
 trait SlotValue: Copy {
+    /// Whether a result of this type also goes to the accumulator.
+    const INT: bool = true;
     fn from_slot(v: u64) -> Self;
     fn into_slot(self) -> u64;
 }
@@ -98,6 +100,7 @@ macro_rules! slot_int {
 slot_int!(i32 => u32, u32 => u32, i64 => u64, u64 => u64);
 
 impl SlotValue for f32 {
+    const INT: bool = false;
     #[inline(always)]
     fn from_slot(v: u64) -> Self {
         f32::from_bits(v as u32)
@@ -109,6 +112,7 @@ impl SlotValue for f32 {
 }
 
 impl SlotValue for f64 {
+    const INT: bool = false;
     #[inline(always)]
     fn from_slot(v: u64) -> Self {
         f64::from_bits(v)
@@ -117,6 +121,12 @@ impl SlotValue for f64 {
     fn into_slot(self) -> u64 {
         self.to_bits()
     }
+}
+
+/// Whether `v` is an integer (goes to the accumulator).
+#[inline(always)]
+fn is_int<T: SlotValue>(_: &T) -> bool {
+    T::INT
 }
 
 impl SlotValue for bool {
@@ -352,6 +362,8 @@ struct Regs {
     fp: *mut u64,
     mem_base: *mut u8,
     mem_len: u64,
+    /// The accumulator (see [`Handler`]).
+    acc: u64,
 }
 
 /// The state of one [`execute`] that is not kept in registers.
@@ -406,8 +418,14 @@ impl PendingCall {
 /// An instruction's handler: executes the instruction at `ip` and, with
 /// tail dispatch, jumps to the next instruction's handler (see
 /// [`dispatch`](self)).
-pub(crate) type Handler =
-    unsafe fn(ip: *const Instr, fp: *mut u64, mem_base: *mut u8, mem_len: u64, vm: *mut Vm) -> Exit;
+pub(crate) type Handler = unsafe fn(
+    ip: *const Instr,
+    fp: *mut u64,
+    mem_base: *mut u8,
+    mem_len: u64,
+    vm: *mut Vm,
+    acc: u64,
+) -> Exit;
 
 /// The handler of the instruction at `ip`.
 ///
@@ -690,6 +708,7 @@ unsafe fn enter_general(
             fp: new_fp,
             mem_base,
             mem_len,
+            acc: 0,
         };
         Exit::Continue
     }
@@ -723,6 +742,7 @@ unsafe fn call_pending_array(
             fp,
             mem_base,
             mem_len,
+            acc: 0,
         };
         Exit::Continue
     }
@@ -756,6 +776,7 @@ unsafe fn return_across(
             fp: frame.fp,
             mem_base,
             mem_len,
+            acc: 0,
         };
         Exit::Continue
     }
@@ -798,6 +819,7 @@ unsafe fn execute(
                 fp,
                 mem_base,
                 mem_len,
+                acc: 0,
             },
         };
         let vm: *mut Vm = &mut vm;
@@ -807,8 +829,9 @@ unsafe fn execute(
                 fp,
                 mem_base,
                 mem_len,
+                acc,
             } = (*vm).regs;
-            match handler_of(ip)(ip, fp, mem_base, mem_len, vm) {
+            match handler_of(ip)(ip, fp, mem_base, mem_len, vm, acc) {
                 Exit::Continue => {}
                 Exit::Returned => return Ok(()),
                 Exit::Trapped => {
@@ -826,7 +849,7 @@ unsafe fn execute(
 // handler, where the registers (named by the caller) are in scope; `$d` is a
 // `$` token, so that these definitions can have metavariables of their own.
 macro_rules! vm_helpers {
-    ($d:tt $ip:ident $fp:ident $mem_base:ident $mem_len:ident $vm:ident) => {
+    ($d:tt $ip:ident $fp:ident $mem_base:ident $mem_len:ident $vm:ident $acc:ident) => {
         macro_rules! slot {
             ($d s:expr) => {
                 *$fp.add($d s as usize)
@@ -850,7 +873,7 @@ macro_rules! vm_helpers {
         #[cfg(all(strata_tail_dispatch, not(miri)))]
         macro_rules! dispatch {
             () => {
-                return handler_of($ip)($ip, $fp, $mem_base, $mem_len, $vm)
+                return handler_of($ip)($ip, $fp, $mem_base, $mem_len, $vm, $acc)
             };
         }
         #[cfg(not(all(strata_tail_dispatch, not(miri))))]
@@ -867,7 +890,7 @@ macro_rules! vm_helpers {
         #[cfg(all(strata_tail_dispatch, not(miri)))]
         macro_rules! dispatch_to {
             ($op:expr) => {
-                return (*crate::op::HANDLERS.get_unchecked($op as usize))($ip, $fp, $mem_base, $mem_len, $vm)
+                return (*crate::op::HANDLERS.get_unchecked($op as usize))($ip, $fp, $mem_base, $mem_len, $vm, $acc)
             };
         }
         #[cfg(not(all(strata_tail_dispatch, not(miri))))]
@@ -900,10 +923,23 @@ macro_rules! vm_helpers {
                 opaque3($d f, $d a, $d b, $d c)
             };
         }
+        // Stores result `$r` in slot `$dst`; an integer result also goes
+        // to the accumulator, for an instruction after this one that reads
+        // it from there (see `accumulator`).
+        macro_rules! put {
+            ($d dst:expr, $d r:expr) => {{
+                let r = $d r;
+                let v = SlotValue::into_slot(r);
+                slot!($d dst) = v;
+                if is_int(&r) {
+                    $acc = v;
+                }
+            }};
+        }
         // Goes on through the loop in `execute`.
         macro_rules! resume {
             () => {{
-                (*$vm).regs = Regs { $ip, $fp, $mem_base, $mem_len };
+                (*$vm).regs = Regs { $ip, $fp, $mem_base, $mem_len, acc: $acc };
                 return Exit::Continue;
             }};
         }
@@ -1012,7 +1048,9 @@ macro_rules! vm_helpers {
                 }
                 let p = $mem_base.add(ea as usize);
                 let v = read_le!(p, $d t);
-                slot!($d dst) = (v as $d via).into_slot();
+                let v = (v as $d via).into_slot();
+                slot!($d dst) = v;
+                $acc = v;
                 next!();
             }};
         }
@@ -1023,7 +1061,7 @@ macro_rules! vm_helpers {
         }
         macro_rules! store {
             ($d addr:expr, $d value:expr, $d offset:expr, $d t:ty) => {
-                store_at!(u64::from(slot!($d addr) as u32) + u64::from($d offset), $d value, $d t)
+                store_at!(u64::from(slot!($d addr) as u32) + u64::from($d offset), slot!($d value), $d t)
             };
         }
         macro_rules! store_at {
@@ -1033,7 +1071,7 @@ macro_rules! vm_helpers {
                     trap!(TrapCode::MemoryOutOfBounds);
                 }
                 let p = $mem_base.add(ea as usize);
-                let v = slot!($d value) as $d t;
+                let v = $d value as $d t;
                 write_le!(p, v, $d t);
                 next!();
             }};
@@ -1086,6 +1124,8 @@ macro_rules! vm_helpers {
                 $fp = new_fp;
                 (*$vm).func = callee;
                 $ip = (*callee).code.as_ptr();
+                // No instruction reads the accumulator at a function's start.
+                $acc = 0;
                 dispatch!()
             }};
         }
@@ -1146,6 +1186,8 @@ macro_rules! vm_helpers {
                 $ip = frame.ret_ip;
                 $fp = frame.fp;
                 (*$vm).func = frame.func;
+                // Nor after a call.
+                $acc = 0;
                 dispatch!()
             }};
         }
@@ -1174,7 +1216,7 @@ macro_rules! vm_helpers {
 // are named by the caller so that the helper macros of `define_handlers`,
 // written in the caller's expansion, see them.
 macro_rules! handler {
-    ($d:tt $ip:ident $fp:ident $mem_base:ident $mem_len:ident $vm:ident;
+    ($d:tt $ip:ident $fp:ident $mem_base:ident $mem_len:ident $vm:ident $acc:ident;
      $name:ident { $($field:ident),* } $body:block) => {
         #[doc = concat!("Executes `Op::", stringify!($name), "`.")]
         ///
@@ -1190,6 +1232,7 @@ macro_rules! handler {
             mut $mem_base: *mut u8,
             mut $mem_len: u64,
             $vm: *mut Vm,
+            mut $acc: u64,
         ) -> Exit {
             // SAFETY: the translator only emits slots below the frame size
             // of the function it translated, and every call checks that the
@@ -1202,7 +1245,7 @@ macro_rules! handler {
             // pairs each instruction with its own handler, and a
             // `BrTableEntry`'s `next_op` is its target's variant number.
             unsafe {
-                vm_helpers!($d $ip $fp $mem_base $mem_len $vm);
+                vm_helpers!($d $ip $fp $mem_base $mem_len $vm $acc);
                 let Op::$name { $($field),* } = *(*$ip).op() else {
                     #[cfg(debug_assertions)]
                     wrong_instruction(stringify!($name));
@@ -1234,45 +1277,45 @@ macro_rules! define_handlers {
         unary_trap { $( $vname:ident ($va:ty) -> $vr:ty = $vf:expr; )* }
         other { $( $(#[$odoc:meta])* $oname:ident $({ $($ofield:ident : $oty:ty),* $(,)? })? ),* $(,)? }
     ) => {
-        $( handler!($d ip fp mem_base mem_len vm; $bname { dst, a, b } {
+        $( handler!($d ip fp mem_base mem_len vm acc; $bname { dst, a, b } {
             let r: $br = ($bf)(<$ba>::from_slot(slot!(a)), <$bb>::from_slot(slot!(b)));
-            slot!(dst) = r.into_slot();
+            put!(dst, r);
             next!();
         }); )*
-        $( $( handler!($d ip fp mem_base mem_len vm; $bimm { dst, a, imm } {
+        $( $( handler!($d ip fp mem_base mem_len vm acc; $bimm { dst, a, imm } {
             let r: $br = ($bf)(<$ba>::from_slot(slot!(a)), <$bb>::from_imm(imm));
-            slot!(dst) = r.into_slot();
+            put!(dst, r);
             next!();
         }); )? )*
-        $( handler!($d ip fp mem_base mem_len vm; $tname { dst, a, b } {
+        $( handler!($d ip fp mem_base mem_len vm acc; $tname { dst, a, b } {
             let r: Result<$tr, TrapCode> = ($tf)(<$ta>::from_slot(slot!(a)), <$tb>::from_slot(slot!(b)));
             match r {
-                Ok(r) => slot!(dst) = r.into_slot(),
+                Ok(r) => put!(dst, r),
                 Err(code) => trap!(code),
             }
             next!();
         }); )*
-        $( handler!($d ip fp mem_base mem_len vm; $uname { dst, a } {
+        $( handler!($d ip fp mem_base mem_len vm acc; $uname { dst, a } {
             let r: $ur = ($uf)(<$ua>::from_slot(slot!(a)));
-            slot!(dst) = r.into_slot();
+            put!(dst, r);
             next!();
         }); )*
-        $( handler!($d ip fp mem_base mem_len vm; $vname { dst, a } {
+        $( handler!($d ip fp mem_base mem_len vm acc; $vname { dst, a } {
             let r: Result<$vr, TrapCode> = ($vf)(<$va>::from_slot(slot!(a)));
             match r {
-                Ok(r) => slot!(dst) = r.into_slot(),
+                Ok(r) => put!(dst, r),
                 Err(code) => trap!(code),
             }
             next!();
         }); )*
         $(
-            handler!($d ip fp mem_base mem_len vm; $brname { a, b, offset } {
+            handler!($d ip fp mem_base mem_len vm acc; $brname { a, b, offset } {
                 if ($btest)(<$bty>::from_slot(slot!(a)), <$bty>::from_slot(slot!(b))) {
                     jump!(offset);
                 }
                 next!();
             });
-            handler!($d ip fp mem_base mem_len vm; $brimm { a, imm, offset } {
+            handler!($d ip fp mem_base mem_len vm acc; $brimm { a, imm, offset } {
                 if ($btest)(<$bty>::from_slot(slot!(a)), <$bty>::from_imm(imm)) {
                     jump!(offset);
                 }
@@ -1280,59 +1323,59 @@ macro_rules! define_handlers {
             });
         )*
         $(
-            handler!($d ip fp mem_base mem_len vm; $lname { dst, addr, offset } {
+            handler!($d ip fp mem_base mem_len vm acc; $lname { dst, addr, offset } {
                 load!(dst, addr, offset, $lty, $lvia)
             });
-            handler!($d ip fp mem_base mem_len vm; $lat { dst, a, imm } {
+            handler!($d ip fp mem_base mem_len vm acc; $lat { dst, a, imm } {
                 load_at!(dst, u64::from((slot!(a) as u32).wrapping_add(imm as u32)), $lty, $lvia)
             });
-            handler!($d ip fp mem_base mem_len vm; $lshl { shift, dst, a, b } {
+            handler!($d ip fp mem_base mem_len vm acc; $lshl { shift, dst, a, b } {
                 let ea = (slot!(a) as u32).wrapping_add((slot!(b) as u32).wrapping_shl(u32::from(shift)));
                 load_at!(dst, u64::from(ea), $lty, $lvia)
             });
-            handler!($d ip fp mem_base mem_len vm; $labs { dst, ea } {
+            handler!($d ip fp mem_base mem_len vm acc; $labs { dst, ea } {
                 load_at!(dst, u64::from(ea), $lty, $lvia)
             });
-            handler!($d ip fp mem_base mem_len vm; $lidx { dst, a, b } {
+            handler!($d ip fp mem_base mem_len vm acc; $lidx { dst, a, b } {
                 load_at!(dst, u64::from((slot!(a) as u32).wrapping_add(slot!(b) as u32)), $lty, $lvia)
             });
         )*
-        $( handler!($d ip fp mem_base mem_len vm; $su { dst, a } {
+        $( handler!($d ip fp mem_base mem_len vm acc; $su { dst, a } {
             set_v128!(dst, lanes!($suf, v128!(a)));
             next!();
         }); )*
-        $( handler!($d ip fp mem_base mem_len vm; $sb { dst, a, b } {
+        $( handler!($d ip fp mem_base mem_len vm acc; $sb { dst, a, b } {
             set_v128!(dst, lanes!($sbf, v128!(a), v128!(b)));
             next!();
         }); )*
-        $( handler!($d ip fp mem_base mem_len vm; $st { dst, a, b } {
+        $( handler!($d ip fp mem_base mem_len vm acc; $st { dst, a, b } {
             let c = operand!(a);
             set_v128!(dst, lanes!($stf, v128!(a), v128!(b), v128!(c)));
             ip = ip.add(2);
             dispatch!()
         }); )*
-        $( handler!($d ip fp mem_base mem_len vm; $ss { dst, a, b } {
+        $( handler!($d ip fp mem_base mem_len vm acc; $ss { dst, a, b } {
             set_v128!(dst, lanes!($ssf, v128!(a), slot!(b) as u32));
             next!();
         }); )*
-        $( handler!($d ip fp mem_base mem_len vm; $sq { dst, a } {
+        $( handler!($d ip fp mem_base mem_len vm acc; $sq { dst, a } {
             slot!(dst) = u64::from(lanes!($sqf, v128!(a)));
             next!();
         }); )*
-        $( handler!($d ip fp mem_base mem_len vm; $sp { dst, a } {
+        $( handler!($d ip fp mem_base mem_len vm acc; $sp { dst, a } {
             set_v128!(dst, lanes!($spf, slot!(a)));
             next!();
         }); )*
-        $( handler!($d ip fp mem_base mem_len vm; $se { lane, dst, a } {
+        $( handler!($d ip fp mem_base mem_len vm acc; $se { lane, dst, a } {
             slot!(dst) = lanes!($sef, v128!(a), lane);
             next!();
         }); )*
-        $( handler!($d ip fp mem_base mem_len vm; $sr { lane, dst, a, b } {
+        $( handler!($d ip fp mem_base mem_len vm acc; $sr { lane, dst, a, b } {
             set_v128!(dst, lanes!($srf, v128!(a), slot!(b), lane));
             next!();
         }); )*
 
-        handler!($d ip fp mem_base mem_len vm; I8x16Shuffle { dst, a, b } {
+        handler!($d ip fp mem_base mem_len vm acc; I8x16Shuffle { dst, a, b } {
             let mask = match *(*ip.add(1)).op() {
                 Op::Operand { slot } => v128!(slot),
                 _ => 0,
@@ -1342,174 +1385,174 @@ macro_rules! define_handlers {
             ip = ip.add(2);
             resume!()
         });
-        handler!($d ip fp mem_base mem_len vm; V128Load { dst, addr, offset } {
+        handler!($d ip fp mem_base mem_len vm acc; V128Load { dst, addr, offset } {
             v128_load!(dst, read_mem!(addr, offset, u128))
         });
-        handler!($d ip fp mem_base mem_len vm; V128Load8x8S { dst, addr, offset } {
+        handler!($d ip fp mem_base mem_len vm acc; V128Load8x8S { dst, addr, offset } {
             v128_load!(dst, simd::i16x8_extend_low_i8x16_s(read_mem!(addr, offset, u64)))
         });
-        handler!($d ip fp mem_base mem_len vm; V128Load8x8U { dst, addr, offset } {
+        handler!($d ip fp mem_base mem_len vm acc; V128Load8x8U { dst, addr, offset } {
             v128_load!(dst, simd::i16x8_extend_low_i8x16_u(read_mem!(addr, offset, u64)))
         });
-        handler!($d ip fp mem_base mem_len vm; V128Load16x4S { dst, addr, offset } {
+        handler!($d ip fp mem_base mem_len vm acc; V128Load16x4S { dst, addr, offset } {
             v128_load!(dst, simd::i32x4_extend_low_i16x8_s(read_mem!(addr, offset, u64)))
         });
-        handler!($d ip fp mem_base mem_len vm; V128Load16x4U { dst, addr, offset } {
+        handler!($d ip fp mem_base mem_len vm acc; V128Load16x4U { dst, addr, offset } {
             v128_load!(dst, simd::i32x4_extend_low_i16x8_u(read_mem!(addr, offset, u64)))
         });
-        handler!($d ip fp mem_base mem_len vm; V128Load32x2S { dst, addr, offset } {
+        handler!($d ip fp mem_base mem_len vm acc; V128Load32x2S { dst, addr, offset } {
             v128_load!(dst, simd::i64x2_extend_low_i32x4_s(read_mem!(addr, offset, u64)))
         });
-        handler!($d ip fp mem_base mem_len vm; V128Load32x2U { dst, addr, offset } {
+        handler!($d ip fp mem_base mem_len vm acc; V128Load32x2U { dst, addr, offset } {
             v128_load!(dst, simd::i64x2_extend_low_i32x4_u(read_mem!(addr, offset, u64)))
         });
-        handler!($d ip fp mem_base mem_len vm; V128Load8Splat { dst, addr, offset } {
+        handler!($d ip fp mem_base mem_len vm acc; V128Load8Splat { dst, addr, offset } {
             v128_load!(dst, simd::i8x16_splat(read_mem!(addr, offset, u8) as u64))
         });
-        handler!($d ip fp mem_base mem_len vm; V128Load16Splat { dst, addr, offset } {
+        handler!($d ip fp mem_base mem_len vm acc; V128Load16Splat { dst, addr, offset } {
             v128_load!(dst, simd::i16x8_splat(read_mem!(addr, offset, u16) as u64))
         });
-        handler!($d ip fp mem_base mem_len vm; V128Load32Splat { dst, addr, offset } {
+        handler!($d ip fp mem_base mem_len vm acc; V128Load32Splat { dst, addr, offset } {
             v128_load!(dst, simd::i32x4_splat(read_mem!(addr, offset, u32) as u64))
         });
-        handler!($d ip fp mem_base mem_len vm; V128Load64Splat { dst, addr, offset } {
+        handler!($d ip fp mem_base mem_len vm acc; V128Load64Splat { dst, addr, offset } {
             v128_load!(dst, simd::i64x2_splat(read_mem!(addr, offset, u64) as u64))
         });
-        handler!($d ip fp mem_base mem_len vm; V128Load32Zero { dst, addr, offset } {
+        handler!($d ip fp mem_base mem_len vm acc; V128Load32Zero { dst, addr, offset } {
             v128_load!(dst, read_mem!(addr, offset, u32))
         });
-        handler!($d ip fp mem_base mem_len vm; V128Load64Zero { dst, addr, offset } {
+        handler!($d ip fp mem_base mem_len vm acc; V128Load64Zero { dst, addr, offset } {
             v128_load!(dst, read_mem!(addr, offset, u64))
         });
-        handler!($d ip fp mem_base mem_len vm; V128Load8Lane { lane, dst, addr, offset } {
+        handler!($d ip fp mem_base mem_len vm acc; V128Load8Lane { lane, dst, addr, offset } {
             load_lane!(dst, simd::i8x16_replace_lane, read_mem!(addr, offset, u8), lane)
         });
-        handler!($d ip fp mem_base mem_len vm; V128Load16Lane { lane, dst, addr, offset } {
+        handler!($d ip fp mem_base mem_len vm acc; V128Load16Lane { lane, dst, addr, offset } {
             load_lane!(dst, simd::i16x8_replace_lane, read_mem!(addr, offset, u16), lane)
         });
-        handler!($d ip fp mem_base mem_len vm; V128Load32Lane { lane, dst, addr, offset } {
+        handler!($d ip fp mem_base mem_len vm acc; V128Load32Lane { lane, dst, addr, offset } {
             load_lane!(dst, simd::i32x4_replace_lane, read_mem!(addr, offset, u32), lane)
         });
-        handler!($d ip fp mem_base mem_len vm; V128Load64Lane { lane, dst, addr, offset } {
+        handler!($d ip fp mem_base mem_len vm acc; V128Load64Lane { lane, dst, addr, offset } {
             load_lane!(dst, simd::i64x2_replace_lane, read_mem!(addr, offset, u64), lane)
         });
-        handler!($d ip fp mem_base mem_len vm; V128Store { addr, value, offset } {
+        handler!($d ip fp mem_base mem_len vm acc; V128Store { addr, value, offset } {
             let p = access!(addr, offset, 16);
             write_le!(p, v128!(value), u128);
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm; V128Store8Lane { lane, addr, value, offset } {
+        handler!($d ip fp mem_base mem_len vm acc; V128Store8Lane { lane, addr, value, offset } {
             store_lane!(addr, offset, u8, simd::i8x16_extract_lane_u(v128!(value), lane))
         });
-        handler!($d ip fp mem_base mem_len vm; V128Store16Lane { lane, addr, value, offset } {
+        handler!($d ip fp mem_base mem_len vm acc; V128Store16Lane { lane, addr, value, offset } {
             store_lane!(addr, offset, u16, simd::i16x8_extract_lane_u(v128!(value), lane))
         });
-        handler!($d ip fp mem_base mem_len vm; V128Store32Lane { lane, addr, value, offset } {
+        handler!($d ip fp mem_base mem_len vm acc; V128Store32Lane { lane, addr, value, offset } {
             store_lane!(addr, offset, u32, simd::i32x4_extract_lane(v128!(value), lane))
         });
-        handler!($d ip fp mem_base mem_len vm; V128Store64Lane { lane, addr, value, offset } {
+        handler!($d ip fp mem_base mem_len vm acc; V128Store64Lane { lane, addr, value, offset } {
             store_lane!(addr, offset, u64, simd::i64x2_extract_lane(v128!(value), lane))
         });
-        handler!($d ip fp mem_base mem_len vm; GlobalGetV128 { dst, global } {
+        handler!($d ip fp mem_base mem_len vm acc; GlobalGetV128 { dst, global } {
             let g = *(*(*vm).vmctx).globals.add(global as usize);
             set_v128!(dst, (*g).storage.get_u128());
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm; GlobalSetV128 { global, src } {
+        handler!($d ip fp mem_base mem_len vm acc; GlobalSetV128 { global, src } {
             let g = *(*(*vm).vmctx).globals.add(global as usize);
             (*g).storage = ValRaw::from_u128(v128!(src));
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm; SelectV128 { dst, cond, a } {
+        handler!($d ip fp mem_base mem_len vm acc; SelectV128 { dst, cond, a } {
             let b = operand!(a);
             let v = if slot!(cond) as u32 != 0 { v128!(a) } else { v128!(b) };
             set_v128!(dst, v);
             ip = ip.add(2);
             dispatch!()
         });
-        handler!($d ip fp mem_base mem_len vm; Store32Abs { value, ea } { store_at!(u64::from(ea), value, u32) });
-        handler!($d ip fp mem_base mem_len vm; Store64Abs { value, ea } { store_at!(u64::from(ea), value, u64) });
-        handler!($d ip fp mem_base mem_len vm; Store8Abs { value, ea } { store_at!(u64::from(ea), value, u8) });
-        handler!($d ip fp mem_base mem_len vm; Store16Abs { value, ea } { store_at!(u64::from(ea), value, u16) });
-        handler!($d ip fp mem_base mem_len vm; Store32WrapAbs { value, ea } { store_at!(u64::from(ea), value, u32) });
-        handler!($d ip fp mem_base mem_len vm; I32AddShl { shift, dst, a, b } {
+        handler!($d ip fp mem_base mem_len vm acc; Store32Abs { value, ea } { store_at!(u64::from(ea), slot!(value), u32) });
+        handler!($d ip fp mem_base mem_len vm acc; Store64Abs { value, ea } { store_at!(u64::from(ea), slot!(value), u64) });
+        handler!($d ip fp mem_base mem_len vm acc; Store8Abs { value, ea } { store_at!(u64::from(ea), slot!(value), u8) });
+        handler!($d ip fp mem_base mem_len vm acc; Store16Abs { value, ea } { store_at!(u64::from(ea), slot!(value), u16) });
+        handler!($d ip fp mem_base mem_len vm acc; Store32WrapAbs { value, ea } { store_at!(u64::from(ea), slot!(value), u32) });
+        handler!($d ip fp mem_base mem_len vm acc; I32AddShl { shift, dst, a, b } {
             let v = (slot!(a) as u32).wrapping_add((slot!(b) as u32).wrapping_shl(u32::from(shift)));
             slot!(dst) = u64::from(v);
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm; I32ShrUAnd { shift, dst, a, mask } {
+        handler!($d ip fp mem_base mem_len vm acc; I32ShrUAnd { shift, dst, a, mask } {
             slot!(dst) = u64::from((slot!(a) as u32).wrapping_shr(u32::from(shift)) & mask);
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm; I32AddBits { shifts, dst, a, b } {
+        handler!($d ip fp mem_base mem_len vm acc; I32AddBits { shifts, dst, a, b } {
             let field = crate::op::bit_field(slot!(b) as u32, shifts);
             slot!(dst) = u64::from((slot!(a) as u32).wrapping_add(field));
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm; I32Bits { shifts, dst, a } {
+        handler!($d ip fp mem_base mem_len vm acc; I32Bits { shifts, dst, a } {
             slot!(dst) = u64::from(crate::op::bit_field(slot!(a) as u32, shifts));
             next!();
         });
         // A multiply feeding an add: two roundings, exactly as the two
         // operators (Rust never contracts them into a fused multiply-add).
-        handler!($d ip fp mem_base mem_len vm; F32AddMul { dst, a, b } {
+        handler!($d ip fp mem_base mem_len vm acc; F32AddMul { dst, a, b } {
             let c = operand!(a);
             let product = f32::from_slot(slot!(a)) * f32::from_slot(slot!(b));
             slot!(dst) = (f32::from_slot(slot!(c)) + product).into_slot();
             ip = ip.add(2);
             dispatch!()
         });
-        handler!($d ip fp mem_base mem_len vm; F32MulAdd { dst, a, b } {
+        handler!($d ip fp mem_base mem_len vm acc; F32MulAdd { dst, a, b } {
             let c = operand!(a);
             let product = f32::from_slot(slot!(a)) * f32::from_slot(slot!(b));
             slot!(dst) = (product + f32::from_slot(slot!(c))).into_slot();
             ip = ip.add(2);
             dispatch!()
         });
-        handler!($d ip fp mem_base mem_len vm; F64AddMul { dst, a, b } {
+        handler!($d ip fp mem_base mem_len vm acc; F64AddMul { dst, a, b } {
             let c = operand!(a);
             let product = f64::from_slot(slot!(a)) * f64::from_slot(slot!(b));
             slot!(dst) = (f64::from_slot(slot!(c)) + product).into_slot();
             ip = ip.add(2);
             dispatch!()
         });
-        handler!($d ip fp mem_base mem_len vm; F32x4AddMul { dst, a, b } {
+        handler!($d ip fp mem_base mem_len vm acc; F32x4AddMul { dst, a, b } {
             let c = operand!(a);
             let product = lanes!(crate::simd::f32x4_mul, v128!(a), v128!(b));
             set_v128!(dst, lanes!(crate::simd::f32x4_add, v128!(c), product));
             ip = ip.add(2);
             dispatch!()
         });
-        handler!($d ip fp mem_base mem_len vm; F32x4MulAdd { dst, a, b } {
+        handler!($d ip fp mem_base mem_len vm acc; F32x4MulAdd { dst, a, b } {
             let c = operand!(a);
             let product = lanes!(crate::simd::f32x4_mul, v128!(a), v128!(b));
             set_v128!(dst, lanes!(crate::simd::f32x4_add, product, v128!(c)));
             ip = ip.add(2);
             dispatch!()
         });
-        handler!($d ip fp mem_base mem_len vm; F64x2AddMul { dst, a, b } {
+        handler!($d ip fp mem_base mem_len vm acc; F64x2AddMul { dst, a, b } {
             let c = operand!(a);
             let product = lanes!(crate::simd::f64x2_mul, v128!(a), v128!(b));
             set_v128!(dst, lanes!(crate::simd::f64x2_add, v128!(c), product));
             ip = ip.add(2);
             dispatch!()
         });
-        handler!($d ip fp mem_base mem_len vm; F64x2MulAdd { dst, a, b } {
+        handler!($d ip fp mem_base mem_len vm acc; F64x2MulAdd { dst, a, b } {
             let c = operand!(a);
             let product = lanes!(crate::simd::f64x2_mul, v128!(a), v128!(b));
             set_v128!(dst, lanes!(crate::simd::f64x2_add, product, v128!(c)));
             ip = ip.add(2);
             dispatch!()
         });
-        handler!($d ip fp mem_base mem_len vm; F64MulAdd { dst, a, b } {
+        handler!($d ip fp mem_base mem_len vm acc; F64MulAdd { dst, a, b } {
             let c = operand!(a);
             let product = f64::from_slot(slot!(a)) * f64::from_slot(slot!(b));
             slot!(dst) = (product + f64::from_slot(slot!(c))).into_slot();
             ip = ip.add(2);
             dispatch!()
         });
-        handler!($d ip fp mem_base mem_len vm; Trap { code } { trap!(code) });
-        handler!($d ip fp mem_base mem_len vm; EpochCheck {} {
+        handler!($d ip fp mem_base mem_len vm acc; Trap { code } { trap!(code) });
+        handler!($d ip fp mem_base mem_len vm acc; EpochCheck {} {
             let store = (*vm).store;
             let epoch = (*(*store).epoch_counter).load(std::sync::atomic::Ordering::Relaxed);
             if epoch >= (*store).epoch_deadline {
@@ -1526,17 +1569,17 @@ macro_rules! define_handlers {
             }
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm; ConsumeFuel { amount } {
+        handler!($d ip fp mem_base mem_len vm acc; ConsumeFuel { amount } {
             (*(*vm).store).fuel_remaining -= i64::from(amount);
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm; FuelCheck {} {
+        handler!($d ip fp mem_base mem_len vm acc; FuelCheck {} {
             if (*(*vm).store).fuel_remaining <= 0 {
                 trap!(TrapCode::OutOfFuel);
             }
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm; Heat { offset } {
+        handler!($d ip fp mem_base mem_len vm acc; Heat { offset } {
             let module = (*vm).module;
             let defined = ((*(*vm).func).func_index - (*module).num_imported_funcs) as usize;
             if let Some(trampoline) = (*module).count_heat(defined, offset) {
@@ -1549,28 +1592,28 @@ macro_rules! define_handlers {
             }
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm; Copy { dst, src } {
-            slot!(dst) = slot!(src);
+        handler!($d ip fp mem_base mem_len vm acc; Copy { dst, src } {
+            put!(dst, slot!(src));
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm; Const { dst, value } {
-            slot!(dst) = value;
+        handler!($d ip fp mem_base mem_len vm acc; Const { dst, value } {
+            put!(dst, value);
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm; Br { offset } { jump!(offset) });
+        handler!($d ip fp mem_base mem_len vm acc; Br { offset } { jump!(offset) });
         // Reached only through its `BrTable`, which reads it; as a plain
         // instruction it is a branch.
-        handler!($d ip fp mem_base mem_len vm; BrTableEntry { next_op, offset } {
+        handler!($d ip fp mem_base mem_len vm acc; BrTableEntry { next_op, offset } {
             let _ = next_op;
             jump!(offset)
         });
-        handler!($d ip fp mem_base mem_len vm; BrIfNez { cond, offset } {
+        handler!($d ip fp mem_base mem_len vm acc; BrIfNez { cond, offset } {
             if slot!(cond) as u32 != 0 {
                 jump!(offset);
             }
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm; BrIfEqz { cond, offset } {
+        handler!($d ip fp mem_base mem_len vm acc; BrIfEqz { cond, offset } {
             if slot!(cond) as u32 == 0 {
                 jump!(offset);
             }
@@ -1596,23 +1639,23 @@ macro_rules! define_handlers {
                 dispatch_to!(next_op)
             }};
         }
-        handler!($d ip fp mem_base mem_len vm; BrTableLoad8U { len, addr, offset, bias } {
+        handler!($d ip fp mem_base mem_len vm acc; BrTableLoad8U { len, addr, offset, bias } {
             let ea = u64::from(slot!(addr) as u32) + u64::from(offset);
             br_table_on!(ip vm mem_base mem_len; ea, u8, len, bias)
         });
-        handler!($d ip fp mem_base mem_len vm; BrTableLoad32 { len, addr, offset, bias } {
+        handler!($d ip fp mem_base mem_len vm acc; BrTableLoad32 { len, addr, offset, bias } {
             let ea = u64::from(slot!(addr) as u32) + u64::from(offset);
             br_table_on!(ip vm mem_base mem_len; ea, u32, len, bias)
         });
-        handler!($d ip fp mem_base mem_len vm; BrTableLoad8UAt { len, a, imm, bias } {
+        handler!($d ip fp mem_base mem_len vm acc; BrTableLoad8UAt { len, a, imm, bias } {
             let ea = u64::from((slot!(a) as u32).wrapping_add(imm as u32));
             br_table_on!(ip vm mem_base mem_len; ea, u8, len, bias)
         });
-        handler!($d ip fp mem_base mem_len vm; BrTableLoad32At { len, a, imm, bias } {
+        handler!($d ip fp mem_base mem_len vm acc; BrTableLoad32At { len, a, imm, bias } {
             let ea = u64::from((slot!(a) as u32).wrapping_add(imm as u32));
             br_table_on!(ip vm mem_base mem_len; ea, u32, len, bias)
         });
-        handler!($d ip fp mem_base mem_len vm; BrTable { index, len, bias } {
+        handler!($d ip fp mem_base mem_len vm acc; BrTable { index, len, bias } {
             // Jump straight to the target of the chosen entry, with its
             // handler known from the entry: after a mispredicted jump the
             // pipeline waits on the index, the entry and the handler table
@@ -1626,16 +1669,16 @@ macro_rules! define_handlers {
             ip = entry.offset(offset as isize);
             dispatch_to!(next_op)
         });
-        handler!($d ip fp mem_base mem_len vm; Return0 {} { return_to_caller!() });
-        handler!($d ip fp mem_base mem_len vm; Return1 { src } {
+        handler!($d ip fp mem_base mem_len vm acc; Return0 {} { return_to_caller!() });
+        handler!($d ip fp mem_base mem_len vm acc; Return1 { src } {
             slot!(0) = slot!(src);
             return_to_caller!()
         });
-        handler!($d ip fp mem_base mem_len vm; ReturnMany { src, count } {
+        handler!($d ip fp mem_base mem_len vm acc; ReturnMany { src, count } {
             std::ptr::copy(fp.add(src as usize), fp, count as usize);
             return_to_caller!()
         });
-        handler!($d ip fp mem_base mem_len vm; Call { func, base } {
+        handler!($d ip fp mem_base mem_len vm acc; Call { func, base } {
             let module = (*vm).module;
             if (*module).is_native(func as usize) {
                 let f = (*module).num_imported_funcs + func;
@@ -1644,11 +1687,11 @@ macro_rules! define_handlers {
             }
             enter!(callee!(module, func as usize), (*vm).vmctx, module, func as usize, base)
         });
-        handler!($d ip fp mem_base mem_len vm; CallRef { func, base } {
+        handler!($d ip fp mem_base mem_len vm acc; CallRef { func, base } {
             let funcref = *(*(*vm).vmctx).func_refs.add(func as usize);
             call_ref!(funcref, base, &(&(*(*vm).module).func_arity)[func as usize]);
         });
-        handler!($d ip fp mem_base mem_len vm; CallIndirect { base, table, ty } {
+        handler!($d ip fp mem_base mem_len vm acc; CallIndirect { base, table, ty } {
             let vmctx = (*vm).vmctx;
             let sig = &(&(*(*vm).module).type_arity)[ty as usize];
             let index = *fp.add(base as usize + sig.param_slots as usize) as u32;
@@ -1665,58 +1708,58 @@ macro_rules! define_handlers {
             }
             call_ref!(funcref, base, sig);
         });
-        handler!($d ip fp mem_base mem_len vm; Select { dst, cond, a } {
+        handler!($d ip fp mem_base mem_len vm acc; Select { dst, cond, a } {
             let b = operand!(a);
-            slot!(dst) = if slot!(cond) as u32 != 0 { slot!(a) } else { slot!(b) };
+            put!(dst, if slot!(cond) as u32 != 0 { slot!(a) } else { slot!(b) });
             ip = ip.add(2);
             dispatch!()
         });
-        handler!($d ip fp mem_base mem_len vm; Select64 { dst, cond, a } {
+        handler!($d ip fp mem_base mem_len vm acc; Select64 { dst, cond, a } {
             let b = operand!(a);
-            slot!(dst) = if slot!(cond) != 0 { slot!(a) } else { slot!(b) };
+            put!(dst, if slot!(cond) != 0 { slot!(a) } else { slot!(b) });
             ip = ip.add(2);
             dispatch!()
         });
-        handler!($d ip fp mem_base mem_len vm; Operand { slot } { next!() });
-        handler!($d ip fp mem_base mem_len vm; RefIsNull { dst, a } {
+        handler!($d ip fp mem_base mem_len vm acc; Operand { slot } { next!() });
+        handler!($d ip fp mem_base mem_len vm acc; RefIsNull { dst, a } {
             slot!(dst) = u64::from(slot!(a) == 0);
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm; RefFunc { dst, func } {
+        handler!($d ip fp mem_base mem_len vm acc; RefFunc { dst, func } {
             slot!(dst) = *(*(*vm).vmctx).func_refs.add(func as usize) as u64;
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm; GlobalGet { dst, global } {
+        handler!($d ip fp mem_base mem_len vm acc; GlobalGet { dst, global } {
             let g = *(*(*vm).vmctx).globals.add(global as usize);
             slot!(dst) = (*g).storage.get_u64();
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm; GlobalSet { global, src } {
+        handler!($d ip fp mem_base mem_len vm acc; GlobalSet { global, src } {
             let g = *(*(*vm).vmctx).globals.add(global as usize);
             (*g).storage = ValRaw::from_u64(slot!(src));
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm; GlobalGetDefined { dst, defined } {
+        handler!($d ip fp mem_base mem_len vm acc; GlobalGetDefined { dst, defined } {
             slot!(dst) = (*(*(*vm).vmctx).defined_globals.add(defined as usize)).storage.get_u64();
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm; GlobalSetDefined { defined, src } {
+        handler!($d ip fp mem_base mem_len vm acc; GlobalSetDefined { defined, src } {
             (*(*(*vm).vmctx).defined_globals.add(defined as usize)).storage = ValRaw::from_u64(slot!(src));
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm; Store32 { addr, value, offset } { store!(addr, value, offset, u32) });
-        handler!($d ip fp mem_base mem_len vm; Store64 { addr, value, offset } { store!(addr, value, offset, u64) });
-        handler!($d ip fp mem_base mem_len vm; Store8 { addr, value, offset } { store!(addr, value, offset, u8) });
-        handler!($d ip fp mem_base mem_len vm; Store16 { addr, value, offset } { store!(addr, value, offset, u16) });
-        handler!($d ip fp mem_base mem_len vm; Store32Wrap { addr, value, offset } { store!(addr, value, offset, u32) });
-        handler!($d ip fp mem_base mem_len vm; SelectMemory { mem } {
+        handler!($d ip fp mem_base mem_len vm acc; Store32 { addr, value, offset } { store!(addr, value, offset, u32) });
+        handler!($d ip fp mem_base mem_len vm acc; Store64 { addr, value, offset } { store!(addr, value, offset, u64) });
+        handler!($d ip fp mem_base mem_len vm acc; Store8 { addr, value, offset } { store!(addr, value, offset, u8) });
+        handler!($d ip fp mem_base mem_len vm acc; Store16 { addr, value, offset } { store!(addr, value, offset, u16) });
+        handler!($d ip fp mem_base mem_len vm acc; Store32Wrap { addr, value, offset } { store!(addr, value, offset, u32) });
+        handler!($d ip fp mem_base mem_len vm acc; SelectMemory { mem } {
             // Only emitted in modules with more than one memory.
             (*vm).mem_index = mem;
             (*vm).mem = *(*(*vm).vmctx).memories.add(mem as usize);
             reload_mem!();
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm; MemoryCopyFrom { base, src_mem } {
+        handler!($d ip fp mem_base mem_len vm acc; MemoryCopyFrom { base, src_mem } {
             let d = u64::from(slot!(base) as u32);
             let s = u64::from(slot!(base + 1) as u32);
             let n = u64::from(slot!(base + 2) as u32);
@@ -1728,11 +1771,11 @@ macro_rules! define_handlers {
             ip = ip.add(1);
             resume!()
         });
-        handler!($d ip fp mem_base mem_len vm; MemorySize { dst } {
+        handler!($d ip fp mem_base mem_len vm acc; MemorySize { dst } {
             slot!(dst) = ((*(*vm).mem).current_length as u64 / 65536) & 0xffff_ffff;
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm; MemoryGrow { dst, delta } {
+        handler!($d ip fp mem_base mem_len vm acc; MemoryGrow { dst, delta } {
             let delta = u64::from(slot!(delta) as u32);
             let vmctx = (*vm).vmctx;
             let old = ((*(*vmctx).builtins).memory_grow)(vmctx, (*vm).mem_index, delta);
@@ -1744,7 +1787,7 @@ macro_rules! define_handlers {
             ip = ip.add(1);
             resume!()
         });
-        handler!($d ip fp mem_base mem_len vm; MemoryFill { base } {
+        handler!($d ip fp mem_base mem_len vm acc; MemoryFill { base } {
             let d = u64::from(slot!(base) as u32);
             let val = slot!(base + 1) as u8;
             let n = u64::from(slot!(base + 2) as u32);
@@ -1755,7 +1798,7 @@ macro_rules! define_handlers {
             ip = ip.add(1);
             resume!()
         });
-        handler!($d ip fp mem_base mem_len vm; MemoryCopy { base } {
+        handler!($d ip fp mem_base mem_len vm acc; MemoryCopy { base } {
             let d = u64::from(slot!(base) as u32);
             let s = u64::from(slot!(base + 1) as u32);
             let n = u64::from(slot!(base + 2) as u32);
@@ -1767,20 +1810,20 @@ macro_rules! define_handlers {
             ip = ip.add(1);
             resume!()
         });
-        handler!($d ip fp mem_base mem_len vm; MemoryInit { base, data } {
+        handler!($d ip fp mem_base mem_len vm acc; MemoryInit { base, data } {
             let d = u64::from(slot!(base) as u32);
             let s = slot!(base + 1) as u32;
             let n = slot!(base + 2) as u32;
             let vmctx = (*vm).vmctx;
             builtin_trap!(((*(*vmctx).builtins).memory_init)(vmctx, (*vm).mem_index, data, d, s, n));
         });
-        handler!($d ip fp mem_base mem_len vm; DataDrop { data } {
+        handler!($d ip fp mem_base mem_len vm acc; DataDrop { data } {
             let vmctx = (*vm).vmctx;
             ((*(*vmctx).builtins).data_drop)(vmctx, data);
             ip = ip.add(1);
             resume!()
         });
-        handler!($d ip fp mem_base mem_len vm; TableGet { dst, index, table } {
+        handler!($d ip fp mem_base mem_len vm acc; TableGet { dst, index, table } {
             let def = *(*(*vm).vmctx).tables.add(table as usize);
             let i = slot!(index) as u32 as usize;
             if i >= (*def).current_elements {
@@ -1789,7 +1832,7 @@ macro_rules! define_handlers {
             slot!(dst) = *(*def).base.add(i) as u64;
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm; TableSet { index, value, table } {
+        handler!($d ip fp mem_base mem_len vm acc; TableSet { index, value, table } {
             let def = *(*(*vm).vmctx).tables.add(table as usize);
             let i = slot!(index) as u32 as usize;
             if i >= (*def).current_elements {
@@ -1798,12 +1841,12 @@ macro_rules! define_handlers {
             *(*def).base.add(i) = slot!(value) as usize;
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm; TableSize { dst, table } {
+        handler!($d ip fp mem_base mem_len vm acc; TableSize { dst, table } {
             let def = *(*(*vm).vmctx).tables.add(table as usize);
             slot!(dst) = (*def).current_elements as u64;
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm; TableGrow { base, table } {
+        handler!($d ip fp mem_base mem_len vm acc; TableGrow { base, table } {
             let init = slot!(base) as usize;
             let delta = u64::from(slot!(base + 1) as u32);
             let vmctx = (*vm).vmctx;
@@ -1815,28 +1858,28 @@ macro_rules! define_handlers {
             ip = ip.add(1);
             resume!()
         });
-        handler!($d ip fp mem_base mem_len vm; TableFill { base, table } {
+        handler!($d ip fp mem_base mem_len vm acc; TableFill { base, table } {
             let d = u64::from(slot!(base) as u32);
             let val = slot!(base + 1) as usize;
             let n = u64::from(slot!(base + 2) as u32);
             let vmctx = (*vm).vmctx;
             builtin_trap!(((*(*vmctx).builtins).table_fill)(vmctx, table, d, val, n));
         });
-        handler!($d ip fp mem_base mem_len vm; TableCopy { base, dst_table, src_table } {
+        handler!($d ip fp mem_base mem_len vm acc; TableCopy { base, dst_table, src_table } {
             let d = u64::from(slot!(base) as u32);
             let s = u64::from(slot!(base + 1) as u32);
             let n = u64::from(slot!(base + 2) as u32);
             let vmctx = (*vm).vmctx;
             builtin_trap!(((*(*vmctx).builtins).table_copy)(vmctx, dst_table, src_table, d, s, n));
         });
-        handler!($d ip fp mem_base mem_len vm; TableInit { base, table, elem } {
+        handler!($d ip fp mem_base mem_len vm acc; TableInit { base, table, elem } {
             let d = u64::from(slot!(base) as u32);
             let s = slot!(base + 1) as u32;
             let n = slot!(base + 2) as u32;
             let vmctx = (*vm).vmctx;
             builtin_trap!(((*(*vmctx).builtins).table_init)(vmctx, table, elem, d, s, n));
         });
-        handler!($d ip fp mem_base mem_len vm; ElemDrop { elem } {
+        handler!($d ip fp mem_base mem_len vm acc; ElemDrop { elem } {
             let vmctx = (*vm).vmctx;
             ((*(*vmctx).builtins).elem_drop)(vmctx, elem);
             ip = ip.add(1);
@@ -1878,6 +1921,8 @@ pub(crate) mod handlers {
     );
 }
 
+pub(crate) mod accumulator;
+
 #[cfg(all(
     test,
     strata_tail_dispatch,
@@ -1914,7 +1959,16 @@ mod tests {
                 handler = line
                     .split_once(" <")
                     .and_then(|(_, name)| name.strip_suffix(">:"))
-                    .and_then(|name| name.strip_prefix("strata_interp::executor::handlers::"));
+                    .and_then(|name| name.strip_prefix("strata_interp::executor::"))
+                    .filter(|name| {
+                        [
+                            "handlers::",
+                            "accumulator::first::",
+                            "accumulator::second::",
+                        ]
+                        .iter()
+                        .any(|module| name.starts_with(module))
+                    });
                 if let Some(h) = handler {
                     seen.insert(h);
                 }
@@ -1953,10 +2007,12 @@ mod tests {
         );
         // Identical handlers may be merged in optimized code.
         let all = crate::op::HANDLERS.len();
+        let plain = seen.iter().filter(|h| h.starts_with("handlers::")).count();
+        assert!(plain * 10 >= all * 9, "{plain} of {all} handlers found");
+        let reading_acc = seen.len() - plain;
         assert!(
-            seen.len() * 10 >= all * 9,
-            "{} of {all} handlers found",
-            seen.len()
+            reading_acc >= 200,
+            "only {reading_acc} accumulator handlers found"
         );
         assert!(
             jumping.len() * 2 >= seen.len(),

@@ -17,19 +17,20 @@ use crate::op::{HANDLERS, Op};
 #[derive(Clone, Copy)]
 #[repr(C)]
 pub struct Instr {
-    /// `HANDLERS[op.variant_number()]`, set by [`Instr::new`] only, so that
-    /// a handler is always handed its own instruction.
+    /// `HANDLERS[op.variant_number()]` or the accumulator form of that
+    /// handler, set by [`Instr::new`] only, so that a handler is always
+    /// handed its own instruction.
     handler: Handler,
     op: Op,
 }
 
 impl Instr {
-    /// `op` with its handler.
+    /// `op` with its handler: the one that reads the accumulator if an
+    /// operand is [`ACC`](crate::op::ACC).
     pub fn new(op: Op) -> Instr {
-        Instr {
-            handler: HANDLERS[usize::from(op.variant_number())],
-            op,
-        }
+        let handler = crate::executor::accumulator::handler(&op)
+            .unwrap_or(HANDLERS[usize::from(op.variant_number())]);
+        Instr { handler, op }
     }
 
     /// The instruction.

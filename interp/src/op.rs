@@ -18,6 +18,20 @@ pub type Slot = u32;
 /// A branch distance in instructions, relative to the branch itself.
 pub type BranchOffset = i32;
 
+/// A slot number that names no slot: an operand that reads the
+/// accumulator instead, the integer result of the instruction before (see
+/// `crate::executor::accumulator`). Frames are far smaller.
+pub const ACC: Slot = Slot::MAX;
+
+/// Whether results of a type go to the accumulator (integers do).
+trait AccResult {
+    const INT: bool;
+}
+macro_rules! acc_result {
+    ($($t:ty => $v:expr),*) => {$( impl AccResult for $t { const INT: bool = $v; } )*};
+}
+acc_result!(i32 => true, u32 => true, i64 => true, u64 => true, bool => true, f32 => false, f64 => false);
+
 macro_rules! define_op_enum {
     (
         simd_unary { $( $su:ident = $suf:path; )* }
@@ -304,6 +318,33 @@ macro_rules! define_op_enum {
                     | Op::BrTableEntry { offset, .. }
                     | Op::BrIfNez { offset, .. }
                     | Op::BrIfEqz { offset, .. } => Some(offset),
+                    _ => None,
+                }
+            }
+
+            /// The slot this instruction writes if its handler also leaves
+            /// the value in the accumulator (an integer result of a
+            /// numeric instruction, a load, a copy, a constant or a
+            /// `select`): the
+            /// instruction after it may read the value from there.
+            pub fn acc_dst(&self) -> Option<Slot> {
+                match *self {
+                    $( Op::$bname { dst, .. } if <$br as AccResult>::INT => Some(dst), )*
+                    $( $( Op::$bimm { dst, .. } if <$br as AccResult>::INT => Some(dst), )? )*
+                    $( Op::$tname { dst, .. } if <$tr as AccResult>::INT => Some(dst), )*
+                    $( Op::$uname { dst, .. } if <$ur as AccResult>::INT => Some(dst), )*
+                    $( Op::$vname { dst, .. } if <$vr as AccResult>::INT => Some(dst), )*
+                    $(
+                        Op::$lname { dst, .. }
+                        | Op::$lat { dst, .. }
+                        | Op::$lidx { dst, .. }
+                        | Op::$lshl { dst, .. }
+                        | Op::$labs { dst, .. } => Some(dst),
+                    )*
+                    Op::Copy { dst, .. }
+                    | Op::Const { dst, .. }
+                    | Op::Select { dst, .. }
+                    | Op::Select64 { dst, .. } => Some(dst),
                     _ => None,
                 }
             }

@@ -691,6 +691,127 @@ fn br_table_on_a_loaded_index_matches_the_separate_operators() {
     }
 }
 
+/// The interpreter passes an integer result to the next instruction in a
+/// register (the accumulator) as well as in its slot. Only an instruction
+/// reached by falling through from its producer may read it: here a
+/// branch and a loop's back edge reach readers of a slot with another value
+/// in the accumulator, a `select` (whose `Operand` follows it) produces and
+/// consumes, and loads, stores, divisions and 64-bit operators read it,
+/// with traps. Every tier must give what Rust computes.
+#[test]
+fn operands_from_the_accumulator_match_their_slots() {
+    let wat = r#"(module (memory 1)
+        (func (export "join") (param i32 i32) (result i32) (local i32)
+          (local.set 2 (i32.mul (local.get 1) (i32.const 3)))
+          (block
+            (br_if 0 (i32.and (local.get 0) (i32.const 1)))
+            (local.set 2 (i32.add (local.get 1) (i32.const 100))))
+          (i32.add (local.get 2) (i32.const 7)))
+        (func (export "loop") (param i32 i32) (result i32) (local i32)
+          (local.set 2 (local.get 1))
+          (loop
+            (local.set 2 (i32.add (local.get 2) (i32.const 3)))
+            (br_if 0 (i32.lt_u (i32.and (local.get 2) (i32.const 255)) (local.get 0))))
+          (local.get 2))
+        (func (export "select") (param i32 i32) (result i32)
+          (i32.add
+            (select (local.get 0) (local.get 1) (i32.and (local.get 0) (i32.const 1)))
+            (i32.const 5)))
+        (func (export "memory") (param i32 i32) (result i32)
+          (i32.store offset=4 (i32.and (local.get 0) (i32.const 0xfff0))
+            (i32.mul (local.get 1) (local.get 1)))
+          (i32.div_u
+            (i32.load offset=4 (i32.and (local.get 0) (i32.const 0xfff0)))
+            (i32.sub (local.get 1) (i32.const 1))))
+        (func (export "far") (param i32 i32) (result i32)
+          (i32.load (i32.xor (local.get 0) (local.get 1))))
+        (func (export "wide") (param i32 i32) (result i32)
+          (i32.wrap_i64 (i64.shr_u
+            (i64.add (i64.mul (i64.extend_i32_u (local.get 0)) (i64.const 0x100000001))
+                     (i64.extend_i32_s (local.get 1)))
+            (i64.const 7)))))"#;
+    let join = |a: u32, b: u32| {
+        let x = if a & 1 != 0 {
+            b.wrapping_mul(3)
+        } else {
+            b.wrapping_add(100)
+        };
+        Some(x.wrapping_add(7))
+    };
+    let looping = |a: u32, b: u32| {
+        let mut x = b;
+        loop {
+            x = x.wrapping_add(3);
+            if (x & 255) >= a {
+                return Some(x);
+            }
+        }
+    };
+    let select = |a: u32, b: u32| Some(if a & 1 != 0 { a } else { b }.wrapping_add(5));
+    let memory = |_a: u32, b: u32| b.wrapping_mul(b).checked_div(b.wrapping_sub(1));
+    // Memory is zero but where `memory` stored; `far` runs on a fresh instance.
+    let far = |a: u32, b: u32| ((u64::from(a ^ b) + 4) <= 65536).then_some(0);
+    let wide = |a: u32, b: u32| {
+        let x = u64::from(a)
+            .wrapping_mul(0x1_0000_0001)
+            .wrapping_add(i64::from(b as i32) as u64);
+        Some((x >> 7) as u32)
+    };
+    type Expect = fn(u32, u32) -> Option<u32>;
+    let funcs: [(&str, Expect, TrapCode); 6] = [
+        ("join", join, TrapCode::Unreachable),
+        ("loop", looping, TrapCode::Unreachable),
+        ("select", select, TrapCode::Unreachable),
+        ("memory", memory, TrapCode::IntegerDivisionByZero),
+        ("far", far, TrapCode::MemoryOutOfBounds),
+        ("wide", wide, TrapCode::Unreachable),
+    ];
+    let values = [
+        0u32,
+        1,
+        2,
+        3,
+        7,
+        100,
+        200,
+        255,
+        0xfff0,
+        65532,
+        65533,
+        u32::MAX,
+    ];
+    for tier in strata::Tier::ALL {
+        let engine = Engine::new(strata::Config::new().tier(tier)).unwrap();
+        let m = module(&engine, wat);
+        for (name, expect, trap) in funcs {
+            let mut store = Store::new(&engine, ());
+            let inst = Instance::new(&mut store, &m, &[]).unwrap();
+            let f = inst
+                .get_typed_func::<(i32, i32), i32>(&mut store, name)
+                .unwrap();
+            for a in values {
+                // `loop` ends only for a bound a byte can reach.
+                let a = if name == "loop" { a.min(255) } else { a };
+                for b in values {
+                    let got = f.call(&mut store, (a as i32, b as i32));
+                    match expect(a, b) {
+                        Some(want) => assert_eq!(
+                            got.map_err(|e| e.to_string()),
+                            Ok(want as i32),
+                            "{tier:?} {name}({a:#x}, {b:#x})"
+                        ),
+                        None => assert_eq!(
+                            got.expect_err("traps").as_trap().map(|t| t.code()),
+                            Some(trap),
+                            "{tier:?} {name}({a:#x}, {b:#x})"
+                        ),
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// The interpreter fuses a float multiply feeding an add into one
 /// instruction (`c + a * b` and `a * b + c`). It must round twice, as the
 /// two operators do: the inputs include products whose exact value a fused

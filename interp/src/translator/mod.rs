@@ -15,6 +15,7 @@
 //! local.set 1        ;; retargets it: I32AddImm { dst: L1, a: L0, imm: 1 }
 //! ```
 
+mod accumulator;
 mod branches;
 mod control;
 mod locals;
@@ -205,6 +206,7 @@ impl FuncTranslator {
         }
         reader.finish()?;
         drop(validator);
+        self.read_accumulator();
         if self.has_br_table {
             self.resolve_br_table_entries();
         }
