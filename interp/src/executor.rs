@@ -123,6 +123,24 @@ impl SlotValue for f64 {
     }
 }
 
+/// `I32AddShl`: `a + (b << shift)`, wrapping.
+#[inline(always)]
+fn add_shl(a: u64, b: u64, shift: u8) -> u32 {
+    (a as u32).wrapping_add((b as u32).wrapping_shl(u32::from(shift)))
+}
+
+/// `I32ShrUAnd`: `(a >> shift) & mask`.
+#[inline(always)]
+fn shr_and(a: u64, shift: u8, mask: u32) -> u32 {
+    (a as u32).wrapping_shr(u32::from(shift)) & mask
+}
+
+/// `I32AddBits`: `a + bit_field(b)`, wrapping.
+#[inline(always)]
+fn add_bits(a: u64, b: u64, shifts: u16) -> u32 {
+    (a as u32).wrapping_add(crate::op::bit_field(b as u32, shifts))
+}
+
 /// Whether `v` is an integer (goes to the accumulator).
 #[inline(always)]
 fn is_int<T: SlotValue>(_: &T) -> bool {
@@ -936,6 +954,34 @@ macro_rules! vm_helpers {
                 }
             }};
         }
+        // Jumps to the target of entry `min(index + bias, len)` of the
+        // `BrTable` at `ip`, with its handler known from the entry: after
+        // a mispredicted jump the pipeline waits on the index, the entry
+        // and the handler table only, not on the target instruction too.
+        macro_rules! br_table {
+            ($d index:expr, $d len:expr, $d bias:expr) => {{
+                let i = ($d index).wrapping_add($d bias as u32).min(u32::from($d len));
+                let entry = $ip.add(1 + i as usize);
+                let Op::BrTableEntry { next_op, offset } = *(*entry).op() else {
+                    // The translator puts `len + 1` entries after every table.
+                    return raise($vm, Some(TrapCode::Internal));
+                };
+                $ip = entry.offset(offset as isize);
+                dispatch_to!(next_op)
+            }};
+        }
+        // A `br_table` on the `$t` at `ea` (the load's bounds check and
+        // trap, then as `br_table!`).
+        macro_rules! br_table_on {
+            ($d ea:expr, $d t:ty, $d len:expr, $d bias:expr) => {{
+                let ea: u64 = $d ea;
+                if ea + std::mem::size_of::<$d t>() as u64 > $mem_len {
+                    trap!(TrapCode::MemoryOutOfBounds);
+                }
+                let value = read_le!($mem_base.add(ea as usize), $d t) as u32;
+                br_table!(value, $d len, $d bias as i32)
+            }};
+        }
         // Goes on through the loop in `execute`.
         macro_rules! resume {
             () => {{
@@ -1476,21 +1522,19 @@ macro_rules! define_handlers {
         handler!($d ip fp mem_base mem_len vm acc; Store16Abs { value, ea } { store_at!(u64::from(ea), slot!(value), u16) });
         handler!($d ip fp mem_base mem_len vm acc; Store32WrapAbs { value, ea } { store_at!(u64::from(ea), slot!(value), u32) });
         handler!($d ip fp mem_base mem_len vm acc; I32AddShl { shift, dst, a, b } {
-            let v = (slot!(a) as u32).wrapping_add((slot!(b) as u32).wrapping_shl(u32::from(shift)));
-            slot!(dst) = u64::from(v);
+            put!(dst, add_shl(slot!(a), slot!(b), shift));
             next!();
         });
         handler!($d ip fp mem_base mem_len vm acc; I32ShrUAnd { shift, dst, a, mask } {
-            slot!(dst) = u64::from((slot!(a) as u32).wrapping_shr(u32::from(shift)) & mask);
+            put!(dst, shr_and(slot!(a), shift, mask));
             next!();
         });
         handler!($d ip fp mem_base mem_len vm acc; I32AddBits { shifts, dst, a, b } {
-            let field = crate::op::bit_field(slot!(b) as u32, shifts);
-            slot!(dst) = u64::from((slot!(a) as u32).wrapping_add(field));
+            put!(dst, add_bits(slot!(a), slot!(b), shifts));
             next!();
         });
         handler!($d ip fp mem_base mem_len vm acc; I32Bits { shifts, dst, a } {
-            slot!(dst) = u64::from(crate::op::bit_field(slot!(a) as u32, shifts));
+            put!(dst, crate::op::bit_field(slot!(a) as u32, shifts));
             next!();
         });
         // A multiply feeding an add: two roundings, exactly as the two
@@ -1619,55 +1663,20 @@ macro_rules! define_handlers {
             }
             next!();
         });
-        // A `br_table` on a loaded index: the load's bounds check and
-        // trap, then as `BrTable`. (The registers are passed in: names in
-        // a macro's body would not see the handler's.)
-        macro_rules! br_table_on {
-            ($d ip:ident $d vm:ident $d mem_base:ident $d mem_len:ident;
-             $d ea:expr, $d t:ty, $d len:expr, $d bias:expr) => {{
-                let ea: u64 = $d ea;
-                if ea + std::mem::size_of::<$d t>() as u64 > $d mem_len {
-                    trap!(TrapCode::MemoryOutOfBounds);
-                }
-                let value = read_le!($d mem_base.add(ea as usize), $d t) as u32;
-                let i = value.wrapping_add($d bias as i32 as u32).min(u32::from($d len));
-                let entry = $d ip.add(1 + i as usize);
-                let Op::BrTableEntry { next_op, offset } = *(*entry).op() else {
-                    return raise($d vm, Some(TrapCode::Internal));
-                };
-                $d ip = entry.offset(offset as isize);
-                dispatch_to!(next_op)
-            }};
-        }
         handler!($d ip fp mem_base mem_len vm acc; BrTableLoad8U { len, addr, offset, bias } {
-            let ea = u64::from(slot!(addr) as u32) + u64::from(offset);
-            br_table_on!(ip vm mem_base mem_len; ea, u8, len, bias)
+            br_table_on!(u64::from(slot!(addr) as u32) + u64::from(offset), u8, len, bias)
         });
         handler!($d ip fp mem_base mem_len vm acc; BrTableLoad32 { len, addr, offset, bias } {
-            let ea = u64::from(slot!(addr) as u32) + u64::from(offset);
-            br_table_on!(ip vm mem_base mem_len; ea, u32, len, bias)
+            br_table_on!(u64::from(slot!(addr) as u32) + u64::from(offset), u32, len, bias)
         });
         handler!($d ip fp mem_base mem_len vm acc; BrTableLoad8UAt { len, a, imm, bias } {
-            let ea = u64::from((slot!(a) as u32).wrapping_add(imm as u32));
-            br_table_on!(ip vm mem_base mem_len; ea, u8, len, bias)
+            br_table_on!(u64::from((slot!(a) as u32).wrapping_add(imm as u32)), u8, len, bias)
         });
         handler!($d ip fp mem_base mem_len vm acc; BrTableLoad32At { len, a, imm, bias } {
-            let ea = u64::from((slot!(a) as u32).wrapping_add(imm as u32));
-            br_table_on!(ip vm mem_base mem_len; ea, u32, len, bias)
+            br_table_on!(u64::from((slot!(a) as u32).wrapping_add(imm as u32)), u32, len, bias)
         });
         handler!($d ip fp mem_base mem_len vm acc; BrTable { index, len, bias } {
-            // Jump straight to the target of the chosen entry, with its
-            // handler known from the entry: after a mispredicted jump the
-            // pipeline waits on the index, the entry and the handler table
-            // only, not on the target instruction too.
-            let i = (slot!(index) as u32).wrapping_add(bias as u32).min(len);
-            let entry = ip.add(1 + i as usize);
-            let Op::BrTableEntry { next_op, offset } = *(*entry).op() else {
-                // The translator puts `len + 1` entries after every table.
-                return raise(vm, Some(TrapCode::Internal));
-            };
-            ip = entry.offset(offset as isize);
-            dispatch_to!(next_op)
+            br_table!(slot!(index) as u32, len, bias)
         });
         handler!($d ip fp mem_base mem_len vm acc; Return0 {} { return_to_caller!() });
         handler!($d ip fp mem_base mem_len vm acc; Return1 { src } {
@@ -1740,7 +1749,7 @@ macro_rules! define_handlers {
             next!();
         });
         handler!($d ip fp mem_base mem_len vm acc; GlobalGetDefined { dst, defined } {
-            slot!(dst) = (*(*(*vm).vmctx).defined_globals.add(defined as usize)).storage.get_u64();
+            put!(dst, (*(*(*vm).vmctx).defined_globals.add(defined as usize)).storage.get_u64());
             next!();
         });
         handler!($d ip fp mem_base mem_len vm acc; GlobalSetDefined { defined, src } {

@@ -324,8 +324,8 @@ macro_rules! define_op_enum {
 
             /// The slot this instruction writes if its handler also leaves
             /// the value in the accumulator (an integer result of a
-            /// numeric instruction, a load, a copy, a constant or a
-            /// `select`): the
+            /// numeric instruction, a load, a copy, a constant, a `select`
+            /// or a defined global's `global.get`): the
             /// instruction after it may read the value from there.
             pub fn acc_dst(&self) -> Option<Slot> {
                 match *self {
@@ -343,6 +343,11 @@ macro_rules! define_op_enum {
                     )*
                     Op::Copy { dst, .. }
                     | Op::Const { dst, .. }
+                    | Op::I32AddShl { dst, .. }
+                    | Op::I32ShrUAnd { dst, .. }
+                    | Op::I32AddBits { dst, .. }
+                    | Op::I32Bits { dst, .. }
+                    | Op::GlobalGetDefined { dst, .. }
                     | Op::Select { dst, .. }
                     | Op::Select64 { dst, .. } => Some(dst),
                     _ => None,

@@ -696,8 +696,9 @@ fn br_table_on_a_loaded_index_matches_the_separate_operators() {
 /// reached by falling through from its producer may read it: here a
 /// branch and a loop's back edge reach readers of a slot with another value
 /// in the accumulator, a `select` (whose `Operand` follows it) produces and
-/// consumes, and loads, stores, divisions and 64-bit operators read it,
-/// with traps. Every tier must give what Rust computes.
+/// consumes, and loads, stores, divisions, 64-bit operators, a return, a
+/// global, a `br_table` and an indexed load read it, with traps. Every
+/// tier must give what Rust computes.
 #[test]
 fn operands_from_the_accumulator_match_their_slots() {
     let wat = r#"(module (memory 1)
@@ -729,7 +730,22 @@ fn operands_from_the_accumulator_match_their_slots() {
           (i32.wrap_i64 (i64.shr_u
             (i64.add (i64.mul (i64.extend_i32_u (local.get 0)) (i64.const 0x100000001))
                      (i64.extend_i32_s (local.get 1)))
-            (i64.const 7)))))"#;
+            (i64.const 7))))
+        (global $g (mut i32) (i32.const 0))
+        (func (export "ret") (param i32 i32) (result i32)
+          (i32.sub (local.get 0) (local.get 1)))
+        (func (export "global") (param i32 i32) (result i32)
+          (global.set $g (i32.xor (local.get 0) (local.get 1)))
+          (i32.add (global.get $g) (i32.const 1)))
+        (func (export "switch") (param i32 i32) (result i32)
+          (block (block (block
+            (br_table 0 1 2 (i32.and (local.get 0) (local.get 1))))
+            (return (i32.const 10)))
+            (return (i32.const 11)))
+          (i32.const 12))
+        (func (export "index") (param i32 i32) (result i32)
+          (i32.load (i32.add (local.get 0)
+            (i32.shl (i32.and (local.get 1) (i32.const 0xff)) (i32.const 2))))))"#;
     let join = |a: u32, b: u32| {
         let x = if a & 1 != 0 {
             b.wrapping_mul(3)
@@ -757,14 +773,25 @@ fn operands_from_the_accumulator_match_their_slots() {
             .wrapping_add(i64::from(b as i32) as u64);
         Some((x >> 7) as u32)
     };
+    let ret = |a: u32, b: u32| Some(a.wrapping_sub(b));
+    let global = |a: u32, b: u32| Some((a ^ b).wrapping_add(1));
+    let switch = |a: u32, b: u32| Some(10 + (a & b).min(2));
+    let index = |a: u32, b: u32| {
+        let ea = a.wrapping_add((b & 0xff) << 2);
+        (u64::from(ea) + 4 <= 65536).then_some(0)
+    };
     type Expect = fn(u32, u32) -> Option<u32>;
-    let funcs: [(&str, Expect, TrapCode); 6] = [
+    let funcs: [(&str, Expect, TrapCode); 10] = [
         ("join", join, TrapCode::Unreachable),
         ("loop", looping, TrapCode::Unreachable),
         ("select", select, TrapCode::Unreachable),
         ("memory", memory, TrapCode::IntegerDivisionByZero),
         ("far", far, TrapCode::MemoryOutOfBounds),
         ("wide", wide, TrapCode::Unreachable),
+        ("ret", ret, TrapCode::Unreachable),
+        ("global", global, TrapCode::Unreachable),
+        ("switch", switch, TrapCode::Unreachable),
+        ("index", index, TrapCode::MemoryOutOfBounds),
     ];
     let values = [
         0u32,

@@ -48,7 +48,8 @@ macro_rules! define_acc_handlers {
         other { $( $(#[$odoc:meta])* $oname:ident $({ $($ofield:ident : $oty:ty),* $(,)? })? ),* $(,)? }
     ) => {
         /// Handlers whose first operand (`a`, a load's or store's address,
-        /// a branch's or select's condition, a copy's source) is the accumulator.
+        /// a branch's or select's condition, a copy's, return's or global
+        /// store's source, a `br_table`'s index) is the accumulator.
         pub(crate) mod first {
             #![allow(non_snake_case, unused_mut, unused_variables, unused_assignments, unused_macros)]
             #![allow(clippy::redundant_closure_call)]
@@ -139,6 +140,45 @@ macro_rules! define_acc_handlers {
                 ip = ip.add(2);
                 dispatch!()
             });
+            handler!($d ip fp mem_base mem_len vm acc; I32AddShl { shift, dst, a, b } {
+                put!(dst, add_shl(acc, slot!(b), shift));
+                next!();
+            });
+            handler!($d ip fp mem_base mem_len vm acc; I32ShrUAnd { shift, dst, a, mask } {
+                put!(dst, shr_and(acc, shift, mask));
+                next!();
+            });
+            handler!($d ip fp mem_base mem_len vm acc; I32AddBits { shifts, dst, a, b } {
+                put!(dst, add_bits(acc, slot!(b), shifts));
+                next!();
+            });
+            handler!($d ip fp mem_base mem_len vm acc; I32Bits { shifts, dst, a } {
+                put!(dst, crate::op::bit_field(acc as u32, shifts));
+                next!();
+            });
+            handler!($d ip fp mem_base mem_len vm acc; Return1 { src } {
+                slot!(0) = acc;
+                return_to_caller!()
+            });
+            handler!($d ip fp mem_base mem_len vm acc; GlobalSetDefined { defined, src } {
+                (*(*(*vm).vmctx).defined_globals.add(defined as usize)).storage = ValRaw::from_u64(acc);
+                next!();
+            });
+            handler!($d ip fp mem_base mem_len vm acc; BrTable { index, len, bias } {
+                br_table!(acc as u32, len, bias)
+            });
+            handler!($d ip fp mem_base mem_len vm acc; BrTableLoad8U { len, addr, offset, bias } {
+                br_table_on!(u64::from(acc as u32) + u64::from(offset), u8, len, bias)
+            });
+            handler!($d ip fp mem_base mem_len vm acc; BrTableLoad32 { len, addr, offset, bias } {
+                br_table_on!(u64::from(acc as u32) + u64::from(offset), u32, len, bias)
+            });
+            handler!($d ip fp mem_base mem_len vm acc; BrTableLoad8UAt { len, a, imm, bias } {
+                br_table_on!(u64::from((acc as u32).wrapping_add(imm as u32)), u8, len, bias)
+            });
+            handler!($d ip fp mem_base mem_len vm acc; BrTableLoad32At { len, a, imm, bias } {
+                br_table_on!(u64::from((acc as u32).wrapping_add(imm as u32)), u32, len, bias)
+            });
             handler!($d ip fp mem_base mem_len vm acc; Store32 { addr, value, offset } {
                 store_at!(u64::from(acc as u32) + u64::from(offset), slot!(value), u32)
             });
@@ -191,6 +231,14 @@ macro_rules! define_acc_handlers {
                     load_at!(dst, u64::from(ea), $lty, $lvia)
                 });
             )*
+            handler!($d ip fp mem_base mem_len vm acc; I32AddShl { shift, dst, a, b } {
+                put!(dst, add_shl(slot!(a), acc, shift));
+                next!();
+            });
+            handler!($d ip fp mem_base mem_len vm acc; I32AddBits { shifts, dst, a, b } {
+                put!(dst, add_bits(slot!(a), acc, shifts));
+                next!();
+            });
             handler!($d ip fp mem_base mem_len vm acc; Store32 { addr, value, offset } {
                 store_at!(u64::from(slot!(addr) as u32) + u64::from(offset), acc, u32)
             });
@@ -255,6 +303,19 @@ macro_rules! define_acc_handlers {
                     Op::$lshl { shift, dst, a, b } if a == d => Op::$lshl { shift, dst, a: ACC, b },
                     Op::$lshl { shift, dst, a, b } if b == d => Op::$lshl { shift, dst, a, b: ACC },
                 )*
+                Op::I32AddShl { shift, dst, a, b } if a == d => Op::I32AddShl { shift, dst, a: ACC, b },
+                Op::I32AddShl { shift, dst, a, b } if b == d => Op::I32AddShl { shift, dst, a, b: ACC },
+                Op::I32ShrUAnd { shift, dst, a, mask } if a == d => Op::I32ShrUAnd { shift, dst, a: ACC, mask },
+                Op::I32AddBits { shifts, dst, a, b } if a == d => Op::I32AddBits { shifts, dst, a: ACC, b },
+                Op::I32AddBits { shifts, dst, a, b } if b == d => Op::I32AddBits { shifts, dst, a, b: ACC },
+                Op::I32Bits { shifts, dst, a } if a == d => Op::I32Bits { shifts, dst, a: ACC },
+                Op::Return1 { src } if src == d => Op::Return1 { src: ACC },
+                Op::GlobalSetDefined { defined, src } if src == d => Op::GlobalSetDefined { defined, src: ACC },
+                Op::BrTable { index, len, bias } if index == d => Op::BrTable { index: ACC, len, bias },
+                Op::BrTableLoad8U { len, addr, offset, bias } if addr == d => Op::BrTableLoad8U { len, addr: ACC, offset, bias },
+                Op::BrTableLoad32 { len, addr, offset, bias } if addr == d => Op::BrTableLoad32 { len, addr: ACC, offset, bias },
+                Op::BrTableLoad8UAt { len, a, imm, bias } if a == d => Op::BrTableLoad8UAt { len, a: ACC, imm, bias },
+                Op::BrTableLoad32At { len, a, imm, bias } if a == d => Op::BrTableLoad32At { len, a: ACC, imm, bias },
                 Op::BrIfNez { cond, offset } if cond == d => Op::BrIfNez { cond: ACC, offset },
                 Op::BrIfEqz { cond, offset } if cond == d => Op::BrIfEqz { cond: ACC, offset },
                 Op::Copy { dst, src } if src == d => Op::Copy { dst, src: ACC },
@@ -308,6 +369,19 @@ macro_rules! define_acc_handlers {
                     Op::$lshl { a: ACC, .. } => first::$lshl,
                     Op::$lshl { b: ACC, .. } => second::$lshl,
                 )*
+                Op::I32AddShl { a: ACC, .. } => first::I32AddShl,
+                Op::I32AddShl { b: ACC, .. } => second::I32AddShl,
+                Op::I32ShrUAnd { a: ACC, .. } => first::I32ShrUAnd,
+                Op::I32AddBits { a: ACC, .. } => first::I32AddBits,
+                Op::I32AddBits { b: ACC, .. } => second::I32AddBits,
+                Op::I32Bits { a: ACC, .. } => first::I32Bits,
+                Op::Return1 { src: ACC } => first::Return1,
+                Op::GlobalSetDefined { src: ACC, .. } => first::GlobalSetDefined,
+                Op::BrTable { index: ACC, .. } => first::BrTable,
+                Op::BrTableLoad8U { addr: ACC, .. } => first::BrTableLoad8U,
+                Op::BrTableLoad32 { addr: ACC, .. } => first::BrTableLoad32,
+                Op::BrTableLoad8UAt { a: ACC, .. } => first::BrTableLoad8UAt,
+                Op::BrTableLoad32At { a: ACC, .. } => first::BrTableLoad32At,
                 Op::BrIfNez { cond: ACC, .. } => first::BrIfNez,
                 Op::BrIfEqz { cond: ACC, .. } => first::BrIfEqz,
                 Op::Copy { src: ACC, .. } => first::Copy,
