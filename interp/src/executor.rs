@@ -9,6 +9,7 @@
 use crate::instr::Instr;
 use crate::op::Op;
 use crate::simd;
+use crate::vector_access;
 use crate::{
     InterpFunc, InterpModule, for_each_branch_op, for_each_load_op, for_each_numeric_op,
     for_each_other_op,
@@ -874,16 +875,18 @@ macro_rules! vm_helpers {
             };
         }
         // A `v128` in two slots, low half first.
+        // One 16-byte access, not two 8-byte halves joined by shifts: LLVM
+        // then sees the lanes of a vector and keeps integer lane arithmetic
+        // in SIMD registers (from halves it builds 64-bit SWAR sequences).
         macro_rules! v128 {
             ($d s:expr) => {
-                u128::from(slot!($d s)) | (u128::from(slot!($d s as usize + 1)) << 64)
+                $fp.add($d s as usize).cast::<simd::V128>().read_unaligned()
             };
         }
         macro_rules! set_v128 {
             ($d s:expr, $d v:expr) => {{
-                let v: u128 = $d v;
-                slot!($d s) = v as u64;
-                slot!($d s as usize + 1) = (v >> 64) as u64;
+                let v: simd::V128 = $d v;
+                $fp.add($d s as usize).cast::<simd::V128>().write_unaligned(v);
             }};
         }
         // Goes on with the next instruction's handler: a tail call that
@@ -1047,11 +1050,11 @@ macro_rules! vm_helpers {
                 $mem_base.add(ea as usize)
             }};
         }
-        // Reads `$d t` (little-endian) from memory as a `u128`.
+        // Reads `$d t` (little-endian) from memory.
         macro_rules! read_mem {
             ($d addr:expr, $d offset:expr, $d t:ty) => {{
                 let p = access!($d addr, $d offset, std::mem::size_of::<$d t>() as u64);
-                u128::from(read_le!(p, $d t))
+                read_le!(p, $d t)
             }};
         }
         // Writes a loaded `v128` and goes on.
@@ -1068,7 +1071,7 @@ macro_rules! vm_helpers {
                 let x = $d x;
                 let vec = match *(*$ip.add(1)).op() {
                     Op::Operand { slot } => v128!(slot),
-                    _ => 0,
+                    _ => simd::V128::default(),
                 };
                 set_v128!($d dst, $d replace(vec, x as u64, $d lane));
                 $ip = $ip.add(2);
@@ -1422,35 +1425,35 @@ macro_rules! define_handlers {
         }); )*
 
         handler!($d ip fp mem_base mem_len vm acc; I8x16Shuffle { dst, a, b } {
+            // The translator always puts the mask's `Operand` here.
             let mask = match *(*ip.add(1)).op() {
-                Op::Operand { slot } => v128!(slot),
-                _ => 0,
+                Op::Operand { slot } => slot,
+                _ => a,
             };
-            let r = simd::i8x16_shuffle(v128!(a), v128!(b), mask.to_le_bytes());
-            set_v128!(dst, r);
+            vector_access::shuffle_to(fp.add(dst as usize), fp.add(a as usize), fp.add(b as usize), fp.add(mask as usize));
             ip = ip.add(2);
-            resume!()
+            dispatch!()
         });
         handler!($d ip fp mem_base mem_len vm acc; V128Load { dst, addr, offset } {
-            v128_load!(dst, read_mem!(addr, offset, u128))
+            v128_load!(dst, simd::V128::from_u128(read_mem!(addr, offset, u128)))
         });
         handler!($d ip fp mem_base mem_len vm acc; V128Load8x8S { dst, addr, offset } {
-            v128_load!(dst, simd::i16x8_extend_low_i8x16_s(read_mem!(addr, offset, u64)))
+            v128_load!(dst, simd::i16x8_extend_low_i8x16_s(simd::V128::from_low_u64(read_mem!(addr, offset, u64))))
         });
         handler!($d ip fp mem_base mem_len vm acc; V128Load8x8U { dst, addr, offset } {
-            v128_load!(dst, simd::i16x8_extend_low_i8x16_u(read_mem!(addr, offset, u64)))
+            v128_load!(dst, simd::i16x8_extend_low_i8x16_u(simd::V128::from_low_u64(read_mem!(addr, offset, u64))))
         });
         handler!($d ip fp mem_base mem_len vm acc; V128Load16x4S { dst, addr, offset } {
-            v128_load!(dst, simd::i32x4_extend_low_i16x8_s(read_mem!(addr, offset, u64)))
+            v128_load!(dst, simd::i32x4_extend_low_i16x8_s(simd::V128::from_low_u64(read_mem!(addr, offset, u64))))
         });
         handler!($d ip fp mem_base mem_len vm acc; V128Load16x4U { dst, addr, offset } {
-            v128_load!(dst, simd::i32x4_extend_low_i16x8_u(read_mem!(addr, offset, u64)))
+            v128_load!(dst, simd::i32x4_extend_low_i16x8_u(simd::V128::from_low_u64(read_mem!(addr, offset, u64))))
         });
         handler!($d ip fp mem_base mem_len vm acc; V128Load32x2S { dst, addr, offset } {
-            v128_load!(dst, simd::i64x2_extend_low_i32x4_s(read_mem!(addr, offset, u64)))
+            v128_load!(dst, simd::i64x2_extend_low_i32x4_s(simd::V128::from_low_u64(read_mem!(addr, offset, u64))))
         });
         handler!($d ip fp mem_base mem_len vm acc; V128Load32x2U { dst, addr, offset } {
-            v128_load!(dst, simd::i64x2_extend_low_i32x4_u(read_mem!(addr, offset, u64)))
+            v128_load!(dst, simd::i64x2_extend_low_i32x4_u(simd::V128::from_low_u64(read_mem!(addr, offset, u64))))
         });
         handler!($d ip fp mem_base mem_len vm acc; V128Load8Splat { dst, addr, offset } {
             v128_load!(dst, simd::i8x16_splat(read_mem!(addr, offset, u8) as u64))
@@ -1465,10 +1468,10 @@ macro_rules! define_handlers {
             v128_load!(dst, simd::i64x2_splat(read_mem!(addr, offset, u64) as u64))
         });
         handler!($d ip fp mem_base mem_len vm acc; V128Load32Zero { dst, addr, offset } {
-            v128_load!(dst, read_mem!(addr, offset, u32))
+            v128_load!(dst, simd::V128::from_low_u64(u64::from(read_mem!(addr, offset, u32))))
         });
         handler!($d ip fp mem_base mem_len vm acc; V128Load64Zero { dst, addr, offset } {
-            v128_load!(dst, read_mem!(addr, offset, u64))
+            v128_load!(dst, simd::V128::from_low_u64(read_mem!(addr, offset, u64)))
         });
         handler!($d ip fp mem_base mem_len vm acc; V128Load8Lane { lane, dst, addr, offset } {
             load_lane!(dst, simd::i8x16_replace_lane, read_mem!(addr, offset, u8), lane)
@@ -1484,7 +1487,7 @@ macro_rules! define_handlers {
         });
         handler!($d ip fp mem_base mem_len vm acc; V128Store { addr, value, offset } {
             let p = access!(addr, offset, 16);
-            write_le!(p, v128!(value), u128);
+            write_le!(p, v128!(value).to_u128(), u128);
             next!();
         });
         handler!($d ip fp mem_base mem_len vm acc; V128Store8Lane { lane, addr, value, offset } {
@@ -1501,12 +1504,12 @@ macro_rules! define_handlers {
         });
         handler!($d ip fp mem_base mem_len vm acc; GlobalGetV128 { dst, global } {
             let g = *(*(*vm).vmctx).globals.add(global as usize);
-            set_v128!(dst, (*g).storage.get_u128());
+            set_v128!(dst, simd::V128::from_u128((*g).storage.get_u128()));
             next!();
         });
         handler!($d ip fp mem_base mem_len vm acc; GlobalSetV128 { global, src } {
             let g = *(*(*vm).vmctx).globals.add(global as usize);
-            (*g).storage = ValRaw::from_u128(v128!(src));
+            (*g).storage = ValRaw::from_u128(v128!(src).to_u128());
             next!();
         });
         handler!($d ip fp mem_base mem_len vm acc; SelectV128 { dst, cond, a } {
@@ -1643,6 +1646,20 @@ macro_rules! define_handlers {
         handler!($d ip fp mem_base mem_len vm acc; Const { dst, value } {
             put!(dst, value);
             next!();
+        });
+        handler!($d ip fp mem_base mem_len vm acc; CopyV128 { dst, src } {
+            set_v128!(dst, v128!(src));
+            next!();
+        });
+        handler!($d ip fp mem_base mem_len vm acc; ConstV128 { dst, value } {
+            let high = match *(*ip.add(1)).op() {
+                Op::Const { value, .. } => value,
+                _ => 0,
+            };
+            vector_access::write_halves(fp.add(dst as usize), value, high);
+            acc = high;
+            ip = ip.add(2);
+            dispatch!()
         });
         handler!($d ip fp mem_base mem_len vm acc; Br { offset } { jump!(offset) });
         // Reached only through its `BrTable`, which reads it; as a plain

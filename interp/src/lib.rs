@@ -26,6 +26,7 @@ mod semantics;
 pub mod simd;
 pub mod slots;
 mod translator;
+mod vector_access;
 
 pub use executor::array_call;
 pub use translator::FuncTranslator;

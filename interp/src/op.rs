@@ -491,6 +491,17 @@ macro_rules! for_each_other_op {
                 Copy { dst: Slot, src: Slot },
                 /// `dst = value` (32-bit values are zero-extended).
                 Const { dst: Slot, value: u64 },
+                /// Copies the `v128` in `src`, `src + 1` to `dst`, `dst + 1`
+                /// with one 16-byte access: a vector read soon after must not
+                /// meet two 8-byte writes, which the CPU cannot forward to
+                /// it (a store-forwarding stall of a dozen cycles).
+                CopyV128 { dst: Slot, src: Slot },
+                /// The `v128` whose low half is `value` and whose high half
+                /// is the value of the `Const` to `dst + 1` that follows (and
+                /// is skipped), written with one 16-byte store (see
+                /// `CopyV128`); the high half is left in the accumulator, as
+                /// that `Const` would.
+                ConstV128 { dst: Slot, value: u64 },
                 /// Unconditional jump.
                 Br { offset: BranchOffset },
                 /// Jump if `cond` (an i32) is not zero.

@@ -1,8 +1,8 @@
 //! WebAssembly fixed-width SIMD (v128) semantics, for every operator that
 //! does not touch memory.
 //!
-//! A v128 is a `u128` whose lanes are little-endian: lane 0 of `i8x16` is
-//! bits 0..8, lane 0 of `i32x4` bits 0..32. Scalars come and go as raw
+//! A v128 is a [`V128`], its 16 bytes with little-endian lanes: lane 0 of
+//! `i8x16` is byte 0, lane 0 of `i32x4` bytes 0..4. Scalars come and go as raw
 //! 8-byte slot values (`u64`): an `i32` zero-extended, an `f32` as its bits
 //! in the low half, an `i64`/`f64` as its 64 bits.
 //!
@@ -13,39 +13,82 @@
 use crate::semantics::{f32_max, f32_min, f64_max, f64_min, quiet};
 use std::array::from_fn;
 
+/// A v128 value: its 16 bytes, lanes little-endian.
+///
+/// Bytes rather than a `u128`: LLVM legalizes a `u128` as two 64-bit
+/// halves, and lane arithmetic routed through one turns into scalar or
+/// SWAR code (`i8x16.add` became 16 byte adds and the shifts to join them),
+/// while lanes read from bytes stay in one vector register (`paddb`).
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[repr(transparent)]
+pub struct V128(pub [u8; 16]);
+
+impl V128 {
+    /// The vector whose bytes are `x`'s, little-endian.
+    #[inline(always)]
+    pub const fn from_u128(x: u128) -> Self {
+        V128(x.to_le_bytes())
+    }
+
+    /// The vector whose low 8 bytes are `x`'s (little-endian), the rest 0.
+    #[inline(always)]
+    pub fn from_low_u64(x: u64) -> Self {
+        let mut b = [0; 16];
+        b[..8].copy_from_slice(&x.to_le_bytes());
+        V128(b)
+    }
+
+    /// The vector's bytes as a little-endian integer.
+    #[inline(always)]
+    pub const fn to_u128(self) -> u128 {
+        u128::from_le_bytes(self.0)
+    }
+
+    #[inline(always)]
+    fn bytewise(self, o: Self, f: impl Fn(u8, u8) -> u8) -> Self {
+        V128(from_fn(|i| f(self.0[i], o.0[i])))
+    }
+}
+
+impl std::fmt::Debug for V128 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "V128({:#034x})", self.to_u128())
+    }
+}
+
 /// A v128 viewed as an array of lanes.
 trait Lanes: Copy {
     type E: Copy;
-    fn get(v: u128) -> Self;
-    fn put(self) -> u128;
+    fn get(v: V128) -> Self;
+    fn put(self) -> V128;
     fn lanewise(self, f: impl Fn(Self::E) -> Self::E) -> Self;
     fn zip(self, o: Self, f: impl Fn(Self::E, Self::E) -> Self::E) -> Self;
     /// All-ones lanes where `f` holds, all-zeros elsewhere.
-    fn mask(self, o: Self, f: impl Fn(Self::E, Self::E) -> bool) -> u128;
+    fn mask(self, o: Self, f: impl Fn(Self::E, Self::E) -> bool) -> V128;
 }
 
 macro_rules! impl_lanes {
-    ($($t:ty, $n:literal;)*) => {$(
+    // `$m`: the signed integer of the lane's width, for masks.
+    ($($t:ty, $n:literal, $m:ty;)*) => {$(
         impl Lanes for [$t; $n] {
             type E = $t;
             #[inline(always)]
-            fn get(v: u128) -> Self {
+            fn get(v: V128) -> Self {
                 const W: usize = 16 / $n;
-                let b = v.to_le_bytes();
                 from_fn(|i| {
                     let mut x = [0; W];
-                    x.copy_from_slice(&b[i * W..][..W]);
+                    x.copy_from_slice(&v.0[i * W..][..W]);
                     <$t>::from_le_bytes(x)
                 })
             }
             #[inline(always)]
-            fn put(self) -> u128 {
+            fn put(self) -> V128 {
                 const W: usize = 16 / $n;
                 let mut b = [0; 16];
                 for (chunk, x) in b.chunks_exact_mut(W).zip(self) {
                     chunk.copy_from_slice(&x.to_le_bytes());
                 }
-                u128::from_le_bytes(b)
+                V128(b)
             }
             #[inline(always)]
             fn lanewise(self, f: impl Fn($t) -> $t) -> Self {
@@ -56,16 +99,16 @@ macro_rules! impl_lanes {
                 from_fn(|i| f(self[i], o[i]))
             }
             #[inline(always)]
-            fn mask(self, o: Self, f: impl Fn($t, $t) -> bool) -> u128 {
-                const BITS: usize = 128 / $n;
-                let ones = u128::MAX >> (128 - BITS);
-                (0..$n).fold(0, |m, i| if f(self[i], o[i]) { m | ones << (i * BITS) } else { m })
+            fn mask(self, o: Self, f: impl Fn($t, $t) -> bool) -> V128 {
+                let m: [$m; $n] = from_fn(|i| if f(self[i], o[i]) { -1 } else { 0 });
+                m.put()
             }
         }
     )*};
 }
 impl_lanes! {
-    i8, 16; u8, 16; i16, 8; u16, 8; i32, 4; u32, 4; i64, 2; u64, 2; f32, 4; f64, 2;
+    i8, 16, i8; u8, 16, i8; i16, 8, i16; u16, 8, i16; i32, 4, i32; u32, 4, i32;
+    i64, 2, i64; u64, 2, i64; f32, 4, i32; f64, 2, i64;
 }
 
 type I8 = [i8; 16];
@@ -80,17 +123,17 @@ type F32 = [f32; 4];
 type F64 = [f64; 2];
 
 #[inline(always)]
-fn un<L: Lanes>(a: u128, f: impl Fn(L::E) -> L::E) -> u128 {
+fn un<L: Lanes>(a: V128, f: impl Fn(L::E) -> L::E) -> V128 {
     L::get(a).lanewise(f).put()
 }
 
 #[inline(always)]
-fn bin<L: Lanes>(a: u128, b: u128, f: impl Fn(L::E, L::E) -> L::E) -> u128 {
+fn bin<L: Lanes>(a: V128, b: V128, f: impl Fn(L::E, L::E) -> L::E) -> V128 {
     L::get(a).zip(L::get(b), f).put()
 }
 
 #[inline(always)]
-fn cmp<L: Lanes>(a: u128, b: u128, f: impl Fn(L::E, L::E) -> bool) -> u128 {
+fn cmp<L: Lanes>(a: V128, b: V128, f: impl Fn(L::E, L::E) -> bool) -> V128 {
     L::get(a).mask(L::get(b), f)
 }
 
@@ -105,44 +148,44 @@ fn quiet_result<F: crate::semantics::Quiet>(r: F) -> F {
 
 /// `v128.not`
 #[inline]
-pub fn v128_not(a: u128) -> u128 {
-    !a
+pub fn v128_not(a: V128) -> V128 {
+    V128(a.0.map(|x| !x))
 }
 
 /// `v128.and`
 #[inline]
-pub fn v128_and(a: u128, b: u128) -> u128 {
-    a & b
+pub fn v128_and(a: V128, b: V128) -> V128 {
+    a.bytewise(b, |x, y| x & y)
 }
 
 /// `v128.andnot`: `a & !b`.
 #[inline]
-pub fn v128_andnot(a: u128, b: u128) -> u128 {
-    a & !b
+pub fn v128_andnot(a: V128, b: V128) -> V128 {
+    a.bytewise(b, |x, y| x & !y)
 }
 
 /// `v128.or`
 #[inline]
-pub fn v128_or(a: u128, b: u128) -> u128 {
-    a | b
+pub fn v128_or(a: V128, b: V128) -> V128 {
+    a.bytewise(b, |x, y| x | y)
 }
 
 /// `v128.xor`
 #[inline]
-pub fn v128_xor(a: u128, b: u128) -> u128 {
-    a ^ b
+pub fn v128_xor(a: V128, b: V128) -> V128 {
+    a.bytewise(b, |x, y| x ^ y)
 }
 
 /// `v128.bitselect`: bits of `a` where `c` is set, of `b` elsewhere.
 #[inline]
-pub fn v128_bitselect(a: u128, b: u128, c: u128) -> u128 {
-    (a & c) | (b & !c)
+pub fn v128_bitselect(a: V128, b: V128, c: V128) -> V128 {
+    V128(from_fn(|i| (a.0[i] & c.0[i]) | (b.0[i] & !c.0[i])))
 }
 
 /// `v128.any_true`
 #[inline]
-pub fn v128_any_true(a: u128) -> u32 {
-    u32::from(a != 0)
+pub fn v128_any_true(a: V128) -> u32 {
+    u32::from(a.to_u128() != 0)
 }
 
 // ---------------------------------------------------------------------------
@@ -152,7 +195,7 @@ macro_rules! lanewise_unary {
     ($($(#[$doc:meta])* $name:ident: $l:ty = $f:expr;)*) => {$(
         $(#[$doc])*
         #[inline]
-        pub fn $name(a: u128) -> u128 {
+        pub fn $name(a: V128) -> V128 {
             un::<$l>(a, $f)
         }
     )*};
@@ -162,7 +205,7 @@ macro_rules! lanewise_binary {
     ($($(#[$doc:meta])* $name:ident: $l:ty = $f:expr;)*) => {$(
         $(#[$doc])*
         #[inline]
-        pub fn $name(a: u128, b: u128) -> u128 {
+        pub fn $name(a: V128, b: V128) -> V128 {
             bin::<$l>(a, b, $f)
         }
     )*};
@@ -172,7 +215,7 @@ macro_rules! lanewise_compare {
     ($($name:ident: $l:ty = $f:expr;)*) => {$(
         /// Lane-wise comparison: all-ones lanes where it holds.
         #[inline]
-        pub fn $name(a: u128, b: u128) -> u128 {
+        pub fn $name(a: V128, b: V128) -> V128 {
             cmp::<$l>(a, b, $f)
         }
     )*};
@@ -183,7 +226,7 @@ macro_rules! lanewise_shift {
         /// Lane-wise shift; the count is taken modulo the lane width
         /// (`wrapping_sh*` masks it exactly so).
         #[inline]
-        pub fn $name(a: u128, s: u32) -> u128 {
+        pub fn $name(a: V128, s: u32) -> V128 {
             un::<$l>(a, |x| x.$f(s))
         }
     )*};
@@ -366,13 +409,13 @@ macro_rules! all_true_bitmask {
     ($($all_true:ident, $bitmask:ident: $l:ty;)*) => {$(
         /// 1 if every lane is non-zero.
         #[inline]
-        pub fn $all_true(a: u128) -> u32 {
+        pub fn $all_true(a: V128) -> u32 {
             u32::from(<$l>::get(a).iter().all(|&x| x != 0))
         }
 
         /// The top bit of lane `i` in bit `i`.
         #[inline]
-        pub fn $bitmask(a: u128) -> u32 {
+        pub fn $bitmask(a: V128) -> u32 {
             <$l>::get(a)
                 .iter()
                 .enumerate()
@@ -394,7 +437,7 @@ macro_rules! extend {
     ($($name:ident: $src:ty => [$d:ty; $n:literal] from $half:literal;)*) => {$(
         /// Widens half of the lanes (`from` 0: the low half).
         #[inline]
-        pub fn $name(a: u128) -> u128 {
+        pub fn $name(a: V128) -> V128 {
             let v = <$src>::get(a);
             let r: [$d; $n] = from_fn(|i| <$d>::from(v[i + $half]));
             r.put()
@@ -420,7 +463,7 @@ macro_rules! extmul {
     ($($name:ident: $src:ty => [$d:ty; $n:literal] from $half:literal;)*) => {$(
         /// Widening multiply of half of the lanes; the product always fits.
         #[inline]
-        pub fn $name(a: u128, b: u128) -> u128 {
+        pub fn $name(a: V128, b: V128) -> V128 {
             let (x, y) = (<$src>::get(a), <$src>::get(b));
             let r: [$d; $n] = from_fn(|i| <$d>::from(x[i + $half]) * <$d>::from(y[i + $half]));
             r.put()
@@ -446,7 +489,7 @@ macro_rules! extadd_pairwise {
     ($($name:ident: $src:ty => [$d:ty; $n:literal];)*) => {$(
         /// Sums adjacent lane pairs, widened; the sum always fits.
         #[inline]
-        pub fn $name(a: u128) -> u128 {
+        pub fn $name(a: V128) -> V128 {
             let v = <$src>::get(a);
             let r: [$d; $n] = from_fn(|i| <$d>::from(v[2 * i]) + <$d>::from(v[2 * i + 1]));
             r.put()
@@ -465,7 +508,7 @@ macro_rules! narrow {
         /// Narrows the lanes of `a` then `b`, saturating; the input is
         /// signed even for the unsigned form.
         #[inline]
-        pub fn $name(a: u128, b: u128) -> u128 {
+        pub fn $name(a: V128, b: V128) -> V128 {
             let (x, y) = (<$src>::get(a), <$src>::get(b));
             let r: [$d; $n] = from_fn(|i| {
                 let v = if i < $n / 2 { x[i] } else { y[i - $n / 2] };
@@ -485,7 +528,7 @@ narrow! {
 /// `i32x4.dot_i16x8_s`: sums of adjacent signed products; only
 /// `2 * (-32768)^2` overflows, and wraps.
 #[inline]
-pub fn i32x4_dot_i16x8_s(a: u128, b: u128) -> u128 {
+pub fn i32x4_dot_i16x8_s(a: V128, b: V128) -> V128 {
     let (x, y) = (I16::get(a), I16::get(b));
     let p = |i: usize| i32::from(x[i]) * i32::from(y[i]);
     let r: I32 = from_fn(|i| p(2 * i).wrapping_add(p(2 * i + 1)));
@@ -498,66 +541,66 @@ pub fn i32x4_dot_i16x8_s(a: u128, b: u128) -> u128 {
 
 /// `i32x4.trunc_sat_f32x4_s`
 #[inline]
-pub fn i32x4_trunc_sat_f32x4_s(a: u128) -> u128 {
+pub fn i32x4_trunc_sat_f32x4_s(a: V128) -> V128 {
     F32::get(a).map(|x| x as i32).put()
 }
 
 /// `i32x4.trunc_sat_f32x4_u`
 #[inline]
-pub fn i32x4_trunc_sat_f32x4_u(a: u128) -> u128 {
+pub fn i32x4_trunc_sat_f32x4_u(a: V128) -> V128 {
     F32::get(a).map(|x| x as u32).put()
 }
 
 /// `f32x4.convert_i32x4_s`
 #[inline]
-pub fn f32x4_convert_i32x4_s(a: u128) -> u128 {
+pub fn f32x4_convert_i32x4_s(a: V128) -> V128 {
     I32::get(a).map(|x| x as f32).put()
 }
 
 /// `f32x4.convert_i32x4_u`
 #[inline]
-pub fn f32x4_convert_i32x4_u(a: u128) -> u128 {
+pub fn f32x4_convert_i32x4_u(a: V128) -> V128 {
     U32::get(a).map(|x| x as f32).put()
 }
 
 /// `i32x4.trunc_sat_f64x2_s_zero`: the high lanes are 0.
 #[inline]
-pub fn i32x4_trunc_sat_f64x2_s_zero(a: u128) -> u128 {
+pub fn i32x4_trunc_sat_f64x2_s_zero(a: V128) -> V128 {
     let [x, y] = F64::get(a);
     [x as i32, y as i32, 0, 0].put()
 }
 
 /// `i32x4.trunc_sat_f64x2_u_zero`: the high lanes are 0.
 #[inline]
-pub fn i32x4_trunc_sat_f64x2_u_zero(a: u128) -> u128 {
+pub fn i32x4_trunc_sat_f64x2_u_zero(a: V128) -> V128 {
     let [x, y] = F64::get(a);
     [x as u32, y as u32, 0, 0].put()
 }
 
 /// `f64x2.convert_low_i32x4_s` (exact).
 #[inline]
-pub fn f64x2_convert_low_i32x4_s(a: u128) -> u128 {
+pub fn f64x2_convert_low_i32x4_s(a: V128) -> V128 {
     let [x, y, _, _] = I32::get(a);
     [f64::from(x), f64::from(y)].put()
 }
 
 /// `f64x2.convert_low_i32x4_u` (exact).
 #[inline]
-pub fn f64x2_convert_low_i32x4_u(a: u128) -> u128 {
+pub fn f64x2_convert_low_i32x4_u(a: V128) -> V128 {
     let [x, y, _, _] = U32::get(a);
     [f64::from(x), f64::from(y)].put()
 }
 
 /// `f32x4.demote_f64x2_zero`: the high lanes are +0.
 #[inline]
-pub fn f32x4_demote_f64x2_zero(a: u128) -> u128 {
+pub fn f32x4_demote_f64x2_zero(a: V128) -> V128 {
     let [x, y] = F64::get(a);
     [quiet_result(x as f32), quiet_result(y as f32), 0.0, 0.0].put()
 }
 
 /// `f64x2.promote_low_f32x4`
 #[inline]
-pub fn f64x2_promote_low_f32x4(a: u128) -> u128 {
+pub fn f64x2_promote_low_f32x4(a: V128) -> V128 {
     let [x, y, _, _] = F32::get(a);
     [quiet_result(f64::from(x)), quiet_result(f64::from(y))].put()
 }
@@ -567,7 +610,7 @@ pub fn f64x2_promote_low_f32x4(a: u128) -> u128 {
 
 /// `i8x16.swizzle`: lane `i` is `a[b[i]]`, or 0 when `b[i] >= 16`.
 #[inline]
-pub fn i8x16_swizzle(a: u128, b: u128) -> u128 {
+pub fn i8x16_swizzle(a: V128, b: V128) -> V128 {
     let (x, s) = (U8::get(a), U8::get(b));
     let r: U8 = from_fn(|i| x.get(usize::from(s[i])).copied().unwrap_or(0));
     r.put()
@@ -576,12 +619,12 @@ pub fn i8x16_swizzle(a: u128, b: u128) -> u128 {
 /// `i8x16.shuffle`: lane `i` is byte `lanes[i]` of `a` then `b` (0..32;
 /// the validator bounds the indices, the mask only keeps this panic-free).
 #[inline]
-pub fn i8x16_shuffle(a: u128, b: u128, lanes: [u8; 16]) -> u128 {
+pub fn i8x16_shuffle(a: V128, b: V128, lanes: [u8; 16]) -> V128 {
     // One 32-byte table indexed by the lane number: a load per lane, no
     // branch on which operand it names.
     let mut both = [0u8; 32];
-    both[..16].copy_from_slice(&a.to_le_bytes());
-    both[16..].copy_from_slice(&b.to_le_bytes());
+    both[..16].copy_from_slice(&a.0);
+    both[16..].copy_from_slice(&b.0);
     let r: U8 = from_fn(|i| both[usize::from(lanes[i] & 31)]);
     r.put()
 }
@@ -592,150 +635,154 @@ pub fn i8x16_shuffle(a: u128, b: u128, lanes: [u8; 16]) -> u128 {
 
 /// `i8x16.splat` of the low 8 bits of the slot.
 #[inline]
-pub fn i8x16_splat(x: u64) -> u128 {
+pub fn i8x16_splat(x: u64) -> V128 {
     [x as u8; 16].put()
 }
 
 /// `i16x8.splat` of the low 16 bits of the slot.
 #[inline]
-pub fn i16x8_splat(x: u64) -> u128 {
+pub fn i16x8_splat(x: u64) -> V128 {
     [x as u16; 8].put()
 }
 
 /// `i32x4.splat` of the low 32 bits of the slot.
 #[inline]
-pub fn i32x4_splat(x: u64) -> u128 {
+pub fn i32x4_splat(x: u64) -> V128 {
     [x as u32; 4].put()
 }
 
 /// `i64x2.splat`
 #[inline]
-pub fn i64x2_splat(x: u64) -> u128 {
+pub fn i64x2_splat(x: u64) -> V128 {
     [x; 2].put()
 }
 
 /// `f32x4.splat`: copies the bits, so NaN payloads survive.
 #[inline]
-pub fn f32x4_splat(x: u64) -> u128 {
+pub fn f32x4_splat(x: u64) -> V128 {
     i32x4_splat(x)
 }
 
 /// `f64x2.splat`: copies the bits.
 #[inline]
-pub fn f64x2_splat(x: u64) -> u128 {
+pub fn f64x2_splat(x: u64) -> V128 {
     i64x2_splat(x)
 }
 
-/// Lane `lane` (of `128 / bits`) shifted down to bit 0, higher lanes
-/// still above it.
+/// Lane `lane` of `a` viewed as `L` (the index taken modulo the lane
+/// count).
 #[inline(always)]
-fn lane_down(a: u128, lane: u8, bits: u32) -> u128 {
-    a >> (bits * (u32::from(lane) % (128 / bits)))
+fn lane_of<L: Lanes + AsRef<[L::E]>>(a: V128, lane: u8) -> L::E {
+    let v = L::get(a);
+    let v = v.as_ref();
+    v[usize::from(lane) % v.len()]
 }
 
-/// `a` with lane `lane` (of `128 / bits`) set to the low bits of `x`.
+/// `a` with lane `lane` of `L` set to `x`.
 #[inline(always)]
-fn replace(a: u128, x: u64, lane: u8, bits: u32) -> u128 {
-    let shift = bits * (u32::from(lane) % (128 / bits));
-    let mask = (u128::MAX >> (128 - bits)) << shift;
-    (a & !mask) | ((u128::from(x) << shift) & mask)
+fn replace<L: Lanes + AsMut<[L::E]>>(a: V128, x: L::E, lane: u8) -> V128 {
+    let mut v = L::get(a);
+    let lanes = v.as_mut();
+    let n = lanes.len();
+    lanes[usize::from(lane) % n] = x;
+    v.put()
 }
 
 /// `i8x16.extract_lane_s`: sign-extended to an i32, as a slot.
 #[inline]
-pub fn i8x16_extract_lane_s(a: u128, lane: u8) -> u64 {
-    u64::from(i32::from(lane_down(a, lane, 8) as i8) as u32)
+pub fn i8x16_extract_lane_s(a: V128, lane: u8) -> u64 {
+    u64::from(i32::from(lane_of::<I8>(a, lane)) as u32)
 }
 
 /// `i8x16.extract_lane_u`
 #[inline]
-pub fn i8x16_extract_lane_u(a: u128, lane: u8) -> u64 {
-    u64::from(lane_down(a, lane, 8) as u8)
+pub fn i8x16_extract_lane_u(a: V128, lane: u8) -> u64 {
+    u64::from(lane_of::<U8>(a, lane))
 }
 
 /// `i16x8.extract_lane_s`: sign-extended to an i32, as a slot.
 #[inline]
-pub fn i16x8_extract_lane_s(a: u128, lane: u8) -> u64 {
-    u64::from(i32::from(lane_down(a, lane, 16) as i16) as u32)
+pub fn i16x8_extract_lane_s(a: V128, lane: u8) -> u64 {
+    u64::from(i32::from(lane_of::<I16>(a, lane)) as u32)
 }
 
 /// `i16x8.extract_lane_u`
 #[inline]
-pub fn i16x8_extract_lane_u(a: u128, lane: u8) -> u64 {
-    u64::from(lane_down(a, lane, 16) as u16)
+pub fn i16x8_extract_lane_u(a: V128, lane: u8) -> u64 {
+    u64::from(lane_of::<U16>(a, lane))
 }
 
 /// `i32x4.extract_lane`
 #[inline]
-pub fn i32x4_extract_lane(a: u128, lane: u8) -> u64 {
-    u64::from(lane_down(a, lane, 32) as u32)
+pub fn i32x4_extract_lane(a: V128, lane: u8) -> u64 {
+    u64::from(lane_of::<U32>(a, lane))
 }
 
 /// `i64x2.extract_lane`
 #[inline]
-pub fn i64x2_extract_lane(a: u128, lane: u8) -> u64 {
-    lane_down(a, lane, 64) as u64
+pub fn i64x2_extract_lane(a: V128, lane: u8) -> u64 {
+    lane_of::<U64>(a, lane)
 }
 
 /// `f32x4.extract_lane`: the lane's bits.
 #[inline]
-pub fn f32x4_extract_lane(a: u128, lane: u8) -> u64 {
+pub fn f32x4_extract_lane(a: V128, lane: u8) -> u64 {
     i32x4_extract_lane(a, lane)
 }
 
 /// `f64x2.extract_lane`: the lane's bits.
 #[inline]
-pub fn f64x2_extract_lane(a: u128, lane: u8) -> u64 {
+pub fn f64x2_extract_lane(a: V128, lane: u8) -> u64 {
     i64x2_extract_lane(a, lane)
 }
 
 /// `i8x16.replace_lane` with the low 8 bits of the slot.
 #[inline]
-pub fn i8x16_replace_lane(a: u128, x: u64, lane: u8) -> u128 {
-    replace(a, x, lane, 8)
+pub fn i8x16_replace_lane(a: V128, x: u64, lane: u8) -> V128 {
+    replace::<U8>(a, x as u8, lane)
 }
 
 /// `i16x8.replace_lane` with the low 16 bits of the slot.
 #[inline]
-pub fn i16x8_replace_lane(a: u128, x: u64, lane: u8) -> u128 {
-    replace(a, x, lane, 16)
+pub fn i16x8_replace_lane(a: V128, x: u64, lane: u8) -> V128 {
+    replace::<U16>(a, x as u16, lane)
 }
 
 /// `i32x4.replace_lane` with the low 32 bits of the slot.
 #[inline]
-pub fn i32x4_replace_lane(a: u128, x: u64, lane: u8) -> u128 {
-    replace(a, x, lane, 32)
+pub fn i32x4_replace_lane(a: V128, x: u64, lane: u8) -> V128 {
+    replace::<U32>(a, x as u32, lane)
 }
 
 /// `i64x2.replace_lane`
 #[inline]
-pub fn i64x2_replace_lane(a: u128, x: u64, lane: u8) -> u128 {
-    replace(a, x, lane, 64)
+pub fn i64x2_replace_lane(a: V128, x: u64, lane: u8) -> V128 {
+    replace::<U64>(a, x, lane)
 }
 
 /// `f32x4.replace_lane` with the bits in the low half of the slot.
 #[inline]
-pub fn f32x4_replace_lane(a: u128, x: u64, lane: u8) -> u128 {
-    replace(a, x, lane, 32)
+pub fn f32x4_replace_lane(a: V128, x: u64, lane: u8) -> V128 {
+    replace::<U32>(a, x as u32, lane)
 }
 
 /// `f64x2.replace_lane`
 #[inline]
-pub fn f64x2_replace_lane(a: u128, x: u64, lane: u8) -> u128 {
-    replace(a, x, lane, 64)
+pub fn f64x2_replace_lane(a: V128, x: u64, lane: u8) -> V128 {
+    replace::<U64>(a, x, lane)
 }
 
 /// Invokes `$m!` with the SIMD operator table (after any extra tokens
 /// given, so that tables can be chained). Each group holds
 /// `WasmparserVariant = function;` entries, the functions typed:
-/// - `simd_unary`: `fn(u128) -> u128`;
-/// - `simd_binary`: `fn(u128, u128) -> u128`;
-/// - `simd_ternary`: `fn(u128, u128, u128) -> u128`;
-/// - `simd_shift`: `fn(u128, u32) -> u128` (count modulo the lane width);
-/// - `simd_test`: `fn(u128) -> u32`;
-/// - `simd_splat`: `fn(u64) -> u128` (from a raw slot);
-/// - `simd_extract`: `fn(u128, u8) -> u64` (lane index; a raw slot);
-/// - `simd_replace`: `fn(u128, u64, u8) -> u128` (vector, slot, lane index).
+/// - `simd_unary`: `fn(V128) -> V128`;
+/// - `simd_binary`: `fn(V128, V128) -> V128`;
+/// - `simd_ternary`: `fn(V128, V128, V128) -> V128`;
+/// - `simd_shift`: `fn(V128, u32) -> V128` (count modulo the lane width);
+/// - `simd_test`: `fn(V128) -> u32`;
+/// - `simd_splat`: `fn(u64) -> V128` (from a raw slot);
+/// - `simd_extract`: `fn(V128, u8) -> u64` (lane index; a raw slot);
+/// - `simd_replace`: `fn(V128, u64, u8) -> V128` (vector, slot, lane index).
 ///
 /// `i8x16.shuffle` is [`crate::simd::i8x16_shuffle`], outside the table.
 #[macro_export]
@@ -980,24 +1027,35 @@ macro_rules! for_each_simd_op {
 mod tests {
     use super::*;
 
+    impl PartialEq<u128> for V128 {
+        fn eq(&self, o: &u128) -> bool {
+            self.to_u128() == *o
+        }
+    }
+
+    /// A vector from its bytes as a little-endian integer.
+    fn v(x: u128) -> V128 {
+        V128::from_u128(x)
+    }
+
     const F32_SNAN: u32 = 0x7fa0_0001;
     const F64_SNAN: u64 = 0x7ff4_0000_0000_0001;
     const F32_QUIET: u32 = 0x0040_0000;
     const F64_QUIET: u64 = 0x0008_0000_0000_0000;
 
-    fn f32s(a: u128) -> [u32; 4] {
+    fn f32s(a: V128) -> [u32; 4] {
         U32::get(a)
     }
 
-    fn f64s(a: u128) -> [u64; 2] {
+    fn f64s(a: V128) -> [u64; 2] {
         U64::get(a)
     }
 
-    fn v32(x: [f32; 4]) -> u128 {
+    fn v32(x: [f32; 4]) -> V128 {
         x.put()
     }
 
-    fn v64(x: [f64; 2]) -> u128 {
+    fn v64(x: [f64; 2]) -> V128 {
         x.put()
     }
 
@@ -1017,32 +1075,35 @@ mod tests {
         );
         let bytes: U8 = from_fn(|i| i as u8);
         assert_eq!(bytes.put(), 0x0f0e_0d0c_0b0a_0908_0706_0504_0302_0100);
-        assert_eq!(I16::get(0x8001), [-32767, 0, 0, 0, 0, 0, 0, 0]);
-        assert_eq!(F64::get(0x3ff0_0000_0000_0000u128 << 64), [0.0, 1.0]);
+        assert_eq!(I16::get(v(0x8001)), [-32767, 0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(F64::get(v(0x3ff0_0000_0000_0000u128 << 64)), [0.0, 1.0]);
     }
 
     #[test]
     fn bitwise() {
         let (a, b, c) = (0xff00u128, 0x0ff0u128, 0x00ffu128 | 1 << 127);
-        assert_eq!(v128_not(0), u128::MAX);
-        assert_eq!(v128_and(a, b), 0x0f00);
-        assert_eq!(v128_andnot(a, b), 0xf000);
-        assert_eq!(v128_or(a, b), 0xfff0);
-        assert_eq!(v128_xor(a, b), 0xf0f0);
+        assert_eq!(v128_not(v(0)), u128::MAX);
+        assert_eq!(v128_and(v(a), v(b)), 0x0f00);
+        assert_eq!(v128_andnot(v(a), v(b)), 0xf000);
+        assert_eq!(v128_or(v(a), v(b)), 0xfff0);
+        assert_eq!(v128_xor(v(a), v(b)), 0xf0f0);
         // Bits of `a` where `c` is set, of `b` elsewhere.
-        assert_eq!(v128_bitselect(u128::MAX, 0, c), c);
-        assert_eq!(v128_bitselect(a, b, 0xf0f0), 0xf0f0 & a | 0x0f0f & b);
+        assert_eq!(v128_bitselect(v(u128::MAX), v(0), v(c)), c);
+        assert_eq!(
+            v128_bitselect(v(a), v(b), v(0xf0f0)),
+            0xf0f0 & a | 0x0f0f & b
+        );
     }
 
     #[test]
     fn any_and_all_true() {
-        assert_eq!(v128_any_true(0), 0);
-        assert_eq!(v128_any_true(1 << 127), 1);
-        assert_eq!(i8x16_all_true(u128::MAX), 1);
+        assert_eq!(v128_any_true(v(0)), 0);
+        assert_eq!(v128_any_true(v(1 << 127)), 1);
+        assert_eq!(i8x16_all_true(v(u128::MAX)), 1);
         // One zero byte is enough to fail i8x16 but not i16x8.
         let one_zero_byte = !0xff00u128;
-        assert_eq!(i8x16_all_true(one_zero_byte), 0);
-        assert_eq!(i16x8_all_true(one_zero_byte), 1);
+        assert_eq!(i8x16_all_true(v(one_zero_byte)), 0);
+        assert_eq!(i16x8_all_true(v(one_zero_byte)), 1);
         assert_eq!(i32x4_all_true([1, 1, 0, 1].put()), 0);
         assert_eq!(i64x2_all_true([1i64, 1 << 63].put()), 1);
         assert_eq!(i64x2_all_true([1i64 << 32, 0].put()), 0);
@@ -1059,7 +1120,7 @@ mod tests {
         assert_eq!(i16x8_bitmask([0, -1, 0, 0, 0, 0, 0, i16::MIN].put()), 0x82);
         assert_eq!(i32x4_bitmask([-1, 0, -2, i32::MAX].put()), 0b0101);
         assert_eq!(i64x2_bitmask([0i64, -1].put()), 0b10);
-        assert_eq!(i8x16_bitmask(u128::MAX), 0xffff);
+        assert_eq!(i8x16_bitmask(v(u128::MAX)), 0xffff);
     }
 
     #[test]
@@ -1136,7 +1197,7 @@ mod tests {
 
     #[test]
     fn avgr_u_rounds_up_without_overflow() {
-        assert_eq!(i8x16_avgr_u(u128::MAX, u128::MAX), u128::MAX);
+        assert_eq!(i8x16_avgr_u(v(u128::MAX), v(u128::MAX)), u128::MAX);
         assert_eq!(
             i8x16_avgr_u([0u8; 16].put(), [1u8; 16].put()),
             [1u8; 16].put()
@@ -1145,7 +1206,7 @@ mod tests {
             i8x16_avgr_u([255u8; 16].put(), [0u8; 16].put()),
             [128u8; 16].put()
         );
-        assert_eq!(i16x8_avgr_u(u128::MAX, u128::MAX), u128::MAX);
+        assert_eq!(i16x8_avgr_u(v(u128::MAX), v(u128::MAX)), u128::MAX);
         assert_eq!(
             i16x8_avgr_u([65535u16; 8].put(), [0u16; 8].put()),
             [32768u16; 8].put()
@@ -1172,7 +1233,7 @@ mod tests {
         let a: U8 = from_fn(|i| i as u8);
         let want: U8 = from_fn(|i| [0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4][i]);
         assert_eq!(i8x16_popcnt(a.put()), want.put());
-        assert_eq!(i8x16_popcnt(u128::MAX), [8u8; 16].put());
+        assert_eq!(i8x16_popcnt(v(u128::MAX)), [8u8; 16].put());
     }
 
     #[test]
@@ -1227,10 +1288,10 @@ mod tests {
         // 0xffff is -1 (saturates to 0), not 65535.
         let a = [-1i16, 0, 255, 256, i16::MAX, i16::MIN, 128, 1].put();
         let want: U8 = [0, 0, 255, 255, 255, 0, 128, 1, 0, 0, 0, 0, 0, 0, 0, 0];
-        assert_eq!(i8x16_narrow_i16x8_u(a, 0), want.put());
+        assert_eq!(i8x16_narrow_i16x8_u(a, v(0)), want.put());
         let b = [-1i32, 65535, 65536, 40000].put();
         let want: U16 = [0, 0, 0, 0, 0, 65535, 65535, 40000];
-        assert_eq!(i16x8_narrow_i32x4_u(0, b), want.put());
+        assert_eq!(i16x8_narrow_i32x4_u(v(0), b), want.put());
     }
 
     #[test]
@@ -1280,7 +1341,7 @@ mod tests {
             [16256u16; 8].put()
         );
         assert_eq!(
-            i16x8_extmul_high_i8x16_u(u128::MAX, u128::MAX),
+            i16x8_extmul_high_i8x16_u(v(u128::MAX), v(u128::MAX)),
             [65025u16; 8].put()
         );
         let c = [i16::MIN, 2, 3, 4, -1, 6, 7, 8].put();
@@ -1305,7 +1366,10 @@ mod tests {
     fn extadd_pairwise() {
         let a = [-128i8; 16].put();
         assert_eq!(i16x8_extadd_pairwise_i8x16_s(a), [-256i16; 8].put());
-        assert_eq!(i16x8_extadd_pairwise_i8x16_u(u128::MAX), [510u16; 8].put());
+        assert_eq!(
+            i16x8_extadd_pairwise_i8x16_u(v(u128::MAX)),
+            [510u16; 8].put()
+        );
         let b: I8 = from_fn(|i| i as i8 - 8);
         let want: I16 = from_fn(|i| 4 * i as i16 - 15);
         assert_eq!(i16x8_extadd_pairwise_i8x16_s(b.put()), want.put());
@@ -1403,13 +1467,13 @@ mod tests {
         let a = v32([f32::NAN, 1.0, s, 1.0]);
         let b = v32([1.0, f32::NAN, 1.0, s]);
         for r in [f32x4_min(a, b), f32x4_max(a, b)] {
-            assert!(f32s(r).iter().all(|&x| is_quiet_nan32(x)), "{r:x}");
+            assert!(f32s(r).iter().all(|&x| is_quiet_nan32(x)), "{r:?}");
         }
         let s = f64::from_bits(F64_SNAN);
         let c = v64([s, f64::NEG_INFINITY]);
         let d = v64([f64::INFINITY, s]);
         for r in [f64x2_min(c, d), f64x2_max(c, d)] {
-            assert!(f64s(r).iter().all(|&x| is_quiet_nan64(x)), "{r:x}");
+            assert!(f64s(r).iter().all(|&x| is_quiet_nan64(x)), "{r:?}");
         }
     }
 
@@ -1689,7 +1753,7 @@ mod tests {
         let lanes = [31, 0, 16, 15, 17, 1, 30, 2, 0, 0, 20, 20, 8, 24, 7, 23];
         // Byte k of the 32-byte concatenation a ++ b is k here.
         assert_eq!(i8x16_shuffle(a.put(), b.put(), lanes), lanes.put());
-        assert_eq!(i8x16_shuffle(0, u128::MAX, [16; 16]), u128::MAX);
+        assert_eq!(i8x16_shuffle(v(0), v(u128::MAX), [16; 16]), u128::MAX);
     }
 
     #[test]
@@ -1740,20 +1804,20 @@ mod tests {
         let a = u128::MAX;
         let mut want = [0xffu8; 16];
         want[9] = 0x34;
-        assert_eq!(i8x16_replace_lane(a, 0xffff_1234, 9), want.put());
+        assert_eq!(i8x16_replace_lane(v(a), 0xffff_1234, 9), want.put());
         let mut want = [0xffffu16; 8];
         want[7] = 0x1234;
-        assert_eq!(i16x8_replace_lane(a, 0xffff_1234, 7), want.put());
+        assert_eq!(i16x8_replace_lane(v(a), 0xffff_1234, 7), want.put());
         assert_eq!(
-            i32x4_replace_lane(0, 0xffff_ffff_0000_0002, 2),
+            i32x4_replace_lane(v(0), 0xffff_ffff_0000_0002, 2),
             [0u32, 0, 2, 0].put()
         );
         assert_eq!(
-            f32x4_replace_lane(0, u64::from(F32_SNAN), 0),
+            f32x4_replace_lane(v(0), u64::from(F32_SNAN), 0),
             [F32_SNAN, 0, 0, 0].put()
         );
-        assert_eq!(i64x2_replace_lane(a, 5, 1), [u64::MAX, 5].put());
-        assert_eq!(f64x2_replace_lane(0, F64_SNAN, 0), [F64_SNAN, 0].put());
+        assert_eq!(i64x2_replace_lane(v(a), 5, 1), [u64::MAX, 5].put());
+        assert_eq!(f64x2_replace_lane(v(0), F64_SNAN, 0), [F64_SNAN, 0].put());
     }
 
     /// Checks each group's function type, and counts the entries.
@@ -1768,14 +1832,14 @@ mod tests {
             simd_extract { $($e:ident = $ef:path;)* }
             simd_replace { $($r:ident = $rf:path;)* }
         ) => {{
-            let unary: &[(&str, fn(u128) -> u128)] = &[$((stringify!($u), $uf)),*];
-            let binary: &[(&str, fn(u128, u128) -> u128)] = &[$((stringify!($b), $bf)),*];
-            let ternary: &[(&str, fn(u128, u128, u128) -> u128)] = &[$((stringify!($t), $tf)),*];
-            let shift: &[(&str, fn(u128, u32) -> u128)] = &[$((stringify!($s), $sf)),*];
-            let test: &[(&str, fn(u128) -> u32)] = &[$((stringify!($q), $qf)),*];
-            let splat: &[(&str, fn(u64) -> u128)] = &[$((stringify!($p), $pf)),*];
-            let extract: &[(&str, fn(u128, u8) -> u64)] = &[$((stringify!($e), $ef)),*];
-            let replace: &[(&str, fn(u128, u64, u8) -> u128)] = &[$((stringify!($r), $rf)),*];
+            let unary: &[(&str, fn(V128) -> V128)] = &[$((stringify!($u), $uf)),*];
+            let binary: &[(&str, fn(V128, V128) -> V128)] = &[$((stringify!($b), $bf)),*];
+            let ternary: &[(&str, fn(V128, V128, V128) -> V128)] = &[$((stringify!($t), $tf)),*];
+            let shift: &[(&str, fn(V128, u32) -> V128)] = &[$((stringify!($s), $sf)),*];
+            let test: &[(&str, fn(V128) -> u32)] = &[$((stringify!($q), $qf)),*];
+            let splat: &[(&str, fn(u64) -> V128)] = &[$((stringify!($p), $pf)),*];
+            let extract: &[(&str, fn(V128, u8) -> u64)] = &[$((stringify!($e), $ef)),*];
+            let replace: &[(&str, fn(V128, u64, u8) -> V128)] = &[$((stringify!($r), $rf)),*];
             let names: Vec<&str> = unary.iter().map(|e| e.0)
                 .chain(binary.iter().map(|e| e.0))
                 .chain(ternary.iter().map(|e| e.0))

@@ -839,6 +839,138 @@ fn operands_from_the_accumulator_match_their_slots() {
     }
 }
 
+/// `v128` values moved whole (one 16-byte copy or constant in the
+/// interpreter) through every path that moves them: constants, locals,
+/// block and `if` results and parameters, branches, multi-value returns,
+/// calls and `select`, with a shuffle by a constant mask. Both halves must
+/// arrive, on every tier.
+#[test]
+fn v128_moves_keep_both_halves() {
+    let wat = r#"(module
+        (func $pair (param v128 v128) (result v128 v128) (local.get 1) (local.get 0))
+        (func (export "consts") (param i32) (result v128)
+          (i32x4.add
+            (v128.const i32x4 1 2 3 4)
+            (i32x4.splat (local.get 0))))
+        (func (export "locals") (param v128 v128) (result v128) (local v128 v128)
+          (local.set 2 (local.get 0))
+          (local.set 3 (local.get 2))
+          (local.set 2 (local.get 1))
+          (i64x2.sub (local.get 3) (local.get 2)))
+        (func (export "blocks") (param v128 i32) (result v128)
+          (block (result v128)
+            (local.get 0)
+            (br_if 0 (local.get 1))
+            (drop)
+            (v128.const i64x2 0x1111111122222222 0x3333333344444444)))
+        (func (export "ifs") (param v128 i32) (result v128)
+          (local.get 0)
+          (if (param v128) (result v128) (local.get 1)
+            (then (i8x16.add (v128.const i8x16 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1)))
+            (else (v128.not))))
+        (func (export "swap") (param v128 v128) (result v128)
+          (call $pair (local.get 0) (local.get 1))
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 24 25 26 27 28 29 30 31))
+        (func (export "choose") (param v128 v128 i32) (result v128)
+          (select (local.get 0) (local.get 1) (local.get 2)))
+        (func (export "loop") (param v128 i32) (result v128) (local v128)
+          (local.set 2 (v128.const i32x4 7 7 7 7))
+          (loop
+            (local.set 2 (i32x4.add (local.get 2) (local.get 0)))
+            (br_if 0 (local.tee 1 (i32.sub (local.get 1) (i32.const 1)))))
+          (local.get 2)))"#;
+    let lanes = |v: u128| -> [u32; 4] { std::array::from_fn(|i| (v >> (32 * i)) as u32) };
+    let join = |l: [u32; 4]| -> u128 { l.iter().rev().fold(0, |v, &x| v << 32 | u128::from(x)) };
+    let a: u128 = 0x0123_4567_89ab_cdef_fedc_ba98_7654_3210;
+    let b: u128 = 0xdead_beef_0000_0001_8000_0000_ffff_fffe;
+    let bytes_add1 = |v: u128| u128::from_le_bytes(v.to_le_bytes().map(|x| x.wrapping_add(1)));
+    let i64_sub = |x: u128, y: u128| {
+        let lo = (x as u64).wrapping_sub(y as u64);
+        let hi = ((x >> 64) as u64).wrapping_sub((y >> 64) as u64);
+        u128::from(lo) | u128::from(hi) << 64
+    };
+    for tier in strata::Tier::ALL {
+        let engine = Engine::new(strata::Config::new().tier(tier)).unwrap();
+        let m = module(&engine, wat);
+        let mut store = Store::new(&engine, ());
+        let inst = Instance::new(&mut store, &m, &[]).unwrap();
+        let consts = inst
+            .get_typed_func::<u32, u128>(&mut store, "consts")
+            .unwrap();
+        for x in [0u32, 5, u32::MAX] {
+            let want = join([1, 2, 3, 4].map(|l: u32| l.wrapping_add(x)));
+            assert_eq!(
+                consts.call(&mut store, x).unwrap(),
+                want,
+                "{tier:?} consts({x})"
+            );
+        }
+        let locals = inst
+            .get_typed_func::<(u128, u128), u128>(&mut store, "locals")
+            .unwrap();
+        assert_eq!(
+            locals.call(&mut store, (a, b)).unwrap(),
+            i64_sub(a, b),
+            "{tier:?} locals"
+        );
+        let blocks = inst
+            .get_typed_func::<(u128, u32), u128>(&mut store, "blocks")
+            .unwrap();
+        assert_eq!(
+            blocks.call(&mut store, (a, 1)).unwrap(),
+            a,
+            "{tier:?} blocks taken"
+        );
+        assert_eq!(
+            blocks.call(&mut store, (a, 0)).unwrap(),
+            0x3333_3333_4444_4444_1111_1111_2222_2222,
+            "{tier:?} blocks"
+        );
+        let ifs = inst
+            .get_typed_func::<(u128, u32), u128>(&mut store, "ifs")
+            .unwrap();
+        assert_eq!(
+            ifs.call(&mut store, (a, 1)).unwrap(),
+            bytes_add1(a),
+            "{tier:?} then"
+        );
+        assert_eq!(ifs.call(&mut store, (a, 0)).unwrap(), !a, "{tier:?} else");
+        // `pair` swaps; the shuffle takes the low half of `b` and the high
+        // half of `a`.
+        let swap = inst
+            .get_typed_func::<(u128, u128), u128>(&mut store, "swap")
+            .unwrap();
+        let want = (b & u128::from(u64::MAX)) | (a >> 64 << 64);
+        assert_eq!(
+            swap.call(&mut store, (a, b)).unwrap(),
+            want,
+            "{tier:?} swap"
+        );
+        let choose = inst
+            .get_typed_func::<(u128, u128, u32), u128>(&mut store, "choose")
+            .unwrap();
+        assert_eq!(
+            choose.call(&mut store, (a, b, 1)).unwrap(),
+            a,
+            "{tier:?} select a"
+        );
+        assert_eq!(
+            choose.call(&mut store, (a, b, 0)).unwrap(),
+            b,
+            "{tier:?} select b"
+        );
+        let looping = inst
+            .get_typed_func::<(u128, u32), u128>(&mut store, "loop")
+            .unwrap();
+        let want = join(lanes(a).map(|l| l.wrapping_mul(3).wrapping_add(7)));
+        assert_eq!(
+            looping.call(&mut store, (a, 3)).unwrap(),
+            want,
+            "{tier:?} loop"
+        );
+    }
+}
+
 /// The interpreter fuses a float multiply feeding an add into one
 /// instruction (`c + a * b` and `a * b + c`). It must round twice, as the
 /// two operators do: the inputs include products whose exact value a fused

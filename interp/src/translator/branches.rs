@@ -19,10 +19,17 @@ impl FuncTranslator {
     /// the model (the code runs only on the branch's path).
     pub(super) fn copy_to_label(&mut self, arity: u32, label_base: u32) {
         let h = self.stack.height();
+        let mut start = self.code.len();
         for i in 0..arity {
             let pos = h - arity + i;
             let dst = self.temp(label_base + i);
+            if !self.stack.is_high(pos) {
+                start = self.code.len();
+            }
             self.emit_value_to(dst, self.stack.get(pos), pos);
+            if self.stack.is_high(pos) {
+                self.fuse_v128_move(start);
+            }
         }
     }
 
@@ -39,8 +46,15 @@ impl FuncTranslator {
                 self.emit(Op::Return1 { src });
             }
             _ => {
+                let mut start = self.code.len();
                 for pos in h - n..h {
+                    if !self.stack.is_high(pos) {
+                        start = self.code.len();
+                    }
                     self.emit_value_to(self.temp(pos), self.stack.get(pos), pos);
+                    if self.stack.is_high(pos) {
+                        self.fuse_v128_move(start);
+                    }
                 }
                 let src = self.temp(h - n);
                 self.emit(Op::ReturnMany { src, count: n });

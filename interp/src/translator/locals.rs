@@ -106,9 +106,7 @@ impl FuncTranslator {
             *dst = local;
             self.last_def = None;
         } else {
-            for (i, p) in [(0, low), (1, high)] {
-                self.emit_value_to(local + i, p, pos + i);
-            }
+            self.emit_v128_to(local, low, high, pos);
         }
         if tee {
             push_local(self);

@@ -304,6 +304,40 @@ impl FuncTranslator {
         }
     }
 
+    /// Makes the two moves emitted since `start`, if they move a `v128`'s
+    /// halves (`Copy`s of adjacent slots to adjacent slots, or `Const`s to
+    /// adjacent slots), one 16-byte move: `CopyV128` (the second `Copy`
+    /// dropped) or `ConstV128` (which reads and skips the second `Const`).
+    /// The pair must be the caller's own, so no label can stand between.
+    fn fuse_v128_move(&mut self, start: usize) {
+        if self.code.len() != start + 2 {
+            return;
+        }
+        match (self.code[start], self.code[start + 1]) {
+            // One load before both stores is the same as two copies unless
+            // the first copy writes what the second reads.
+            (Op::Copy { dst, src }, Op::Copy { dst: d, src: s })
+                if d == dst + 1 && s == src + 1 && dst != s =>
+            {
+                self.code[start] = Op::CopyV128 { dst, src };
+                self.code.pop();
+            }
+            (Op::Const { dst, value }, Op::Const { dst: d, .. }) if d == dst + 1 => {
+                self.code[start] = Op::ConstV128 { dst, value };
+            }
+            _ => {}
+        }
+    }
+
+    /// Emits what puts the `v128` whose halves are `low` and `high` (the
+    /// entries at `pos` and `pos + 1`) into `dst` and `dst + 1`.
+    fn emit_v128_to(&mut self, dst: Slot, low: Provider, high: Provider, pos: u32) {
+        let start = self.code.len();
+        self.emit_value_to(dst, low, pos);
+        self.emit_value_to(dst + 1, high, pos + 1);
+        self.fuse_v128_move(start);
+    }
+
     /// Pops a `v128` (two entries) and returns the first of two adjacent
     /// slots holding it, emitting copies into the position's own
     /// temporaries if its halves are not adjacent already. Does not change
@@ -315,9 +349,7 @@ impl FuncTranslator {
             (Provider::Temp, Provider::Temp) => self.temp(pos),
             (Provider::Local(l), Provider::Local(h)) if h == l + 1 => l,
             _ => {
-                for (i, p) in [(0, low), (1, high)] {
-                    self.emit_value_to(self.temp(pos + i), p, pos + i);
-                }
+                self.emit_v128_to(self.temp(pos), low, high, pos);
                 self.temp(pos)
             }
         }
@@ -368,8 +400,15 @@ impl FuncTranslator {
     /// Materializes the top `n` entries; returns the slot of the first.
     fn materialize_top(&mut self, n: u32) -> Slot {
         let h = self.stack.height();
+        let mut start = self.code.len();
         for pos in h - n..h {
-            self.materialize(pos);
+            if self.stack.is_high(pos) {
+                self.materialize(pos);
+                self.fuse_v128_move(start);
+            } else {
+                start = self.code.len();
+                self.materialize(pos);
+            }
         }
         self.temp(h - n)
     }
