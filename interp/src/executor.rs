@@ -1206,7 +1206,16 @@ macro_rules! vm_helpers {
         macro_rules! call_ref {
             ($d funcref:expr, $d base:expr, $d sig:expr) => {{
                 let funcref: *const VMFuncRef = $d funcref;
-                if (*funcref).array_call as usize == array_call as *const () as usize {
+                if (*funcref).vmctx == (*$vm).vmctx {
+                    // One of this instance's own functions: an import's
+                    // reference carries its owner's context, and a host
+                    // function's its own.
+                    let module = (*$vm).module;
+                    let idx = (*funcref).func_index.wrapping_sub((*module).num_imported_funcs) as usize;
+                    if !(*module).is_native(idx) {
+                        enter!(callee!(module, idx), (*$vm).vmctx, module, idx, $d base);
+                    }
+                } else if (*funcref).array_call as usize == array_call as *const () as usize {
                     let callee_vmctx = (*funcref).vmctx;
                     let callee_module: *const InterpModule = (*callee_vmctx).interp_code.cast();
                     let idx = ((*funcref).func_index - (*callee_module).num_imported_funcs) as usize;
@@ -1717,10 +1726,9 @@ macro_rules! define_handlers {
             let funcref = *(*(*vm).vmctx).func_refs.add(func as usize);
             call_ref!(funcref, base, &(&(*(*vm).module).func_arity)[func as usize]);
         });
-        handler!($d ip fp mem_base mem_len vm acc; CallIndirect { base, table, ty } {
+        handler!($d ip fp mem_base mem_len vm acc; CallIndirect { params, base, table, ty } {
             let vmctx = (*vm).vmctx;
-            let sig = &(&(*(*vm).module).type_arity)[ty as usize];
-            let index = *fp.add(base as usize + sig.param_slots as usize) as u32;
+            let index = slot!(base as usize + params as usize) as u32;
             let def = *(*vmctx).tables.add(table as usize);
             if index as usize >= (*def).current_elements {
                 trap!(TrapCode::IndirectCallOutOfBounds);
@@ -1732,7 +1740,7 @@ macro_rules! define_handlers {
             if (*funcref).type_index != *(*vmctx).type_ids.add(ty as usize) {
                 trap!(TrapCode::BadSignature);
             }
-            call_ref!(funcref, base, sig);
+            call_ref!(funcref, base, &(&(*(*vm).module).type_arity)[ty as usize]);
         });
         handler!($d ip fp mem_base mem_len vm acc; Select { dst, cond, a } {
             let b = operand!(a);

@@ -546,8 +546,9 @@ macro_rules! for_each_other_op {
                 /// Call through the instance's function reference `func`
                 /// (imports, or any function that may live in another tier).
                 CallRef { func: u32, base: Slot },
-                /// `call_indirect`: the table index follows the arguments.
-                CallIndirect { base: Slot, table: u32, ty: u32 },
+                /// `call_indirect`: the table index follows the arguments,
+                /// which take `params` slots.
+                CallIndirect { params: u16, base: Slot, table: u32, ty: u32 },
                 /// `select`: `dst = cond != 0 ? a : b`; `b` is the `Operand`
                 /// that follows.
                 Select { dst: Slot, cond: Slot, a: Slot },

@@ -577,8 +577,11 @@ impl FuncTranslator {
             } => {
                 let ty = &module.types[type_index as usize];
                 let (np, nr) = (slots_of_all(ty.params()), slots_of_all(ty.results()));
+                // The validator allows 1000 parameters, 2000 slots.
+                let params = u16::try_from(np).map_err(|_| "too many parameters".to_string())?;
                 let base = self.pop_contiguous(np + 1);
                 self.emit(Op::CallIndirect {
+                    params,
                     base,
                     table: table_index,
                     ty: type_index,
