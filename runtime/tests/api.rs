@@ -839,6 +839,94 @@ fn operands_from_the_accumulator_match_their_slots() {
     }
 }
 
+/// A bytecode loop whose cases jump back to a `br_table` dispatch (which
+/// the interpreter copies into each case), with a conditional exit and a
+/// call inside the copied header: every tier must run the programs as a
+/// Rust model of the VM does.
+#[test]
+fn copied_dispatch_headers_run_as_the_loop() {
+    let wat = r#"(module (memory (export "mem") 1)
+        (func $tick (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+        (func (export "run") (param $len i32) (result i32)
+          (local $pc i32) (local $acc i32) (local $steps i32)
+          (block $done
+            (loop $next
+              ;; the header: count, stop at the end, fetch and dispatch
+              (local.set $steps (call $tick (local.get $steps)))
+              (br_if $done (i32.ge_u (local.get $pc) (local.get $len)))
+              (local.set $pc (i32.add (local.get $pc) (i32.const 1)))
+              (block $halt (block $dbl (block $sub (block $add
+                (br_table $add $sub $dbl $halt
+                  (i32.load8_u offset=0 (i32.sub (local.get $pc) (i32.const 1)))))
+                ;; add: the next byte is the operand
+                (local.set $acc (i32.add (local.get $acc)
+                  (i32.load8_u (local.get $pc))))
+                (local.set $pc (i32.add (local.get $pc) (i32.const 1)))
+                (br $next))
+                ;; sub
+                (local.set $acc (i32.sub (local.get $acc)
+                  (i32.load8_u (local.get $pc))))
+                (local.set $pc (i32.add (local.get $pc) (i32.const 1)))
+                (br $next))
+                ;; dbl
+                (local.set $acc (i32.shl (local.get $acc) (i32.const 1)))
+                (br $next))
+              ;; halt (and any other opcode)
+              (return (i32.add (i32.mul (local.get $acc) (i32.const 1000))
+                               (local.get $steps)))))
+          (i32.add (i32.mul (local.get $acc) (i32.const 1000)) (local.get $steps))))"#;
+    // The model: (acc * 1000 + header executions), wrapping.
+    let model = |code: &[u8]| -> i32 {
+        let (mut pc, mut acc, mut steps) = (0usize, 0i32, 0i32);
+        loop {
+            steps += 1;
+            if pc >= code.len() {
+                break;
+            }
+            pc += 1;
+            match code[pc - 1] {
+                0 => {
+                    acc = acc.wrapping_add(i32::from(code.get(pc).copied().unwrap_or(0)));
+                    pc += 1;
+                }
+                1 => {
+                    acc = acc.wrapping_sub(i32::from(code.get(pc).copied().unwrap_or(0)));
+                    pc += 1;
+                }
+                2 => acc = acc.wrapping_shl(1),
+                _ => break,
+            }
+        }
+        acc.wrapping_mul(1000).wrapping_add(steps)
+    };
+    let programs: [&[u8]; 5] = [
+        &[],
+        &[0, 5, 2, 2, 1, 3],
+        &[0, 7, 2, 3, 0, 9],
+        &[2, 0, 200, 2, 2, 2, 1, 1, 0, 255, 0, 255],
+        &[
+            0, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+            2, 2, 0, 3, 9,
+        ],
+    ];
+    for tier in strata::Tier::ALL {
+        let engine = Engine::new(strata::Config::new().tier(tier)).unwrap();
+        let m = module(&engine, wat);
+        for code in programs {
+            let mut store = Store::new(&engine, ());
+            let inst = Instance::new(&mut store, &m, &[]).unwrap();
+            let mem = inst.get_memory(&mut store, "mem").unwrap();
+            mem.write(&mut store, 0, code).unwrap();
+            let run = inst.get_typed_func::<i32, i32>(&mut store, "run").unwrap();
+            assert_eq!(
+                run.call(&mut store, code.len() as i32).unwrap(),
+                model(code),
+                "{tier:?} {code:?}"
+            );
+        }
+    }
+}
+
 /// `v128` values moved whole (one 16-byte copy or constant in the
 /// interpreter) through every path that moves them: constants, locals,
 /// block and `if` results and parameters, branches, multi-value returns,

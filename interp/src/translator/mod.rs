@@ -18,6 +18,7 @@
 mod accumulator;
 mod branches;
 mod control;
+mod dispatch;
 mod locals;
 mod memory;
 mod numeric;
@@ -206,6 +207,9 @@ impl FuncTranslator {
         }
         reader.finish()?;
         drop(validator);
+        if self.has_br_table {
+            self.duplicate_dispatch();
+        }
         self.read_accumulator();
         if self.has_br_table {
             self.resolve_br_table_entries();
