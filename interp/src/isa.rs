@@ -126,14 +126,14 @@ macro_rules! for_each_numeric_op {
                 F32Ceil(f32) -> f32 = |a: f32| $crate::semantics::quiet(a.ceil(), a);
                 F32Floor(f32) -> f32 = |a: f32| $crate::semantics::quiet(a.floor(), a);
                 F32Trunc(f32) -> f32 = |a: f32| $crate::semantics::quiet(a.trunc(), a);
-                F32Nearest(f32) -> f32 = |a: f32| $crate::semantics::quiet(a.round_ties_even(), a);
+                F32Nearest(f32) -> f32 = $crate::semantics::f32_nearest;
                 F32Sqrt(f32) -> f32 = |a: f32| a.sqrt();
                 F64Abs(f64) -> f64 = |a: f64| a.abs();
                 F64Neg(f64) -> f64 = |a: f64| -a;
                 F64Ceil(f64) -> f64 = |a: f64| $crate::semantics::quiet(a.ceil(), a);
                 F64Floor(f64) -> f64 = |a: f64| $crate::semantics::quiet(a.floor(), a);
                 F64Trunc(f64) -> f64 = |a: f64| $crate::semantics::quiet(a.trunc(), a);
-                F64Nearest(f64) -> f64 = |a: f64| $crate::semantics::quiet(a.round_ties_even(), a);
+                F64Nearest(f64) -> f64 = $crate::semantics::f64_nearest;
                 F64Sqrt(f64) -> f64 = |a: f64| a.sqrt();
                 F32ConvertI32S(i32) -> f32 = |a: i32| a as f32;
                 F32ConvertI32U(u32) -> f32 = |a: u32| a as f32;

@@ -75,6 +75,30 @@ pub fn quiet<F: Quiet>(result: F, operand: F) -> F {
     F::quiet_nan_of(result, operand)
 }
 
+macro_rules! nearest {
+    ($name:ident, $f:ty, $two_to_mantissa:expr) => {
+        /// WebAssembly `nearest`: round to the nearest integer, ties to
+        /// even, a NaN made quiet.
+        ///
+        /// `round_ties_even` is a call to libm's `rint` where SSE4.1 is not
+        /// part of the target (baseline x86-64). Adding and subtracting
+        /// 2^mantissa-bits rounds a smaller magnitude the same way in the
+        /// default rounding mode; a larger one, an infinity or a NaN is
+        /// already integral. The sign is put back so that -0.4 gives -0.
+        #[inline(always)]
+        pub fn $name(a: $f) -> $f {
+            let m = a.abs();
+            if m < $two_to_mantissa {
+                ((m + $two_to_mantissa) - $two_to_mantissa).copysign(a)
+            } else {
+                quiet(a, a)
+            }
+        }
+    };
+}
+nearest!(f32_nearest, f32, 8388608.0);
+nearest!(f64_nearest, f64, 4503599627370496.0);
+
 macro_rules! div_rem {
     ($div_s:ident, $div_u:ident, $rem_s:ident, $rem_u:ident, $s:ty, $u:ty) => {
         /// Signed division; traps on zero and on `MIN / -1`.
@@ -164,6 +188,74 @@ mod tests {
             Err(TrapCode::IntegerOverflow)
         );
         assert_eq!(trunc_u64(f64::NAN), Err(TrapCode::BadConversionToInteger));
+    }
+
+    #[test]
+    fn nearest_rounds_as_round_ties_even() {
+        // Miri is slow; a sample there, every case natively.
+        let (n, small) = if cfg!(miri) {
+            (500, 200)
+        } else {
+            (100_000, 40_000)
+        };
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let f32s = [
+            0.5f32, 1.5, 2.5, -0.5, -2.5, 0.49999997, 8388607.5, 8388608.0, -0.0, 1e30,
+        ];
+        for v in f32s
+            .into_iter()
+            .chain((0..n).map(|_| f32::from_bits(next() as u32)))
+        {
+            let want = v.round_ties_even();
+            let got = f32_nearest(v);
+            if v.is_nan() {
+                assert!(got.is_nan() && got.to_bits() & 0x0040_0000 != 0, "{v:?}");
+            } else {
+                assert_eq!(got.to_bits(), want.to_bits(), "{v:?}");
+            }
+        }
+        let f64s = [
+            0.5f64,
+            1.5,
+            -2.5,
+            -0.25,
+            4503599627370495.5,
+            4503599627370496.0,
+            -0.0,
+        ];
+        for v in f64s
+            .into_iter()
+            .chain((0..n).map(|_| f64::from_bits(next())))
+        {
+            let want = v.round_ties_even();
+            let got = f64_nearest(v);
+            if v.is_nan() {
+                assert!(got.is_nan() && got.to_bits() & (1 << 51) != 0, "{v:?}");
+            } else {
+                assert_eq!(got.to_bits(), want.to_bits(), "{v:?}");
+            }
+        }
+        // Random bits are mostly far from the integers; small values too.
+        for i in -small..small {
+            let v = i as f32 / 16.0;
+            assert_eq!(
+                f32_nearest(v).to_bits(),
+                v.round_ties_even().to_bits(),
+                "{v}"
+            );
+            let v = f64::from(i) / 16.0;
+            assert_eq!(
+                f64_nearest(v).to_bits(),
+                v.round_ties_even().to_bits(),
+                "{v}"
+            );
+        }
     }
 
     #[test]

@@ -250,7 +250,7 @@ lanewise_unary! {
     f32x4_floor: F32 = |x| quiet(x.floor(), x);
     f32x4_trunc: F32 = |x| quiet(x.trunc(), x);
     /// Round to nearest, ties to even.
-    f32x4_nearest: F32 = |x| quiet(x.round_ties_even(), x);
+    f32x4_nearest: F32 = crate::semantics::f32_nearest;
     /// Clears the sign bit only, NaN payloads included.
     f32x4_abs: F32 = f32::abs;
     /// Flips the sign bit only, NaN payloads included.
@@ -260,7 +260,7 @@ lanewise_unary! {
     f64x2_floor: F64 = |x| quiet(x.floor(), x);
     f64x2_trunc: F64 = |x| quiet(x.trunc(), x);
     /// Round to nearest, ties to even.
-    f64x2_nearest: F64 = |x| quiet(x.round_ties_even(), x);
+    f64x2_nearest: F64 = crate::semantics::f64_nearest;
     f64x2_abs: F64 = f64::abs;
     f64x2_neg: F64 = |x| -x;
     f64x2_sqrt: F64 = |x| quiet(x.sqrt(), x);
