@@ -651,25 +651,89 @@ unsafe fn zero_locals(fp: *mut u64, from: u32, to: u32) {
     }
 }
 
-/// Calls `f` out of line (see the `lanes!` macro).
+/// How a value crosses the out-of-line call of the `lanes!` macro: a
+/// `V128` as a `u128`, which goes in registers, where the array would be
+/// passed through a stack temporary whose address escapes.
 #[cfg(debug_assertions)]
-#[inline(never)]
-fn opaque1<A, R>(f: fn(A) -> R, a: A) -> R {
-    f(a)
+trait Wire: Copy {
+    type Raw: Copy;
+    fn raw(self) -> Self::Raw;
+    fn from_raw(raw: Self::Raw) -> Self;
+}
+
+#[cfg(debug_assertions)]
+impl Wire for simd::V128 {
+    type Raw = u128;
+    fn raw(self) -> u128 {
+        self.to_u128()
+    }
+    fn from_raw(raw: u128) -> Self {
+        simd::V128::from_u128(raw)
+    }
+}
+
+#[cfg(debug_assertions)]
+macro_rules! wire_as_itself {
+    ($($t:ty),*) => {$(
+        impl Wire for $t {
+            type Raw = $t;
+            fn raw(self) -> $t {
+                self
+            }
+            fn from_raw(raw: $t) -> $t {
+                raw
+            }
+        }
+    )*};
+}
+#[cfg(debug_assertions)]
+wire_as_itself!(u8, u32, u64);
+
+/// Calls `f` through [`opaque1`], its values crossing as [`Wire`]s.
+#[cfg(debug_assertions)]
+#[inline(always)]
+fn out_of_line1<A: Wire, R: Wire>(f: fn(A) -> R, a: A) -> R {
+    R::from_raw(opaque1(f, a.raw()))
+}
+
+/// Calls `f` through [`opaque2`], its values crossing as [`Wire`]s.
+#[cfg(debug_assertions)]
+#[inline(always)]
+fn out_of_line2<A: Wire, B: Wire, R: Wire>(f: fn(A, B) -> R, a: A, b: B) -> R {
+    R::from_raw(opaque2(f, a.raw(), b.raw()))
+}
+
+/// Calls `f` through [`opaque3`], its values crossing as [`Wire`]s.
+#[cfg(debug_assertions)]
+#[inline(always)]
+fn out_of_line3<A: Wire, B: Wire, C: Wire, R: Wire>(f: fn(A, B, C) -> R, a: A, b: B, c: C) -> R {
+    R::from_raw(opaque3(f, a.raw(), b.raw(), c.raw()))
 }
 
 /// Calls `f` out of line (see the `lanes!` macro).
 #[cfg(debug_assertions)]
 #[inline(never)]
-fn opaque2<A, B, R>(f: fn(A, B) -> R, a: A, b: B) -> R {
-    f(a, b)
+fn opaque1<A: Wire, R: Wire>(f: fn(A) -> R, a: A::Raw) -> R::Raw {
+    f(A::from_raw(a)).raw()
 }
 
 /// Calls `f` out of line (see the `lanes!` macro).
 #[cfg(debug_assertions)]
 #[inline(never)]
-fn opaque3<A, B, C, R>(f: fn(A, B, C) -> R, a: A, b: B, c: C) -> R {
-    f(a, b, c)
+fn opaque2<A: Wire, B: Wire, R: Wire>(f: fn(A, B) -> R, a: A::Raw, b: B::Raw) -> R::Raw {
+    f(A::from_raw(a), B::from_raw(b)).raw()
+}
+
+/// Calls `f` out of line (see the `lanes!` macro).
+#[cfg(debug_assertions)]
+#[inline(never)]
+fn opaque3<A: Wire, B: Wire, C: Wire, R: Wire>(
+    f: fn(A, B, C) -> R,
+    a: A::Raw,
+    b: B::Raw,
+    c: C::Raw,
+) -> R::Raw {
+    f(A::from_raw(a), B::from_raw(b), C::from_raw(c)).raw()
 }
 
 /// Enters the pending interpreted callee (`Vm::pending`), translating it
@@ -878,15 +942,36 @@ macro_rules! vm_helpers {
         // One 16-byte access, not two 8-byte halves joined by shifts: LLVM
         // then sees the lanes of a vector and keeps integer lane arithmetic
         // in SIMD registers (from halves it builds 64-bit SWAR sequences).
+        #[cfg(not(debug_assertions))]
         macro_rules! v128 {
             ($d s:expr) => {
                 $fp.add($d s as usize).cast::<simd::V128>().read_unaligned()
             };
         }
+        #[cfg(not(debug_assertions))]
         macro_rules! set_v128 {
             ($d s:expr, $d v:expr) => {{
                 let v: simd::V128 = $d v;
                 $fp.add($d s as usize).cast::<simd::V128>().write_unaligned(v);
+            }};
+        }
+        // With debug assertions, the standard library checks an unaligned
+        // access through a stack temporary whose address escapes, which
+        // keeps LLVM from making the dispatch a jump: halves instead.
+        #[cfg(debug_assertions)]
+        macro_rules! v128 {
+            ($d s:expr) => {
+                simd::V128::from_u128(
+                    u128::from(slot!($d s)) | (u128::from(slot!($d s as usize + 1)) << 64),
+                )
+            };
+        }
+        #[cfg(debug_assertions)]
+        macro_rules! set_v128 {
+            ($d s:expr, $d v:expr) => {{
+                let v: u128 = simd::V128::to_u128($d v);
+                slot!($d s) = v as u64;
+                slot!($d s as usize + 1) = (v >> 64) as u64;
             }};
         }
         // Goes on with the next instruction's handler: a tail call that
@@ -935,13 +1020,13 @@ macro_rules! vm_helpers {
         #[cfg(debug_assertions)]
         macro_rules! lanes {
             ($d f:path, $d a:expr) => {
-                opaque1($d f, $d a)
+                out_of_line1($d f, $d a)
             };
             ($d f:path, $d a:expr, $d b:expr) => {
-                opaque2($d f, $d a, $d b)
+                out_of_line2($d f, $d a, $d b)
             };
             ($d f:path, $d a:expr, $d b:expr, $d c:expr) => {
-                opaque3($d f, $d a, $d b, $d c)
+                out_of_line3($d f, $d a, $d b, $d c)
             };
         }
         // Stores result `$r` in slot `$dst`; an integer result also goes
@@ -1073,7 +1158,7 @@ macro_rules! vm_helpers {
                     Op::Operand { slot } => v128!(slot),
                     _ => simd::V128::default(),
                 };
-                set_v128!($d dst, $d replace(vec, x as u64, $d lane));
+                set_v128!($d dst, lanes!($d replace, vec, x as u64, $d lane));
                 $ip = $ip.add(2);
                 dispatch!()
             }};
@@ -1447,34 +1532,34 @@ macro_rules! define_handlers {
             v128_load!(dst, simd::V128::from_u128(read_mem!(addr, offset, u128)))
         });
         handler!($d ip fp mem_base mem_len vm acc; V128Load8x8S { dst, addr, offset } {
-            v128_load!(dst, simd::i16x8_extend_low_i8x16_s(simd::V128::from_low_u64(read_mem!(addr, offset, u64))))
+            v128_load!(dst, lanes!(simd::i16x8_extend_low_i8x16_s, simd::V128::from_low_u64(read_mem!(addr, offset, u64))))
         });
         handler!($d ip fp mem_base mem_len vm acc; V128Load8x8U { dst, addr, offset } {
-            v128_load!(dst, simd::i16x8_extend_low_i8x16_u(simd::V128::from_low_u64(read_mem!(addr, offset, u64))))
+            v128_load!(dst, lanes!(simd::i16x8_extend_low_i8x16_u, simd::V128::from_low_u64(read_mem!(addr, offset, u64))))
         });
         handler!($d ip fp mem_base mem_len vm acc; V128Load16x4S { dst, addr, offset } {
-            v128_load!(dst, simd::i32x4_extend_low_i16x8_s(simd::V128::from_low_u64(read_mem!(addr, offset, u64))))
+            v128_load!(dst, lanes!(simd::i32x4_extend_low_i16x8_s, simd::V128::from_low_u64(read_mem!(addr, offset, u64))))
         });
         handler!($d ip fp mem_base mem_len vm acc; V128Load16x4U { dst, addr, offset } {
-            v128_load!(dst, simd::i32x4_extend_low_i16x8_u(simd::V128::from_low_u64(read_mem!(addr, offset, u64))))
+            v128_load!(dst, lanes!(simd::i32x4_extend_low_i16x8_u, simd::V128::from_low_u64(read_mem!(addr, offset, u64))))
         });
         handler!($d ip fp mem_base mem_len vm acc; V128Load32x2S { dst, addr, offset } {
-            v128_load!(dst, simd::i64x2_extend_low_i32x4_s(simd::V128::from_low_u64(read_mem!(addr, offset, u64))))
+            v128_load!(dst, lanes!(simd::i64x2_extend_low_i32x4_s, simd::V128::from_low_u64(read_mem!(addr, offset, u64))))
         });
         handler!($d ip fp mem_base mem_len vm acc; V128Load32x2U { dst, addr, offset } {
-            v128_load!(dst, simd::i64x2_extend_low_i32x4_u(simd::V128::from_low_u64(read_mem!(addr, offset, u64))))
+            v128_load!(dst, lanes!(simd::i64x2_extend_low_i32x4_u, simd::V128::from_low_u64(read_mem!(addr, offset, u64))))
         });
         handler!($d ip fp mem_base mem_len vm acc; V128Load8Splat { dst, addr, offset } {
-            v128_load!(dst, simd::i8x16_splat(read_mem!(addr, offset, u8) as u64))
+            v128_load!(dst, lanes!(simd::i8x16_splat, read_mem!(addr, offset, u8) as u64))
         });
         handler!($d ip fp mem_base mem_len vm acc; V128Load16Splat { dst, addr, offset } {
-            v128_load!(dst, simd::i16x8_splat(read_mem!(addr, offset, u16) as u64))
+            v128_load!(dst, lanes!(simd::i16x8_splat, read_mem!(addr, offset, u16) as u64))
         });
         handler!($d ip fp mem_base mem_len vm acc; V128Load32Splat { dst, addr, offset } {
-            v128_load!(dst, simd::i32x4_splat(read_mem!(addr, offset, u32) as u64))
+            v128_load!(dst, lanes!(simd::i32x4_splat, read_mem!(addr, offset, u32) as u64))
         });
         handler!($d ip fp mem_base mem_len vm acc; V128Load64Splat { dst, addr, offset } {
-            v128_load!(dst, simd::i64x2_splat(read_mem!(addr, offset, u64) as u64))
+            v128_load!(dst, lanes!(simd::i64x2_splat, read_mem!(addr, offset, u64) as u64))
         });
         handler!($d ip fp mem_base mem_len vm acc; V128Load32Zero { dst, addr, offset } {
             v128_load!(dst, simd::V128::from_low_u64(u64::from(read_mem!(addr, offset, u32))))
@@ -1500,16 +1585,16 @@ macro_rules! define_handlers {
             next!();
         });
         handler!($d ip fp mem_base mem_len vm acc; V128Store8Lane { lane, addr, value, offset } {
-            store_lane!(addr, offset, u8, simd::i8x16_extract_lane_u(v128!(value), lane))
+            store_lane!(addr, offset, u8, lanes!(simd::i8x16_extract_lane_u, v128!(value), lane))
         });
         handler!($d ip fp mem_base mem_len vm acc; V128Store16Lane { lane, addr, value, offset } {
-            store_lane!(addr, offset, u16, simd::i16x8_extract_lane_u(v128!(value), lane))
+            store_lane!(addr, offset, u16, lanes!(simd::i16x8_extract_lane_u, v128!(value), lane))
         });
         handler!($d ip fp mem_base mem_len vm acc; V128Store32Lane { lane, addr, value, offset } {
-            store_lane!(addr, offset, u32, simd::i32x4_extract_lane(v128!(value), lane))
+            store_lane!(addr, offset, u32, lanes!(simd::i32x4_extract_lane, v128!(value), lane))
         });
         handler!($d ip fp mem_base mem_len vm acc; V128Store64Lane { lane, addr, value, offset } {
-            store_lane!(addr, offset, u64, simd::i64x2_extract_lane(v128!(value), lane))
+            store_lane!(addr, offset, u64, lanes!(simd::i64x2_extract_lane, v128!(value), lane))
         });
         handler!($d ip fp mem_base mem_len vm acc; GlobalGetV128 { dst, global } {
             let g = *(*(*vm).vmctx).globals.add(global as usize);

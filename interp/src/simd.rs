@@ -33,9 +33,7 @@ impl V128 {
     /// The vector whose low 8 bytes are `x`'s (little-endian), the rest 0.
     #[inline(always)]
     pub fn from_low_u64(x: u64) -> Self {
-        let mut b = [0; 16];
-        b[..8].copy_from_slice(&x.to_le_bytes());
-        V128(b)
+        Self::from_u128(u128::from(x))
     }
 
     /// The vector's bytes as a little-endian integer.

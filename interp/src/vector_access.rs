@@ -25,14 +25,23 @@ use crate::simd::{V128, i8x16_shuffle};
 /// `p` must be valid for writing 16 bytes (two slots).
 #[inline(always)]
 pub unsafe fn write_halves(p: *mut u64, lo: u64, hi: u64) {
-    #[cfg(target_arch = "x86_64")]
+    // With debug assertions the intrinsic's store is checked through a
+    // stack temporary whose address escapes, which would keep the
+    // handler's dispatch a call: two stores there (speed does not matter).
+    #[cfg(debug_assertions)]
+    // SAFETY: the caller vouches that `p` is writable for two slots.
+    unsafe {
+        *p = lo;
+        *p.add(1) = hi;
+    }
+    #[cfg(all(target_arch = "x86_64", not(debug_assertions)))]
     {
         use std::arch::x86_64::{_mm_set_epi64x, _mm_storeu_si128};
         // SAFETY: SSE2 is part of baseline x86-64; the caller vouches that
         // `p` is writable for 16 bytes, and the store is unaligned.
         unsafe { _mm_storeu_si128(p.cast(), _mm_set_epi64x(hi as i64, lo as i64)) }
     }
-    #[cfg(not(target_arch = "x86_64"))]
+    #[cfg(all(not(target_arch = "x86_64"), not(debug_assertions)))]
     {
         let v = V128::from_u128(u128::from(lo) | u128::from(hi) << 64);
         // SAFETY: the caller vouches that `p` is writable for 16 bytes.
