@@ -99,6 +99,42 @@ macro_rules! nearest {
 nearest!(f32_nearest, f32, 8388608.0);
 nearest!(f64_nearest, f64, 4503599627370496.0);
 
+macro_rules! rounding {
+    ($trunc:ident, $floor:ident, $ceil:ident, $f:ty, $i:ty, $two_to_mantissa:expr) => {
+        /// WebAssembly `trunc`: toward zero, a NaN made quiet.
+        ///
+        /// Like [`f32_nearest`], without libm's call: a magnitude below
+        /// 2^mantissa-bits goes through the integer conversion, which
+        /// truncates; a larger one, an infinity or a NaN is integral.
+        #[inline(always)]
+        pub fn $trunc(a: $f) -> $f {
+            if a.abs() < $two_to_mantissa {
+                ((a as $i) as $f).copysign(a)
+            } else {
+                quiet(a, a)
+            }
+        }
+
+        /// WebAssembly `floor`: the truncation less one below zero when
+        /// inexact (-0.5 gives -1, -0 stays -0).
+        #[inline(always)]
+        pub fn $floor(a: $f) -> $f {
+            let t = $trunc(a);
+            if t > a { t - 1.0 } else { t }
+        }
+
+        /// WebAssembly `ceil`: the truncation plus one above zero when
+        /// inexact (-0.5 gives -0).
+        #[inline(always)]
+        pub fn $ceil(a: $f) -> $f {
+            let t = $trunc(a);
+            if t < a { t + 1.0 } else { t }
+        }
+    };
+}
+rounding!(f32_trunc, f32_floor, f32_ceil, f32, i32, 8388608.0);
+rounding!(f64_trunc, f64_floor, f64_ceil, f64, i64, 4503599627370496.0);
+
 macro_rules! div_rem {
     ($div_s:ident, $div_u:ident, $rem_s:ident, $rem_u:ident, $s:ty, $u:ty) => {
         /// Signed division; traps on zero and on `MIN / -1`.
@@ -255,6 +291,65 @@ mod tests {
                 v.round_ties_even().to_bits(),
                 "{v}"
             );
+        }
+    }
+
+    #[test]
+    fn trunc_floor_ceil_round_as_std() {
+        let (n, small) = if cfg!(miri) {
+            (500, 200)
+        } else {
+            (100_000, 40_000)
+        };
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        type Pair<F> = (fn(F) -> F, fn(F) -> F);
+        let f32_ops: [Pair<f32>; 3] = [
+            (f32_trunc, f32::trunc),
+            (f32_floor, f32::floor),
+            (f32_ceil, f32::ceil),
+        ];
+        let f64_ops: [Pair<f64>; 3] = [
+            (f64_trunc, f64::trunc),
+            (f64_floor, f64::floor),
+            (f64_ceil, f64::ceil),
+        ];
+        let f32s: Vec<f32> = [
+            -0.0f32, 0.5, -0.5, -1.0, 8388607.5, -8388607.5, 8388608.0, 1e30,
+        ]
+        .into_iter()
+        .chain((0..n).map(|_| f32::from_bits(next() as u32)))
+        .chain((-small..small).map(|i| i as f32 / 16.0))
+        .collect();
+        for v in f32s {
+            for (ours, std) in f32_ops {
+                let (got, want) = (ours(v), std(v));
+                if v.is_nan() {
+                    assert!(got.is_nan() && got.to_bits() & 0x0040_0000 != 0, "{v:?}");
+                } else {
+                    assert_eq!(got.to_bits(), want.to_bits(), "{v:?}");
+                }
+            }
+        }
+        let f64s: Vec<f64> = [-0.0f64, 0.5, -0.5, -4503599627370495.5, 4503599627370496.0]
+            .into_iter()
+            .chain((0..n).map(|_| f64::from_bits(next())))
+            .chain((-small..small).map(|i| f64::from(i) / 16.0))
+            .collect();
+        for v in f64s {
+            for (ours, std) in f64_ops {
+                let (got, want) = (ours(v), std(v));
+                if v.is_nan() {
+                    assert!(got.is_nan() && got.to_bits() & (1 << 51) != 0, "{v:?}");
+                } else {
+                    assert_eq!(got.to_bits(), want.to_bits(), "{v:?}");
+                }
+            }
         }
     }
 

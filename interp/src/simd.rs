@@ -243,10 +243,11 @@ lanewise_unary! {
     i64x2_abs: I64 = i64::wrapping_abs;
     i64x2_neg: I64 = i64::wrapping_neg;
 
-    // Rounding is exact, but a NaN operand must come back quiet.
-    f32x4_ceil: F32 = |x| quiet(x.ceil(), x);
-    f32x4_floor: F32 = |x| quiet(x.floor(), x);
-    f32x4_trunc: F32 = |x| quiet(x.trunc(), x);
+    // Rounding is exact, but a NaN operand must come back quiet (see
+    // `semantics`, which rounds without libm).
+    f32x4_ceil: F32 = crate::semantics::f32_ceil;
+    f32x4_floor: F32 = crate::semantics::f32_floor;
+    f32x4_trunc: F32 = crate::semantics::f32_trunc;
     /// Round to nearest, ties to even.
     f32x4_nearest: F32 = crate::semantics::f32_nearest;
     /// Clears the sign bit only, NaN payloads included.
@@ -254,9 +255,9 @@ lanewise_unary! {
     /// Flips the sign bit only, NaN payloads included.
     f32x4_neg: F32 = |x| -x;
     f32x4_sqrt: F32 = |x| quiet(x.sqrt(), x);
-    f64x2_ceil: F64 = |x| quiet(x.ceil(), x);
-    f64x2_floor: F64 = |x| quiet(x.floor(), x);
-    f64x2_trunc: F64 = |x| quiet(x.trunc(), x);
+    f64x2_ceil: F64 = crate::semantics::f64_ceil;
+    f64x2_floor: F64 = crate::semantics::f64_floor;
+    f64x2_trunc: F64 = crate::semantics::f64_trunc;
     /// Round to nearest, ties to even.
     f64x2_nearest: F64 = crate::semantics::f64_nearest;
     f64x2_abs: F64 = f64::abs;
