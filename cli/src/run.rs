@@ -161,10 +161,11 @@ fn run_inner(args: &RunArgs) -> Result<ExitCode, Error> {
         // configuration, and damaged ones.
         unsafe { Module::deserialize_file(&engine, &args.file)? }
     } else {
-        let bytes = std::fs::read(&args.file)
-            .map_err(|e| Error::Usage(format!("failed to read {}: {e}", args.file.display())))?;
-        Module::new(&engine, &bytes)
-            .map_err(|e| Error::Usage(format!("{}: {e}", args.file.display())))?
+        // A read error names the file already.
+        Module::from_file(&engine, &args.file).map_err(|e| match e {
+            Error::Usage(message) => Error::Usage(message),
+            e => Error::Usage(format!("{}: {e}", args.file.display())),
+        })?
     };
     if args.verbose {
         let how = match module.code_origin() {

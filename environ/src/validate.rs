@@ -43,10 +43,7 @@ impl DeferredBodies {
     /// The error of the first invalid body in function order, as a serial
     /// validation would report it.
     pub fn validate_all(self, wasm: &[u8], features: WasmFeatures) -> Result<(), WasmError> {
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(MAX_THREADS)
-            .min(self.bodies.len());
+        let threads = available_cores().min(MAX_THREADS).min(self.bodies.len());
         if threads <= 1 || self.bytes < PARALLEL_MIN_BYTES || cfg!(miri) {
             for (validator, range) in self.bodies {
                 validate(validator, wasm, range, features)?;
@@ -96,6 +93,16 @@ impl DeferredBodies {
             Err(_) => Err(WasmError::new("a validation thread panicked", 0)),
         }
     }
+}
+
+/// How many threads the host can run at once, as
+/// [`std::thread::available_parallelism`] says (1 if it cannot tell).
+///
+/// Asked once per process: on Linux the answer comes from reading cgroup
+/// files, a dozen system calls that a start-up should not pay twice.
+pub fn available_cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 fn validate(

@@ -33,6 +33,17 @@ impl Instr {
         Instr { handler, op }
     }
 
+    /// `op` with the handler of its variant, for an instruction known to
+    /// have no [`ACC`](crate::op::ACC) operand (the translator knows which
+    /// ones it gave one): [`Instr::new`] without its search.
+    pub(crate) fn reading_no_accumulator(op: Op) -> Instr {
+        debug_assert!(crate::executor::accumulator::handler(&op).is_none());
+        Instr {
+            handler: HANDLERS[usize::from(op.variant_number())],
+            op,
+        }
+    }
+
     /// The instruction.
     #[inline(always)]
     pub fn op(&self) -> &Op {

@@ -104,8 +104,7 @@ impl Default for Config {
             tier: Tier::Auto,
             tier_up_threshold: DEFAULT_TIER_UP_THRESHOLD,
             tier_up_synchronous: false,
-            compile_threads: std::thread::available_parallelism()
-                .map_or(1, |n| (n.get() / 2).max(1)),
+            compile_threads: (strata_environ::available_cores() / 2).max(1),
             tier_up_log: None,
             cache_tiered_on_drop: false,
             features: strata_environ::supported_features(),

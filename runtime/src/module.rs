@@ -182,6 +182,29 @@ impl std::fmt::Debug for Module {
     }
 }
 
+/// The contents of the file at `path`, read straight into the shared
+/// buffer a module keeps.
+fn read_shared(path: &Path) -> std::io::Result<Arc<[u8]>> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let len = usize::try_from(file.metadata()?.len()).map_err(std::io::Error::other)?;
+    // A run of known length collects into one allocation, filled in place.
+    let mut bytes: Arc<[u8]> = std::iter::repeat_n(0, len).collect();
+    let Some(buf) = Arc::get_mut(&mut bytes) else {
+        return Err(std::io::Error::other("a new buffer is shared"));
+    };
+    file.read_exact(buf)?;
+    // A length of 0 may mean a pipe or a special file; one that grew since
+    // its length was taken also has more.
+    let mut rest = Vec::new();
+    file.read_to_end(&mut rest)?;
+    if rest.is_empty() {
+        Ok(bytes)
+    } else {
+        Ok(bytes.iter().chain(&rest).copied().collect())
+    }
+}
+
 /// Turns WebAssembly text into binary; binary passes through.
 pub(crate) fn wasm_bytes(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>> {
     if bytes.starts_with(b"\0asm") {
@@ -218,8 +241,15 @@ impl Module {
     ///
     /// [`Error::Compile`] for a malformed or invalid module.
     pub fn from_binary(engine: &Engine, wasm: &[u8]) -> Result<Module> {
+        Module::from_shared_binary(engine, wasm.into())
+    }
+
+    /// [`Module::from_binary`] for a binary already in the `Arc` the
+    /// module keeps (a lazily translated module reads its bodies from it
+    /// later), so a large module is not copied once more.
+    fn from_shared_binary(engine: &Engine, bytes: Arc<[u8]>) -> Result<Module> {
+        let wasm = &bytes[..];
         let env = ModuleEnvironment::new(engine.config().features);
-        let bytes: Arc<[u8]> = wasm.into();
         let (info, code) = match engine.tier() {
             Tier::Interpreter => {
                 let mut compiler = Module::interp_compiler(engine);
@@ -455,9 +485,13 @@ impl Module {
     /// As [`Module::new`], plus I/O errors reading the file.
     pub fn from_file(engine: &Engine, path: impl AsRef<Path>) -> Result<Module> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path)
+        let bytes = read_shared(path)
             .map_err(|e| Error::Usage(format!("failed to read {}: {e}", path.display())))?;
-        Module::new(engine, bytes)
+        if bytes.starts_with(b"\0asm") {
+            Module::from_shared_binary(engine, bytes)
+        } else {
+            Module::new(engine, &bytes[..])
+        }
     }
 
     /// Validates a module binary without keeping it.

@@ -1530,3 +1530,33 @@ fn negated_float_comparisons_hold_for_nan() {
         }
     }
 }
+
+#[test]
+fn modules_load_from_binary_and_text_files() {
+    let dir = std::env::temp_dir().join(format!("strata-from-file-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let text =
+        r#"(module (func (export "f") (param i32) (result i32) local.get 0 i32.const 3 i32.mul))"#;
+    let binary = dir.join("m.wasm");
+    let source = dir.join("m.wat");
+    std::fs::write(&binary, wat::parse_str(text).unwrap()).unwrap();
+    std::fs::write(&source, text).unwrap();
+    for tier in strata::Tier::ALL {
+        let mut config = strata::Config::new();
+        config.tier(tier);
+        let engine = Engine::new(&config).unwrap();
+        for path in [&binary, &source] {
+            let m = Module::from_file(&engine, path).unwrap();
+            let mut store = Store::new(&engine, ());
+            let inst = Instance::new(&mut store, &m, &[]).unwrap();
+            let f = inst.get_typed_func::<i32, i32>(&mut store, "f").unwrap();
+            assert_eq!(f.call(&mut store, 14).unwrap(), 42, "{tier:?} {path:?}");
+        }
+        let missing = dir.join("missing.wasm");
+        match Module::from_file(&engine, &missing) {
+            Err(Error::Usage(m)) => assert!(m.contains("failed to read"), "{m}"),
+            other => panic!("a missing file loaded: {other:?}"),
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

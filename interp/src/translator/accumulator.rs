@@ -18,25 +18,34 @@ impl FuncTranslator {
     /// accumulator holds when its instruction runs.
     pub(super) fn read_accumulator(&mut self) {
         let n = self.code.len();
-        let mut is_target = vec![false; n + 1];
+        // First whether each instruction is a branch target...
+        let marks = &mut self.marks;
+        marks.clear();
+        marks.resize(n + 1, false);
         for (i, op) in self.code.iter_mut().enumerate() {
             if let Some(offset) = op.branch_offset_mut() {
                 let to = i as i64 + i64::from(*offset);
                 if let Ok(to) = usize::try_from(to)
                     && to <= n
                 {
-                    is_target[to] = true;
+                    marks[to] = true;
                 }
             }
         }
-        // The instruction before `i` (its trailing `Operand`s skipped).
+        // ...then, in the same pass that reads that, whether it reads the
+        // accumulator. The instruction before `i` (its trailing
+        // `Operand`s skipped).
         let mut prev = 0;
-        for (i, &target) in is_target.iter().enumerate().take(n).skip(1) {
+        marks[0] = false;
+        for i in 1..n {
+            let target = marks[i];
+            marks[i] = false;
             if !target
                 && let Some(d) = self.code[prev].acc_dst()
                 && let Some(op) = with_acc(self.code[i], d)
             {
                 self.code[i] = op;
+                marks[i] = true;
             }
             if !matches!(self.code[i], Op::Operand { .. }) {
                 prev = i;

@@ -71,6 +71,10 @@ pub struct FuncTranslator {
     /// Whether the body has a `br_table`, whose entries are resolved at
     /// the end.
     has_br_table: bool,
+    /// Per instruction, once the code is complete: whether it is a branch
+    /// target, then (see [`Self::read_accumulator`]) whether it reads the
+    /// accumulator. Kept between functions for its allocation.
+    marks: Vec<bool>,
 }
 
 impl FuncTranslator {
@@ -221,11 +225,21 @@ impl FuncTranslator {
                 body.range().start,
             ));
         }
+        // Only an instruction `read_accumulator` rewrote has a handler
+        // other than its variant's: the search for it is skipped for the
+        // rest.
         Ok(InterpFunc {
             code: self
                 .code
                 .iter()
-                .map(|op| crate::instr::Instr::new(*op))
+                .zip(&self.marks)
+                .map(|(op, reads_acc)| {
+                    if *reads_acc {
+                        crate::instr::Instr::new(*op)
+                    } else {
+                        crate::instr::Instr::reading_no_accumulator(*op)
+                    }
+                })
                 .collect(),
             func_index,
             num_params,
