@@ -37,15 +37,14 @@ impl FuncTranslator {
         // `Operand`s skipped).
         let mut prev = 0;
         marks[0] = false;
-        for i in 1..n {
-            let target = marks[i];
-            marks[i] = false;
+        for (i, mark) in marks.iter_mut().enumerate().take(n).skip(1) {
+            let target = std::mem::replace(mark, false);
             if !target
                 && let Some(d) = self.code[prev].acc_dst()
                 && let Some(op) = with_acc(self.code[i], d)
             {
                 self.code[i] = op;
-                marks[i] = true;
+                *mark = true;
             }
             if !matches!(self.code[i], Op::Operand { .. }) {
                 prev = i;
