@@ -1385,8 +1385,11 @@ macro_rules! handler {
             // are bounds-checked against their definitions. Function, table,
             // global and type indices were validated against the module,
             // whose context arrays have one entry per index. `Instr::new`
-            // pairs each instruction with its own handler, and a
-            // `BrTableEntry`'s `next_op` is its target's variant number.
+            // pairs each instruction with its own handler, a
+            // `BrTableEntry`'s `next_op` is its target's variant number, and
+            // the instruction after a pair is the kind its handler reads
+            // (`translator/pairs.rs` forms pairs in the last pass that
+            // rewrites instructions).
             unsafe {
                 vm_helpers!($d $ip $fp $mem_base $mem_len $vm $acc);
                 let Op::$name { $($field),* } = *(*$ip).op() else {
@@ -1741,6 +1744,52 @@ macro_rules! define_handlers {
             put!(dst, value);
             next!();
         });
+        // Pairs: the first instruction's work, then the second's, read
+        // from the instruction after (which the translator left there, and
+        // which no branch enters).
+        macro_rules! second_of_pair {
+            ($d ip:ident Copy) => {{
+                let Op::Copy { dst, src } = *(*$d ip.add(1)).op() else { not_a_pair!() };
+                put!(dst, slot!(src));
+            }};
+            ($d ip:ident Const) => {{
+                let Op::Const { dst, value } = *(*$d ip.add(1)).op() else { not_a_pair!() };
+                put!(dst, value);
+            }};
+            ($d ip:ident I32AddImm) => {{
+                let Op::I32AddImm { dst, a, imm } = *(*$d ip.add(1)).op() else { not_a_pair!() };
+                put!(dst, (slot!(a) as i32).wrapping_add(imm));
+            }};
+        }
+        macro_rules! not_a_pair {
+            () => {{
+                #[cfg(debug_assertions)]
+                wrong_instruction("the second of a pair");
+                #[cfg(not(debug_assertions))]
+                std::hint::unreachable_unchecked()
+            }};
+        }
+        macro_rules! pair_handlers {
+            ($d dollar:tt $d ip:ident; $d ($name:ident { $d($field:ident),* } $first:block $second:ident;)*) => {$d(
+                handler!($d dollar $d ip fp mem_base mem_len vm acc; $name { $d($field),* } {
+                    $first
+                    second_of_pair!($d ip $second);
+                    $d ip = $d ip.add(2);
+                    dispatch!()
+                });
+            )*};
+        }
+        pair_handlers! { $d ip;
+            CopyAndCopy { dst, src } { slot!(dst) = slot!(src); } Copy;
+            CopyAndConst { dst, src } { slot!(dst) = slot!(src); } Const;
+            CopyAndI32AddImm { dst, src } { slot!(dst) = slot!(src); } I32AddImm;
+            ConstAndCopy { dst, value } { slot!(dst) = value; } Copy;
+            ConstAndConst { dst, value } { slot!(dst) = value; } Const;
+            ConstAndI32AddImm { dst, value } { slot!(dst) = value; } I32AddImm;
+            I32AddImmAndCopy { dst, a, imm } { slot!(dst) = u64::from((slot!(a) as i32).wrapping_add(imm) as u32); } Copy;
+            I32AddImmAndConst { dst, a, imm } { slot!(dst) = u64::from((slot!(a) as i32).wrapping_add(imm) as u32); } Const;
+            I32AddImmAndI32AddImm { dst, a, imm } { slot!(dst) = u64::from((slot!(a) as i32).wrapping_add(imm) as u32); } I32AddImm;
+        }
         handler!($d ip fp mem_base mem_len vm acc; CopyV128 { dst, src } {
             set_v128!(dst, v128!(src));
             next!();

@@ -491,6 +491,26 @@ macro_rules! for_each_other_op {
                 Copy { dst: Slot, src: Slot },
                 /// `dst = value` (32-bit values are zero-extended).
                 Const { dst: Slot, value: u64 },
+                /// A `Copy`, then the `Copy` after it, in one dispatch (see
+                /// `translator/pairs.rs`): the second stays in place as the
+                /// pair's data and leaves its result in the accumulator.
+                CopyAndCopy { dst: Slot, src: Slot },
+                /// A `Copy`, then the `Const` after it.
+                CopyAndConst { dst: Slot, src: Slot },
+                /// A `Copy`, then the `I32AddImm` after it.
+                CopyAndI32AddImm { dst: Slot, src: Slot },
+                /// A `Const`, then the `Copy` after it.
+                ConstAndCopy { dst: Slot, value: u64 },
+                /// A `Const`, then the `Const` after it.
+                ConstAndConst { dst: Slot, value: u64 },
+                /// A `Const`, then the `I32AddImm` after it.
+                ConstAndI32AddImm { dst: Slot, value: u64 },
+                /// An `I32AddImm`, then the `Copy` after it.
+                I32AddImmAndCopy { dst: Slot, a: Slot, imm: i32 },
+                /// An `I32AddImm`, then the `Const` after it.
+                I32AddImmAndConst { dst: Slot, a: Slot, imm: i32 },
+                /// An `I32AddImm`, then the `I32AddImm` after it.
+                I32AddImmAndI32AddImm { dst: Slot, a: Slot, imm: i32 },
                 /// Copies the `v128` in `src`, `src + 1` to `dst`, `dst + 1`
                 /// with one 16-byte access: a vector read soon after must not
                 /// meet two 8-byte writes, which the CPU cannot forward to

@@ -10,6 +10,7 @@
 //! instruction before that is not one.)
 
 use super::FuncTranslator;
+use super::pairs::pair;
 use crate::executor::accumulator::with_acc;
 use crate::op::Op;
 
@@ -33,10 +34,15 @@ impl FuncTranslator {
             }
         }
         // ...then, in the same pass that reads that, whether it reads the
-        // accumulator. The instruction before `i` (its trailing
-        // `Operand`s skipped).
+        // accumulator; and adjacent moves become pairs (`pairs.rs`), the
+        // second of which must be no branch target either. The
+        // instruction before `i` (its trailing `Operand`s skipped).
         let mut prev = 0;
         marks[0] = false;
+        // Whether the instruction before `i` may begin a pair: it reads no
+        // accumulator, and it is neither the second of a pair nor the data
+        // of the instruction before it.
+        let mut may_begin_pair = true;
         for (i, mark) in marks.iter_mut().enumerate().take(n).skip(1) {
             let target = std::mem::replace(mark, false);
             if !target
@@ -46,6 +52,16 @@ impl FuncTranslator {
                 self.code[i] = op;
                 *mark = true;
             }
+            let mut paired = false;
+            if may_begin_pair
+                && !target
+                && !*mark
+                && let Some(op) = pair(self.code[i - 1], self.code[i])
+            {
+                self.code[i - 1] = op;
+                paired = true;
+            }
+            may_begin_pair = !*mark && !paired && !matches!(self.code[i - 1], Op::ConstV128 { .. });
             if !matches!(self.code[i], Op::Operand { .. }) {
                 prev = i;
             }

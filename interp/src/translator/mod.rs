@@ -22,6 +22,7 @@ mod dispatch;
 mod locals;
 mod memory;
 mod numeric;
+mod pairs;
 mod simd;
 mod stack;
 
