@@ -1653,6 +1653,20 @@ macro_rules! define_handlers {
             ip = ip.add(2);
             dispatch!()
         });
+        handler!($d ip fp mem_base mem_len vm acc; I32AddMul { dst, a, b } {
+            let c = operand!(a);
+            let product = (slot!(a) as i32).wrapping_mul(slot!(b) as i32);
+            put!(dst, (slot!(c) as i32).wrapping_add(product));
+            ip = ip.add(2);
+            dispatch!()
+        });
+        handler!($d ip fp mem_base mem_len vm acc; I64AddMul { dst, a, b } {
+            let c = operand!(a);
+            let product = (slot!(a) as i64).wrapping_mul(slot!(b) as i64);
+            put!(dst, (slot!(c) as i64).wrapping_add(product));
+            ip = ip.add(2);
+            dispatch!()
+        });
         handler!($d ip fp mem_base mem_len vm acc; F64AddMul { dst, a, b } {
             let c = operand!(a);
             let product = f64::from_slot(slot!(a)) * f64::from_slot(slot!(b));
@@ -1745,20 +1759,23 @@ macro_rules! define_handlers {
             next!();
         });
         // Pairs: the first instruction's work, then the second's, read
-        // from the instruction after (which the translator left there, and
-        // which no branch enters).
+        // from the instruction after (which the translator left there). A
+        // second that reads what the first wrote takes the value from the
+        // register, not from memory just stored to.
         macro_rules! second_of_pair {
-            ($d ip:ident Copy) => {{
+            ($d ip:ident $d first_dst:ident $d first:ident Copy) => {{
                 let Op::Copy { dst, src } = *(*$d ip.add(1)).op() else { not_a_pair!() };
-                put!(dst, slot!(src));
+                let v = if src == $d first_dst { $d first } else { slot!(src) };
+                put!(dst, v);
             }};
-            ($d ip:ident Const) => {{
+            ($d ip:ident $d first_dst:ident $d first:ident Const) => {{
                 let Op::Const { dst, value } = *(*$d ip.add(1)).op() else { not_a_pair!() };
                 put!(dst, value);
             }};
-            ($d ip:ident I32AddImm) => {{
+            ($d ip:ident $d first_dst:ident $d first:ident I32AddImm) => {{
                 let Op::I32AddImm { dst, a, imm } = *(*$d ip.add(1)).op() else { not_a_pair!() };
-                put!(dst, (slot!(a) as i32).wrapping_add(imm));
+                let v = if a == $d first_dst { $d first } else { slot!(a) };
+                put!(dst, (v as i32).wrapping_add(imm));
             }};
         }
         macro_rules! not_a_pair {
@@ -1770,25 +1787,27 @@ macro_rules! define_handlers {
             }};
         }
         macro_rules! pair_handlers {
-            ($d dollar:tt $d ip:ident; $d ($name:ident { $d($field:ident),* } $first:block $second:ident;)*) => {$d(
+            ($d dollar:tt $d ip:ident;
+             $d ($name:ident { $d($field:ident),* } $fdst:ident = $first:expr => $second:ident;)*) => {$d(
                 handler!($d dollar $d ip fp mem_base mem_len vm acc; $name { $d($field),* } {
-                    $first
-                    second_of_pair!($d ip $second);
+                    let first: u64 = $first;
+                    slot!($fdst) = first;
+                    second_of_pair!($d ip $fdst first $second);
                     $d ip = $d ip.add(2);
                     dispatch!()
                 });
             )*};
         }
         pair_handlers! { $d ip;
-            CopyAndCopy { dst, src } { slot!(dst) = slot!(src); } Copy;
-            CopyAndConst { dst, src } { slot!(dst) = slot!(src); } Const;
-            CopyAndI32AddImm { dst, src } { slot!(dst) = slot!(src); } I32AddImm;
-            ConstAndCopy { dst, value } { slot!(dst) = value; } Copy;
-            ConstAndConst { dst, value } { slot!(dst) = value; } Const;
-            ConstAndI32AddImm { dst, value } { slot!(dst) = value; } I32AddImm;
-            I32AddImmAndCopy { dst, a, imm } { slot!(dst) = u64::from((slot!(a) as i32).wrapping_add(imm) as u32); } Copy;
-            I32AddImmAndConst { dst, a, imm } { slot!(dst) = u64::from((slot!(a) as i32).wrapping_add(imm) as u32); } Const;
-            I32AddImmAndI32AddImm { dst, a, imm } { slot!(dst) = u64::from((slot!(a) as i32).wrapping_add(imm) as u32); } I32AddImm;
+            CopyAndCopy { dst, src } dst = slot!(src) => Copy;
+            CopyAndConst { dst, src } dst = slot!(src) => Const;
+            CopyAndI32AddImm { dst, src } dst = slot!(src) => I32AddImm;
+            ConstAndCopy { dst, value } dst = value => Copy;
+            ConstAndConst { dst, value } dst = value => Const;
+            ConstAndI32AddImm { dst, value } dst = value => I32AddImm;
+            I32AddImmAndCopy { dst, a, imm } dst = u64::from((slot!(a) as i32).wrapping_add(imm) as u32) => Copy;
+            I32AddImmAndConst { dst, a, imm } dst = u64::from((slot!(a) as i32).wrapping_add(imm) as u32) => Const;
+            I32AddImmAndI32AddImm { dst, a, imm } dst = u64::from((slot!(a) as i32).wrapping_add(imm) as u32) => I32AddImm;
         }
         handler!($d ip fp mem_base mem_len vm acc; CopyV128 { dst, src } {
             set_v128!(dst, v128!(src));

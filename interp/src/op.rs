@@ -196,7 +196,9 @@ macro_rules! define_op_enum {
                     | Op::F32x4AddMul { dst, .. }
                     | Op::F32x4MulAdd { dst, .. }
                     | Op::F64x2AddMul { dst, .. }
-                    | Op::F64x2MulAdd { dst, .. } => Some(dst),
+                    | Op::F64x2MulAdd { dst, .. }
+                    | Op::I32AddMul { dst, .. }
+                    | Op::I64AddMul { dst, .. } => Some(dst),
                     $( Op::$su { dst, .. } => Some(dst), )*
                     $( Op::$sb { dst, .. } => Some(dst), )*
                     $( Op::$st { dst, .. } => Some(dst), )*
@@ -347,6 +349,8 @@ macro_rules! define_op_enum {
                     | Op::I32ShrUAnd { dst, .. }
                     | Op::I32AddBits { dst, .. }
                     | Op::I32Bits { dst, .. }
+                    | Op::I32AddMul { dst, .. }
+                    | Op::I64AddMul { dst, .. }
                     | Op::GlobalGetDefined { dst, .. }
                     | Op::Select { dst, .. }
                     | Op::Select64 { dst, .. } => Some(dst),
@@ -452,6 +456,12 @@ macro_rules! for_each_other_op {
                 /// `((a >> j) & mask) << k`, a VM's opcode scaled to index a
                 /// table.
                 I32Bits { shifts: u16, dst: Slot, a: Slot },
+                /// `dst = c + a * b` in `i32` (wrapping); `c` is the
+                /// `Operand` that follows. Integer products summed: a
+                /// matrix product's or a hash's inner loop.
+                I32AddMul { dst: Slot, a: Slot, b: Slot },
+                /// `dst = c + a * b` in `i64` (wrapping).
+                I64AddMul { dst: Slot, a: Slot, b: Slot },
                 /// `dst = c + a * b` in `f32`, rounded after each operation
                 /// as `f32.mul` then `f32.add` compute it (never a fused
                 /// multiply-add); `c` is the `Operand` that follows.

@@ -1059,6 +1059,126 @@ fn v128_moves_keep_both_halves() {
     }
 }
 
+/// The interpreter fuses an integer multiply feeding an add into one
+/// instruction (`I32AddMul`, `I64AddMul`); it must wrap as the two
+/// operators do, in either operand order, and leave its result for the
+/// instruction after it (the accumulator) and in a local.
+#[test]
+fn integer_multiply_adds_wrap_as_the_separate_operators() {
+    let wat = r#"(module
+      (func (export "add_mul32") (param i32 i32 i32) (result i32)
+        (i32.add (local.get 2) (i32.mul (local.get 0) (local.get 1))))
+      (func (export "mul_add32") (param i32 i32 i32) (result i32)
+        (i32.add (i32.mul (local.get 0) (local.get 1)) (local.get 2)))
+      (func (export "add_mul64") (param i64 i64 i64) (result i64)
+        (i64.add (local.get 2) (i64.mul (local.get 0) (local.get 1))))
+      (func (export "mul_add64") (param i64 i64 i64) (result i64)
+        (i64.add (i64.mul (local.get 0) (local.get 1)) (local.get 2)))
+      (func (export "sum") (param $n i32) (result i32) (local $i i32) (local $s i32)
+        (loop $l
+          (local.set $s (i32.add (local.get $s)
+            (i32.mul (local.get $i) (i32.add (local.get $i) (i32.const -7)))))
+          (local.set $s (i32.xor (local.get $s) (i32.const 0x5a5a)))
+          (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))
+                              (local.get $n))))
+        (local.get $s)))"#;
+    // The fusion happens (so that this test checks it).
+    let wasm: std::sync::Arc<[u8]> = wat::parse_str(wat).unwrap().into();
+    let mut compiler = strata_interp::InterpCompiler::new();
+    let info = strata_environ::ModuleEnvironment::new(strata_environ::supported_features())
+        .translate(&wasm, &mut compiler)
+        .unwrap();
+    let interp = compiler.finish(std::sync::Arc::new(info), wasm);
+    for (f, fused) in [
+        (0, "I32AddMul"),
+        (1, "I32AddMul"),
+        (2, "I64AddMul"),
+        (3, "I64AddMul"),
+        (4, "I32AddMul"),
+    ] {
+        let code = format!("{:?}", interp.func(f).unwrap().code);
+        assert!(code.contains(fused), "function {f}: {code}");
+    }
+    let i32s = [
+        0,
+        1,
+        -1,
+        7,
+        -7,
+        46341,
+        65536,
+        i32::MAX,
+        i32::MIN,
+        0x1234_5678,
+    ];
+    let i64s = [
+        0,
+        1,
+        -1,
+        3,
+        1 << 32,
+        i64::MAX,
+        i64::MIN,
+        0x1234_5678_9abc_def0,
+        -(1 << 40),
+    ];
+    for tier in strata::Tier::ALL {
+        let mut config = strata::Config::new();
+        config.tier(tier);
+        let engine = Engine::new(&config).unwrap();
+        let m = module(&engine, wat);
+        let mut store = Store::new(&engine, ());
+        let inst = Instance::new(&mut store, &m, &[]).unwrap();
+        for name in ["add_mul32", "mul_add32"] {
+            let f = inst
+                .get_typed_func::<(i32, i32, i32), i32>(&mut store, name)
+                .unwrap();
+            for a in i32s {
+                for b in i32s {
+                    for c in [0, -3, i32::MIN, i32::MAX] {
+                        let want = c.wrapping_add(a.wrapping_mul(b));
+                        assert_eq!(
+                            f.call(&mut store, (a, b, c)).unwrap(),
+                            want,
+                            "{tier:?} {name}({a}, {b}, {c})"
+                        );
+                    }
+                }
+            }
+        }
+        for name in ["add_mul64", "mul_add64"] {
+            let f = inst
+                .get_typed_func::<(i64, i64, i64), i64>(&mut store, name)
+                .unwrap();
+            for a in i64s {
+                for b in i64s {
+                    for c in [0, -3, i64::MIN, i64::MAX] {
+                        let want = c.wrapping_add(a.wrapping_mul(b));
+                        assert_eq!(
+                            f.call(&mut store, (a, b, c)).unwrap(),
+                            want,
+                            "{tier:?} {name}({a}, {b}, {c})"
+                        );
+                    }
+                }
+            }
+        }
+        let sum = inst.get_typed_func::<i32, i32>(&mut store, "sum").unwrap();
+        for n in [0, 1, 2, 10, 1000] {
+            let mut s = 0i32;
+            let mut i = 0i32;
+            loop {
+                s = s.wrapping_add(i.wrapping_mul(i.wrapping_add(-7))) ^ 0x5a5a;
+                i += 1;
+                if i as u32 >= n as u32 {
+                    break;
+                }
+            }
+            assert_eq!(sum.call(&mut store, n).unwrap(), s, "{tier:?} sum({n})");
+        }
+    }
+}
+
 /// The interpreter fuses a float multiply feeding an add into one
 /// instruction (`c + a * b` and `a * b + c`). It must round twice, as the
 /// two operators do: the inputs include products whose exact value a fused

@@ -1,9 +1,10 @@
 //! Pairs of moves and `+ constant`s that the interpreter executes in one
 //! dispatch (`strata_interp`'s `translator/pairs.rs`) compute what the two
 //! instructions do, on every tier: the second's result stays in the
-//! accumulator for the instruction after the pair, a branch into the
-//! middle of a would-be pair still runs only the second, and the data a
-//! `v128` constant keeps in the instruction after it is never paired away.
+//! accumulator for the instruction after the pair, a second that reads the
+//! first's result gets it, a loop header after a constant begins its own
+//! pair, and the data a `v128` constant keeps in the instruction after it
+//! is never paired away.
 
 use std::sync::Arc;
 use strata::{Config, Engine, Instance, Module, Store, Tier};
@@ -60,6 +61,16 @@ const PROGRAM: &str = r#"
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
     (i32.add (i32.mul (local.get $a) (i32.const 1000)) (local.get $i)))
+  (func (export "chained") (param $x i32) (result i32) (local $a i32) (local $b i32) (local $c i32)
+    ;; The second reads the first's result (from the accumulator, before
+    ;; pairing).
+    (local.set $a (i32.add (local.get $x) (i32.const 5)))
+    (local.set $b (local.get $a))
+    (local.set $c (i32.mul (local.get $b) (local.get $x)))
+    (local.set $a (local.get $x))
+    (local.set $a (i32.add (local.get $a) (i32.const 9)))
+    (local.set $c (i32.xor (local.get $c) (local.get $a)))
+    (i32.add (local.get $c) (local.get $b)))
   (func (export "vector") (param $x i32) (result i64) (local $y i32) (local $z i32) (local $v v128)
     (local.set $v (v128.const i64x2 0x1111 0x2222))
     (local.set $y (local.get $x))
@@ -133,8 +144,21 @@ fn the_translator_pairs_every_kind() {
         matches!(target[1].op(), Op::I32AddImmAndI32AddImm { .. }),
         "{target:?}"
     );
+    // Seconds that read the first's result: each pair's second names the
+    // first's destination.
+    let chained = &module.func(2).unwrap().code;
+    let reads_first = |at: usize| match (chained[at].op(), chained[at + 1].op()) {
+        (Op::I32AddImmAndCopy { dst, .. }, Op::Copy { src, .. }) => dst == src,
+        (Op::CopyAndI32AddImm { dst, .. }, Op::I32AddImm { a, .. }) => dst == a,
+        _ => false,
+    };
+    assert_eq!(
+        (0..chained.len() - 1).filter(|at| reads_first(*at)).count(),
+        2,
+        "{chained:?}"
+    );
     // The `Const` that holds a `v128` constant's high half stays one.
-    let vector = &module.func(2).unwrap().code;
+    let vector = &module.func(3).unwrap().code;
     assert!(matches!(vector[0].op(), Op::ConstV128 { .. }), "{vector:?}");
     assert!(matches!(vector[1].op(), Op::Const { .. }), "{vector:?}");
 }
@@ -165,6 +189,19 @@ fn paired_instructions_compute_what_the_two_do_on_every_tier() {
                 target.call(&mut store, n as i32).unwrap(),
                 ((100 + 3 * iterations) * 1000 + iterations) as i32,
                 "{tier:?} target({n})"
+            );
+        }
+        let chained = instance
+            .get_typed_func::<i32, i32>(&mut store, "chained")
+            .unwrap();
+        for x in [0i32, 1, -6, 77, i32::MAX, i32::MIN] {
+            let a = x.wrapping_add(5);
+            let b = a;
+            let c = b.wrapping_mul(x) ^ x.wrapping_add(9);
+            assert_eq!(
+                chained.call(&mut store, x).unwrap(),
+                c.wrapping_add(b),
+                "{tier:?} chained({x})"
             );
         }
         for x in [0i32, 1, -6, i32::MAX] {

@@ -10,7 +10,7 @@
 //! instruction before that is not one.)
 
 use super::FuncTranslator;
-use super::pairs::pair;
+use super::pairs::{pair, reading_slot};
 use crate::executor::accumulator::with_acc;
 use crate::op::Op;
 
@@ -53,13 +53,22 @@ impl FuncTranslator {
                 *mark = true;
             }
             let mut paired = false;
-            if may_begin_pair
-                && !target
-                && !*mark
-                && let Some(op) = pair(self.code[i - 1], self.code[i])
-            {
-                self.code[i - 1] = op;
-                paired = true;
+            if may_begin_pair && !target {
+                // A second that reads the first's result from the
+                // accumulator gets it from the pair's handler instead.
+                let second = match self.code[i - 1].acc_dst() {
+                    Some(d) if *mark => reading_slot(self.code[i], d),
+                    _ if *mark => None,
+                    _ => Some(self.code[i]),
+                };
+                if let Some(second) = second
+                    && let Some(op) = pair(self.code[i - 1], second)
+                {
+                    self.code[i - 1] = op;
+                    self.code[i] = second;
+                    *mark = false;
+                    paired = true;
+                }
             }
             may_begin_pair = !*mark && !paired && !matches!(self.code[i - 1], Op::ConstV128 { .. });
             if !matches!(self.code[i], Op::Operand { .. }) {

@@ -119,13 +119,13 @@ impl FuncTranslator {
         self.push_def(|dst| make(dst, a, b));
     }
 
-    /// Fuses a float addition (`kind`, operands `pa` and `pb` with their
+    /// Fuses an addition (`kind`, operands `pa` and `pb` with their
     /// positions) with the multiplication that computed one of its
     /// operands, if that was the last instruction and only this addition
     /// uses its result: `c + a * b` or `a * b + c` in one instruction,
     /// with the operands in their order (a NaN operand's payload may
-    /// depend on it). Dot products, matrix products and physics kernels
-    /// are made of these.
+    /// depend on it). Dot products, matrix products, physics kernels and
+    /// hashes are made of these.
     fn fuse_mul_add(
         &mut self,
         kind: Op,
@@ -154,11 +154,23 @@ impl FuncTranslator {
         true
     }
 
-    /// The fused forms of the float addition `add` with `product`, its
-    /// operand, when that is a multiplication of the same type: the
-    /// product's operands, then the makers of `c + a * b` and `a * b + c`.
+    /// The fused forms of the addition `add` with `product`, its operand,
+    /// when that is a multiplication of the same type: the product's
+    /// operands, then the makers of `c + a * b` and `a * b + c`.
     pub(super) fn mul_add_forms(add: Op, product: Op) -> Option<((Slot, Slot), MakeOp, MakeOp)> {
         let (ab, add_mul, mul_add): (_, MakeOp, MakeOp) = match (add, product) {
+            // Integer addition is exact and commutative: one form serves
+            // both orders.
+            (Op::I32Add { .. }, Op::I32Mul { a, b, .. }) => (
+                (a, b),
+                |dst, a, b| Op::I32AddMul { dst, a, b },
+                |dst, a, b| Op::I32AddMul { dst, a, b },
+            ),
+            (Op::I64Add { .. }, Op::I64Mul { a, b, .. }) => (
+                (a, b),
+                |dst, a, b| Op::I64AddMul { dst, a, b },
+                |dst, a, b| Op::I64AddMul { dst, a, b },
+            ),
             (Op::F32Add { .. }, Op::F32Mul { a, b, .. }) => (
                 (a, b),
                 |dst, a, b| Op::F32AddMul { dst, a, b },

@@ -9,16 +9,22 @@
 //! no instruction moves and no branch offset changes (a branch to the
 //! second would still run it alone). The accumulator pass forms the pairs
 //! (it knows the branch targets): never into a branch target, which
-//! leaves a loop header free to begin its own pair instead, and never with
-//! an instruction that reads the accumulator or is another instruction's
-//! data.
+//! leaves a loop header free to begin its own pair instead, never from an
+//! instruction that reads the accumulator or is another instruction's
+//! data. A second that read the first's result from the accumulator reads
+//! its slot again ([`reading_slot`]), and the pair's handler hands it the
+//! value in a register.
+//!
+//! Integer multiply-adds (`I32AddMul`) and the float ones are fused by
+//! the translator as it goes (`numeric.rs`), since the product must have
+//! no other reader.
 
-use crate::op::Op;
+use crate::op::{ACC, Op, Slot};
 
 /// The pair instruction that does `first` and then `second`, if there is
 /// one for these two. Neither may read the accumulator (the pair handlers
-/// have no such forms); the caller checks that nothing branches to
-/// `second`.
+/// have no such forms; see [`reading_slot`]); the caller checks that
+/// nothing branches to `second`.
 pub(super) fn pair(first: Op, second: Op) -> Option<Op> {
     enum Second {
         Copy,
@@ -45,4 +51,23 @@ pub(super) fn pair(first: Op, second: Op) -> Option<Op> {
         }
         _ => return None,
     })
+}
+
+/// `second`, which reads the accumulator that `first` leaves `first_dst`
+/// in, as it reads that value from its slot instead, if it can begin no
+/// pair otherwise: a pair's handler hands the first's result to the
+/// second itself.
+pub(super) fn reading_slot(second: Op, first_dst: Slot) -> Option<Op> {
+    match second {
+        Op::Copy { dst, src: ACC } => Some(Op::Copy {
+            dst,
+            src: first_dst,
+        }),
+        Op::I32AddImm { dst, a: ACC, imm } => Some(Op::I32AddImm {
+            dst,
+            a: first_dst,
+            imm,
+        }),
+        _ => None,
+    }
 }
