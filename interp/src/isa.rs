@@ -199,6 +199,11 @@ macro_rules! for_each_branch_op {
             BrI64LeU BrI64LeUImm = I64LeU I64LeUImm, not BrI64GtU BrI64GtUImm, u64, |a: u64, b: u64| a <= b;
             BrI64GeS BrI64GeSImm = I64GeS I64GeSImm, not BrI64LtS BrI64LtSImm, i64, |a: i64, b: i64| a >= b;
             BrI64GeU BrI64GeUImm = I64GeU I64GeUImm, not BrI64LtU BrI64LtUImm, u64, |a: u64, b: u64| a >= b;
+            // Bit tests: `br_if`/`if` on an `i32.and` (a flag word, a
+            // tag's bits). Both answer to `I32And`; `fuse_branch` takes
+            // the first, whose negation is the second.
+            BrI32AndNez BrI32AndNezImm = I32And I32AndImm, not BrI32AndEqz BrI32AndEqzImm, i32, |a: i32, b: i32| a & b != 0;
+            BrI32AndEqz BrI32AndEqzImm = I32And I32AndImm, not BrI32AndNez BrI32AndNezImm, i32, |a: i32, b: i32| a & b == 0;
             }
         }
     };

@@ -81,9 +81,9 @@ macro_rules! define_op_enum {
                 $bimm { dst: Slot, a: Slot, imm: i32 },
             )? )*
             $(
-                #[doc = concat!("Branch if `", stringify!($cmp), "` holds.")]
+                #[doc = concat!("Branch if `", stringify!($btest), "` holds for `a` and `b`.")]
                 $brname { a: Slot, b: Slot, offset: BranchOffset },
-                #[doc = concat!("Branch if `", stringify!($cmpimm), "` holds.")]
+                #[doc = concat!("Branch if `", stringify!($btest), "` holds for `a` and `imm`.")]
                 $brimm { a: Slot, imm: i32, offset: BranchOffset },
             )*
             $(
@@ -244,8 +244,12 @@ macro_rules! define_op_enum {
             }
 
             /// The compare-and-branch instruction that fuses this comparison
-            /// with a branch taken when it holds (or, with `negate`, when it
-            /// does not).
+            /// (or bitwise `and`, whose result is tested for nonzero) with a
+            /// branch taken when it holds (or, with `negate`, when it does
+            /// not).
+            // The bit tests share `I32And` (see `isa.rs`): its second arm
+            // is never reached.
+            #[allow(unreachable_patterns)]
             pub fn fuse_branch(self, negate: bool) -> Option<Op> {
                 match self {
                     $(

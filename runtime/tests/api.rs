@@ -1059,6 +1059,94 @@ fn v128_moves_keep_both_halves() {
     }
 }
 
+/// A branch on a bitwise `and` (`if (x & FLAG)`, `if (!(x & y))`) is one
+/// bit-test instruction in the interpreter, in both senses, with an
+/// immediate or a second operand, and reading the accumulator.
+#[test]
+fn bit_test_branches_follow_the_and() {
+    let wat = r#"(module (memory (export "mem") 1)
+      (func (export "flags") (param $n i32) (result i32) (local $i i32) (local $s i32) (local $x i32)
+        (loop $l
+          (local.set $x (i32.load8_u (local.get $i)))
+          (if (i32.and (local.get $x) (i32.const 4))
+            (then (local.set $s (i32.add (local.get $s) (i32.const 3)))))
+          (if (i32.eqz (i32.and (local.get $x) (i32.const 2)))
+            (then (local.set $s (i32.xor (local.get $s) (i32.const 5)))))
+          (block $b (br_if $b (i32.and (local.get $x) (local.get $i)))
+            (local.set $s (i32.add (local.get $s) (i32.const 7))))
+          (block $b (br_if $b (i32.eqz (i32.and (local.get $x) (local.get $n))))
+            (local.set $s (i32.mul (local.get $s) (i32.const 3))))
+          (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))
+                              (local.get $n))))
+        (local.get $s)))"#;
+    let wasm: std::sync::Arc<[u8]> = wat::parse_str(wat).unwrap().into();
+    let mut compiler = strata_interp::InterpCompiler::new();
+    let info = strata_environ::ModuleEnvironment::new(strata_environ::supported_features())
+        .translate(&wasm, &mut compiler)
+        .unwrap();
+    let interp = compiler.finish(std::sync::Arc::new(info), wasm);
+    // (The accumulator reads as its slot number, `op::ACC`.)
+    let code = format!("{:?}", interp.func(0).unwrap().code)
+        .replace(&format!(": {}", strata_interp::op::ACC), ": acc");
+    for test in [
+        "BrI32AndEqzImm { a: acc",
+        "BrI32AndNezImm",
+        "BrI32AndNez {",
+        "BrI32AndEqz {",
+    ] {
+        assert!(code.contains(test), "no {test} in {code}");
+    }
+    assert!(
+        !code.contains("I32And {") && !code.contains("I32AndImm"),
+        "{code}"
+    );
+    let bytes: Vec<u8> = (0..300u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let model = |n: u32| -> i32 {
+        let (mut i, mut s) = (0u32, 0i32);
+        loop {
+            let x = u32::from(bytes[i as usize]);
+            if x & 4 != 0 {
+                s = s.wrapping_add(3);
+            }
+            if x & 2 == 0 {
+                s ^= 5;
+            }
+            if x & i == 0 {
+                s = s.wrapping_add(7);
+            }
+            if x & n != 0 {
+                s = s.wrapping_mul(3);
+            }
+            i += 1;
+            if i >= n {
+                return s;
+            }
+        }
+    };
+    for tier in strata::Tier::ALL {
+        let mut config = strata::Config::new();
+        config.tier(tier);
+        let engine = Engine::new(&config).unwrap();
+        let m = module(&engine, wat);
+        let mut store = Store::new(&engine, ());
+        let inst = Instance::new(&mut store, &m, &[]).unwrap();
+        let mem = inst.get_memory(&mut store, "mem").unwrap();
+        mem.write(&mut store, 0, &bytes).unwrap();
+        let flags = inst
+            .get_typed_func::<i32, i32>(&mut store, "flags")
+            .unwrap();
+        for n in [1u32, 2, 3, 16, 255, 300] {
+            assert_eq!(
+                flags.call(&mut store, n as i32).unwrap(),
+                model(n),
+                "{tier:?} flags({n})"
+            );
+        }
+    }
+}
+
 /// The interpreter fuses an integer multiply feeding an add into one
 /// instruction (`I32AddMul`, `I64AddMul`); it must wrap as the two
 /// operators do, in either operand order, and leave its result for the

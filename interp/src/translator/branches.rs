@@ -84,6 +84,23 @@ impl FuncTranslator {
             && self.last_def == Some((last, pos))
             && let Some(fused) = self.code[last].fuse_branch(negate)
         {
+            // `eqz(x & y)`: the bit test of the opposite sense, in place of
+            // the `and` (which only the `eqz` read).
+            if self.eqz_of_and == Some(last)
+                && let Some(&Op::I32Eqz { a, .. }) = self.code.get(last)
+                && let Some(mut and) = last
+                    .checked_sub(1)
+                    .and_then(|at| self.code.get(at))
+                    .copied()
+                && and.dst_mut().is_some_and(|d| *d == a)
+                && let Some(test) = and.fuse_branch(!negate)
+            {
+                self.code.pop();
+                self.code[last - 1] = test;
+                self.last_def = None;
+                self.eqz_of_and = None;
+                return last - 1;
+            }
             self.code[last] = fused;
             self.last_def = None;
             return last;

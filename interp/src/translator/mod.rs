@@ -57,6 +57,10 @@ pub struct FuncTranslator {
     /// alone (a load then `+ constant`, which a `br_table` may take over
     /// whole). Cleared by every emission, like `last_def`.
     fed_by_previous: Option<usize>,
+    /// The last instruction if it is an `I32Eqz` of the bitwise `and`
+    /// just before it, which only it reads: a branch on it becomes one
+    /// bit test. Cleared by every emission, like `last_def`.
+    eqz_of_and: Option<usize>,
     /// Result count of the function being translated.
     num_results: u32,
     /// Emit epoch checks at function entry and loop headers.
@@ -262,6 +266,7 @@ impl FuncTranslator {
     fn emit(&mut self, op: Op) -> usize {
         self.last_def = None;
         self.fed_by_previous = None;
+        self.eqz_of_and = None;
         self.code.push(op);
         self.code.len() - 1
     }

@@ -305,8 +305,16 @@ impl FuncTranslator {
     }
 
     pub(super) fn unary(&mut self, make: impl FnOnce(Slot, Slot) -> Op) {
-        let a = self.pop_slot();
+        let (p, pos) = self.stack.pop();
+        let of_and = matches!(
+            self.fusable_def(p, pos),
+            Some(Op::I32And { .. } | Op::I32AndImm { .. })
+        );
+        let a = self.slot_of(p, pos);
         self.push_def(|dst| make(dst, a));
+        if of_and && matches!(self.code.last(), Some(Op::I32Eqz { .. })) {
+            self.eqz_of_and = Some(self.code.len() - 1);
+        }
     }
 }
 
