@@ -226,21 +226,31 @@ mod tests {
         assert_eq!(trunc_u64(f64::NAN), Err(TrapCode::BadConversionToInteger));
     }
 
-    #[test]
-    fn nearest_rounds_as_round_ties_even() {
-        // Miri is slow; a sample there, every case natively.
-        let (n, small) = if cfg!(miri) {
+    /// How many random bit patterns and how many small values (sixteenths
+    /// either side of 0) the rounding tests compare: a sample under Miri,
+    /// which is slow.
+    fn sample_sizes() -> (usize, i32) {
+        if cfg!(miri) {
             (500, 200)
         } else {
             (100_000, 40_000)
-        };
-        let mut x = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = || {
+        }
+    }
+
+    /// A xorshift64 stream of bit patterns from `seed`.
+    fn xorshift(mut x: u64) -> impl FnMut() -> u64 {
+        move || {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
             x
-        };
+        }
+    }
+
+    #[test]
+    fn nearest_rounds_as_round_ties_even() {
+        let (n, small) = sample_sizes();
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
         let f32s = [
             0.5f32, 1.5, 2.5, -0.5, -2.5, 0.49999997, 8388607.5, 8388608.0, -0.0, 1e30,
         ];
@@ -296,18 +306,8 @@ mod tests {
 
     #[test]
     fn trunc_floor_ceil_round_as_std() {
-        let (n, small) = if cfg!(miri) {
-            (500, 200)
-        } else {
-            (100_000, 40_000)
-        };
-        let mut x = 0x2545_f491_4f6c_dd1du64;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let (n, small) = sample_sizes();
+        let mut next = xorshift(0x2545_f491_4f6c_dd1d);
         type Pair<F> = (fn(F) -> F, fn(F) -> F);
         let f32_ops: [Pair<f32>; 3] = [
             (f32_trunc, f32::trunc),

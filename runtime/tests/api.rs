@@ -1059,6 +1059,17 @@ fn v128_moves_keep_both_halves() {
     }
 }
 
+/// The interpreter's code for `wat`, translated eagerly, for tests that
+/// check what the translator made of it.
+fn interp_translation(wat: &str) -> strata_interp::InterpModule {
+    let wasm: std::sync::Arc<[u8]> = wat::parse_str(wat).unwrap().into();
+    let mut compiler = strata_interp::InterpCompiler::new();
+    let info = strata_environ::ModuleEnvironment::new(strata_environ::supported_features())
+        .translate(&wasm, &mut compiler)
+        .unwrap();
+    compiler.finish(std::sync::Arc::new(info), wasm)
+}
+
 /// A branch on a bitwise `and` (`if (x & FLAG)`, `if (!(x & y))`) is one
 /// bit-test instruction in the interpreter, in both senses, with an
 /// immediate or a second operand, and reading the accumulator.
@@ -1079,12 +1090,7 @@ fn bit_test_branches_follow_the_and() {
           (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))
                               (local.get $n))))
         (local.get $s)))"#;
-    let wasm: std::sync::Arc<[u8]> = wat::parse_str(wat).unwrap().into();
-    let mut compiler = strata_interp::InterpCompiler::new();
-    let info = strata_environ::ModuleEnvironment::new(strata_environ::supported_features())
-        .translate(&wasm, &mut compiler)
-        .unwrap();
-    let interp = compiler.finish(std::sync::Arc::new(info), wasm);
+    let interp = interp_translation(wat);
     // (The accumulator reads as its slot number, `op::ACC`.)
     let code = format!("{:?}", interp.func(0).unwrap().code)
         .replace(&format!(": {}", strata_interp::op::ACC), ": acc");
@@ -1171,12 +1177,7 @@ fn integer_multiply_adds_wrap_as_the_separate_operators() {
                               (local.get $n))))
         (local.get $s)))"#;
     // The fusion happens (so that this test checks it).
-    let wasm: std::sync::Arc<[u8]> = wat::parse_str(wat).unwrap().into();
-    let mut compiler = strata_interp::InterpCompiler::new();
-    let info = strata_environ::ModuleEnvironment::new(strata_environ::supported_features())
-        .translate(&wasm, &mut compiler)
-        .unwrap();
-    let interp = compiler.finish(std::sync::Arc::new(info), wasm);
+    let interp = interp_translation(wat);
     for (f, fused) in [
         (0, "I32AddMul"),
         (1, "I32AddMul"),
@@ -1217,40 +1218,29 @@ fn integer_multiply_adds_wrap_as_the_separate_operators() {
         let m = module(&engine, wat);
         let mut store = Store::new(&engine, ());
         let inst = Instance::new(&mut store, &m, &[]).unwrap();
-        for name in ["add_mul32", "mul_add32"] {
-            let f = inst
-                .get_typed_func::<(i32, i32, i32), i32>(&mut store, name)
-                .unwrap();
-            for a in i32s {
-                for b in i32s {
-                    for c in [0, -3, i32::MIN, i32::MAX] {
-                        let want = c.wrapping_add(a.wrapping_mul(b));
-                        assert_eq!(
-                            f.call(&mut store, (a, b, c)).unwrap(),
-                            want,
-                            "{tier:?} {name}({a}, {b}, {c})"
-                        );
+        // Both widths, both operand orders, against Rust's wrapping ops.
+        macro_rules! check {
+            ($t:ty, $values:expr, [$($name:literal),*]) => {$(
+                let f = inst
+                    .get_typed_func::<($t, $t, $t), $t>(&mut store, $name)
+                    .unwrap();
+                for a in $values {
+                    for b in $values {
+                        for c in [0, -3, <$t>::MIN, <$t>::MAX] {
+                            let want = c.wrapping_add(a.wrapping_mul(b));
+                            assert_eq!(
+                                f.call(&mut store, (a, b, c)).unwrap(),
+                                want,
+                                "{tier:?} {}({a}, {b}, {c})",
+                                $name
+                            );
+                        }
                     }
                 }
-            }
+            )*};
         }
-        for name in ["add_mul64", "mul_add64"] {
-            let f = inst
-                .get_typed_func::<(i64, i64, i64), i64>(&mut store, name)
-                .unwrap();
-            for a in i64s {
-                for b in i64s {
-                    for c in [0, -3, i64::MIN, i64::MAX] {
-                        let want = c.wrapping_add(a.wrapping_mul(b));
-                        assert_eq!(
-                            f.call(&mut store, (a, b, c)).unwrap(),
-                            want,
-                            "{tier:?} {name}({a}, {b}, {c})"
-                        );
-                    }
-                }
-            }
-        }
+        check!(i32, i32s, ["add_mul32", "mul_add32"]);
+        check!(i64, i64s, ["add_mul64", "mul_add64"]);
         let sum = inst.get_typed_func::<i32, i32>(&mut store, "sum").unwrap();
         for n in [0, 1, 2, 10, 1000] {
             let mut s = 0i32;

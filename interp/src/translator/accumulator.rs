@@ -56,10 +56,10 @@ impl FuncTranslator {
             if may_begin_pair && !target {
                 // A second that reads the first's result from the
                 // accumulator gets it from the pair's handler instead.
-                let second = match self.code[i - 1].acc_dst() {
-                    Some(d) if *mark => reading_slot(self.code[i], d),
-                    _ if *mark => None,
-                    _ => Some(self.code[i]),
+                let second = if *mark {
+                    (self.code[i - 1].acc_dst()).and_then(|d| reading_slot(self.code[i], d))
+                } else {
+                    Some(self.code[i])
                 };
                 if let Some(second) = second
                     && let Some(op) = pair(self.code[i - 1], second)
