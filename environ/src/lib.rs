@@ -17,6 +17,7 @@
 
 pub mod fuel;
 mod module;
+pub mod placement;
 mod translate;
 mod trap;
 mod types;

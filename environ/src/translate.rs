@@ -6,7 +6,7 @@ use crate::module::{
 };
 use crate::types::{FuncType, GlobalType, MemoryType, RefType, TableType, ValType};
 use wasmparser::{
-    BinaryReaderError, FuncValidator, FunctionBody, KnownCustom, Name, Parser, Payload, TypeRef,
+    BinaryReaderError, FuncToValidate, FunctionBody, KnownCustom, Name, Parser, Payload, TypeRef,
     ValidPayload, Validator, ValidatorResources, WasmFeatures,
 };
 
@@ -39,19 +39,20 @@ impl From<BinaryReaderError> for WasmError {
     }
 }
 
-/// A tier's hook for function bodies: it receives each body together with the
-/// validator for it, so that it can validate and translate in one pass.
+/// A tier's hook for function bodies: it receives each body together with
+/// what it takes to validate it, so that it can validate and translate in
+/// one pass, or keep the body to validate later.
 pub trait FuncBodySink {
     /// Validates and translates the body of function `func_index`.
     ///
     /// # Errors
     ///
-    /// A validation error from `validator`, or a translation limit.
+    /// A validation error of the body, or a translation limit.
     fn translate_body(
         &mut self,
         module: &ModuleInfo,
         func_index: u32,
-        validator: FuncValidator<ValidatorResources>,
+        to_validate: FuncToValidate<ValidatorResources>,
         body: FunctionBody<'_>,
     ) -> Result<(), WasmError>;
 
@@ -102,8 +103,7 @@ impl ModuleEnvironment {
                 ValidPayload::Func(to_validate, body) => {
                     let index = info.num_imported_functions + next_defined_func;
                     next_defined_func += 1;
-                    let func_validator = to_validate.into_validator(Default::default());
-                    sink.translate_body(&info, index, func_validator, body)?;
+                    sink.translate_body(&info, index, to_validate, body)?;
                     continue;
                 }
                 ValidPayload::Parser(_) => {

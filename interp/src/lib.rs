@@ -36,7 +36,7 @@ use std::sync::atomic::{AtomicI32, AtomicU8, Ordering};
 use std::sync::{Arc, OnceLock};
 use strata_environ::vmcontext::{VMArrayCallFn, VMContext};
 use strata_environ::{FuncBodySink, ModuleInfo, WasmError, WasmFeatures};
-use wasmparser::{FuncValidator, FunctionBody, ValidatorResources};
+use wasmparser::{FuncToValidate, FunctionBody, ValidatorResources};
 
 /// One translated function.
 #[derive(Debug)]
@@ -412,19 +412,22 @@ impl FuncBodySink for InterpCompiler {
         &mut self,
         module: &ModuleInfo,
         func_index: u32,
-        validator: FuncValidator<ValidatorResources>,
+        to_validate: FuncToValidate<ValidatorResources>,
         body: FunctionBody<'_>,
     ) -> Result<(), WasmError> {
         let r = body.range();
         self.bodies.push(r.start as usize..r.end as usize);
         if self.lazy {
             self.unvalidated
-                .push(validator, r.start as usize..r.end as usize);
+                .push(to_validate, r.start as usize..r.end as usize);
             self.funcs.push(OnceLock::new());
         } else {
-            let func = self
-                .translator
-                .translate(module, func_index, validator, &body)?;
+            let func = self.translator.translate(
+                module,
+                func_index,
+                to_validate.into_validator(Default::default()),
+                &body,
+            )?;
             self.funcs.push(OnceLock::from(func));
         }
         Ok(())

@@ -58,7 +58,7 @@ use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use strata_environ::vmcontext::VMCompiledModule;
 use strata_environ::{FuncBodySink, ModuleInfo, WasmError};
-use wasmparser::{FuncValidator, FunctionBody, ValidatorResources};
+use wasmparser::{FuncToValidate, FunctionBody, ValidatorResources};
 
 /// The distance in bytes between the start offsets (within a page) of
 /// successive code publishes of a tiered module: 37 cache lines, so that
@@ -182,13 +182,13 @@ impl FuncBodySink for JitCompiler {
         &mut self,
         _module: &ModuleInfo,
         _func_index: u32,
-        validator: FuncValidator<ValidatorResources>,
+        to_validate: FuncToValidate<ValidatorResources>,
         body: FunctionBody<'_>,
     ) -> Result<(), WasmError> {
         let r = body.range();
         self.bodies.push(r.start as usize..r.end as usize);
         self.unvalidated
-            .push(validator, r.start as usize..r.end as usize);
+            .push(to_validate, r.start as usize..r.end as usize);
         Ok(())
     }
 

@@ -362,9 +362,11 @@ impl CompileQueue {
         let mut threads = self.threads.lock().unwrap_or_else(|e| e.into_inner());
         if threads.len() < self.max_threads {
             let shared = self.shared.clone();
-            let spawned = std::thread::Builder::new()
-                .name("strata-compile".into())
-                .spawn(move || worker(&shared));
+            // Beside the guest that queued the job, not behind it.
+            let spawned = strata_environ::placement::spawn(
+                std::thread::Builder::new().name("strata-compile".into()),
+                move || worker(&shared),
+            );
             // Without a thread the job waits for another one; with none at
             // all, functions simply stay interpreted.
             if let Ok(handle) = spawned {

@@ -25,6 +25,7 @@ mod numeric;
 mod pairs;
 mod simd;
 mod stack;
+mod visit;
 
 use crate::op::{BranchOffset, Op, Slot};
 use crate::slots::{SlotSignature, high_halves, slots_of, slots_of_all};
@@ -204,15 +205,26 @@ impl FuncTranslator {
             self.emit(Op::FuelCheck);
         }
         let mut reader = body.get_operators_reader()?;
-        while !reader.eof() {
-            let offset = reader.original_position();
-            let op = reader.read()?;
-            if let Some(v) = validator.as_mut() {
+        if let Some(v) = validator.as_mut() {
+            while !reader.eof() {
+                let offset = reader.original_position();
+                let op = reader.read()?;
                 v.op(offset, &op)?;
+                self.op_offset = u32::try_from(offset).unwrap_or(u32::MAX);
+                self.translate_op(module, &op)
+                    .map_err(|m| WasmError::new(m, offset))?;
             }
-            self.op_offset = u32::try_from(offset).unwrap_or(u32::MAX);
-            self.translate_op(module, &op)
-                .map_err(|m| WasmError::new(m, offset))?;
+        } else {
+            while !reader.eof() {
+                let offset = reader.original_position();
+                self.op_offset = u32::try_from(offset).unwrap_or(u32::MAX);
+                reader
+                    .visit_operator(&mut visit::TranslatingVisitor {
+                        translator: self,
+                        module,
+                    })?
+                    .map_err(|m| WasmError::new(m, offset))?;
+            }
         }
         reader.finish()?;
         drop(validator);
