@@ -22,6 +22,7 @@ mod executor;
 pub mod instr;
 mod isa;
 pub mod op;
+mod prefetch;
 mod semantics;
 pub mod simd;
 pub mod slots;
@@ -32,7 +33,7 @@ pub use executor::array_call;
 pub use translator::FuncTranslator;
 
 use std::ops::Range;
-use std::sync::atomic::{AtomicI32, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU8, Ordering};
 use std::sync::{Arc, OnceLock};
 use strata_environ::vmcontext::{VMArrayCallFn, VMContext};
 use strata_environ::{FuncBodySink, ModuleInfo, WasmError, WasmFeatures};
@@ -195,11 +196,11 @@ impl std::fmt::Debug for Tiering {
 pub struct InterpModule {
     /// Translated functions, by defined-function index; a lazy module fills
     /// them on first call.
-    funcs: Box<[OnceLock<InterpFunc>]>,
+    funcs: Arc<[OnceLock<InterpFunc>]>,
     /// Where each defined function's body lies in the module binary.
-    bodies: Vec<Range<usize>>,
-    /// What a lazy translation needs: the module's metadata and binary.
-    source: Option<(Arc<ModuleInfo>, Arc<[u8]>)>,
+    bodies: Arc<[Range<usize>]>,
+    /// What a lazy translation needs.
+    source: Option<Arc<LazySource>>,
     /// How many functions the module imports.
     pub num_imported_funcs: u32,
     /// The slot layout of each module type.
@@ -215,12 +216,122 @@ pub struct InterpModule {
     /// How a tiered module reaches native code; set by the runtime after
     /// [`InterpCompiler::finish`], before the module runs.
     pub tiering: Option<Tiering>,
-    /// Whether code counts heat ([`InterpCompiler::with_tiering`]).
-    heat: bool,
     /// A translator for lazy translations to reuse, so that each does not
     /// allocate its working buffers anew (a large program translates
     /// hundreds of functions while it starts).
     spare_translator: SpareTranslator,
+}
+
+/// What lazy translation reads, and where it puts what it translates:
+/// shared by the module and the prefetch helper ([`prefetch`]).
+#[derive(Debug)]
+pub(crate) struct LazySource {
+    info: Arc<ModuleInfo>,
+    wasm: Arc<[u8]>,
+    bodies: Arc<[Range<usize>]>,
+    /// The module's functions (the same cells as [`InterpModule`]'s).
+    funcs: Arc<[OnceLock<InterpFunc>]>,
+    /// Per function, whether a thread is translating it.
+    claims: Box<[AtomicBool]>,
+    epoch_checks: bool,
+    fuel: bool,
+    heat: bool,
+    /// Whether the callees of each function translated on a call are
+    /// handed to the prefetch helper.
+    prefetch: bool,
+}
+
+impl LazySource {
+    /// Translates defined function `index` into its cell with
+    /// `translator`, unless the cell has code already. `Ok(true)` if it
+    /// translated it now ([`FuncTranslator::callees`] then lists the
+    /// functions it calls).
+    ///
+    /// # Errors
+    ///
+    /// A function that exceeds the interpreter's frame limit cannot run:
+    /// `call stack exhausted`.
+    fn translate_into(
+        &self,
+        translator: &mut FuncTranslator,
+        index: usize,
+        wait: bool,
+    ) -> Result<bool, strata_environ::TrapCode> {
+        let cell = self
+            .funcs
+            .get(index)
+            .ok_or(strata_environ::TrapCode::Internal)?;
+        let claim = self
+            .claims
+            .get(index)
+            .ok_or(strata_environ::TrapCode::Internal)?;
+        // One thread translates a function at a time: the others wait for
+        // its code (`wait`) or leave it to that thread.
+        let _claimed = loop {
+            if cell.get().is_some() {
+                return Ok(false);
+            }
+            if let Some(claimed) = Claim::take(claim) {
+                break claimed;
+            }
+            if !wait {
+                return Ok(false);
+            }
+            Claim::wait(claim);
+        };
+        if cell.get().is_some() {
+            return Ok(false);
+        }
+        let range = self
+            .bodies
+            .get(index)
+            .ok_or(strata_environ::TrapCode::Internal)?;
+        let bytes = self
+            .wasm
+            .get(range.clone())
+            .ok_or(strata_environ::TrapCode::Internal)?;
+        // The body was validated with the module's features; reading it
+        // again needs no feature gates.
+        let body =
+            wasmparser::FunctionBody::new(wasmparser::BinaryReader::new(bytes, range.start as u64));
+        let func_index = self.info.num_imported_functions + index as u32;
+        translator.set_options(self.epoch_checks, self.fuel, self.heat);
+        let func = translator
+            .translate_validated(&self.info, func_index, &body)
+            .map_err(|_| strata_environ::TrapCode::StackOverflow)?;
+        let _ = cell.set(func);
+        Ok(true)
+    }
+}
+
+/// A function's translation claimed by one thread; released on drop, also
+/// when the translation unwinds, so that no waiter waits forever.
+struct Claim<'a>(&'a AtomicBool);
+
+impl<'a> Claim<'a> {
+    fn take(flag: &'a AtomicBool) -> Option<Claim<'a>> {
+        (!flag.swap(true, Ordering::Acquire)).then_some(Claim(flag))
+    }
+
+    /// Waits until the claim on `flag` is released: a translation takes
+    /// microseconds, so this spins a little and then yields.
+    fn wait(flag: &AtomicBool) {
+        let mut spins = 0u32;
+        while flag.load(Ordering::Acquire) {
+            if spins < 64 {
+                std::hint::spin_loop();
+                spins += 1;
+            } else {
+                std::thread::yield_now();
+            }
+        }
+    }
+}
+
+impl Drop for Claim<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
+    }
 }
 
 /// A [`FuncTranslator`] kept between lazy translations.
@@ -279,21 +390,10 @@ impl InterpModule {
         index: usize,
         cell: &'a OnceLock<InterpFunc>,
     ) -> Result<&'a InterpFunc, strata_environ::TrapCode> {
-        let (info, wasm) = self
+        let source = self
             .source
             .as_ref()
             .ok_or(strata_environ::TrapCode::Internal)?;
-        let range = self
-            .bodies
-            .get(index)
-            .ok_or(strata_environ::TrapCode::Internal)?;
-        // The body was validated with the module's features; reading it
-        // again needs no feature gates.
-        let body = wasmparser::FunctionBody::new(wasmparser::BinaryReader::new(
-            &wasm[range.clone()],
-            range.start as u64,
-        ));
-        let func_index = self.num_imported_funcs + index as u32;
         // Another thread translating at the same time makes its own.
         let spare = self
             .spare_translator
@@ -301,25 +401,30 @@ impl InterpModule {
             .try_lock()
             .ok()
             .and_then(|mut t| t.take());
-        let mut translator = spare.unwrap_or_else(|| {
-            FuncTranslator::new()
-                .with_epoch_checks(self.epoch_checks)
-                .with_fuel(self.fuel)
-                .with_tiering(self.heat)
-        });
-        let func = translator.translate_validated(info, func_index, &body);
+        let mut translator = spare.unwrap_or_default();
+        let translated = source.translate_into(&mut translator, index, true);
+        if let Ok(true) = translated
+            && source.prefetch
+            && let Some(prefetcher) = prefetch::Prefetcher::get()
+        {
+            prefetcher.request(source, translator.callees());
+        }
         if let Ok(mut t) = self.spare_translator.0.try_lock() {
             *t = Some(translator);
         }
-        let func = func.map_err(|_| strata_environ::TrapCode::StackOverflow)?;
-        // Another thread may have won the race; either translation is good.
-        let _ = cell.set(func);
+        translated?;
         cell.get().ok_or(strata_environ::TrapCode::Internal)
     }
 
     /// Where each defined function's body lies in the module binary.
     pub fn bodies(&self) -> &[Range<usize>] {
         &self.bodies
+    }
+
+    /// Whether defined function `index` has its code (a lazy module's
+    /// function before its first call and before any prefetch does not).
+    pub fn is_translated(&self, index: usize) -> bool {
+        self.translated(index).is_some()
     }
 
     /// How many defined functions the module has.
@@ -341,6 +446,9 @@ pub struct InterpCompiler {
     epoch_checks: bool,
     fuel: bool,
     tiering: bool,
+    /// Lazily: whether a large module's functions are translated ahead
+    /// of their first call on another core ([`prefetch`]).
+    prefetch: bool,
 }
 
 impl InterpCompiler {
@@ -354,8 +462,18 @@ impl InterpCompiler {
     pub fn new_lazy() -> InterpCompiler {
         InterpCompiler {
             lazy: true,
+            prefetch: true,
             ..InterpCompiler::default()
         }
+    }
+
+    /// Whether a lazy module with much code (64 KiB or more) has a helper
+    /// thread translate the functions that each function translated on a
+    /// call calls, before they are called (on by default; only on hosts
+    /// with more than one core).
+    pub fn with_prefetch(mut self, enable: bool) -> InterpCompiler {
+        self.prefetch = enable;
+        self
     }
 
     /// Makes the code check the epoch deadline at function entry and loop
@@ -386,8 +504,27 @@ impl InterpCompiler {
     /// translate from later.
     pub fn finish(self, info: Arc<ModuleInfo>, wasm: Arc<[u8]>) -> InterpModule {
         let arity = slots::SlotSignature::of;
+        let funcs: Arc<[OnceLock<InterpFunc>]> = self.funcs.into();
+        let bodies: Arc<[Range<usize>]> = self.bodies.into();
+        let code_bytes: usize = bodies.iter().map(|r| r.len()).sum();
+        let source = self.lazy.then(|| {
+            Arc::new(LazySource {
+                info: info.clone(),
+                wasm,
+                bodies: bodies.clone(),
+                funcs: funcs.clone(),
+                claims: funcs.iter().map(|_| AtomicBool::new(false)).collect(),
+                epoch_checks: self.epoch_checks,
+                fuel: self.fuel,
+                heat: self.tiering,
+                prefetch: self.prefetch
+                    && code_bytes >= prefetch::PREFETCH_MIN_BYTES
+                    && strata_environ::available_cores() > 1
+                    && !cfg!(miri),
+            })
+        });
         InterpModule {
-            funcs: self.funcs.into_boxed_slice(),
+            funcs,
             num_imported_funcs: info.num_imported_functions,
             type_arity: info.types.iter().map(arity).collect(),
             func_arity: info
@@ -399,9 +536,8 @@ impl InterpCompiler {
             epoch_checks: self.epoch_checks,
             fuel: self.fuel,
             tiering: None,
-            heat: self.tiering,
-            bodies: self.bodies,
-            source: if self.lazy { Some((info, wasm)) } else { None },
+            bodies,
+            source,
             spare_translator: SpareTranslator(std::sync::Mutex::new(Some(self.translator))),
         }
     }

@@ -90,6 +90,7 @@ pub struct Config {
     pub(crate) max_wasm_frames: u32,
     pub(crate) max_native_stack: usize,
     pub(crate) lazy_translation: bool,
+    pub(crate) translate_ahead: bool,
     pub(crate) guard_pages: bool,
     pub(crate) jit_direct_calls: bool,
     pub(crate) cache: Option<strata_aot::cache::Cache>,
@@ -111,6 +112,7 @@ impl Default for Config {
             max_wasm_frames: 100_000,
             max_native_stack: 8 << 20,
             lazy_translation: true,
+            translate_ahead: true,
             guard_pages: true,
             jit_direct_calls: true,
             cache: None,
@@ -205,6 +207,18 @@ impl Config {
     /// faster and costs nothing measurable once code runs.
     pub fn lazy_translation(&mut self, lazy: bool) -> &mut Config {
         self.lazy_translation = lazy;
+        self
+    }
+
+    /// With lazy translation: whether a module with much code (64 KiB or
+    /// more) has a helper thread translate the functions that each
+    /// function translated on a call calls directly, on another core,
+    /// before they are called. On by default (and used only on hosts with
+    /// more than one core): Lua's start-up waits for about a third fewer
+    /// translations. Off, no thread other than the caller's translates,
+    /// and no function is translated before its first call.
+    pub fn translate_ahead(&mut self, enable: bool) -> &mut Config {
+        self.translate_ahead = enable;
         self
     }
 

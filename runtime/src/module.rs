@@ -320,7 +320,7 @@ impl Module {
     /// The interpreter's translator as the engine wants it.
     fn interp_compiler(engine: &Engine) -> InterpCompiler {
         let compiler = if engine.config().lazy_translation {
-            InterpCompiler::new_lazy()
+            InterpCompiler::new_lazy().with_prefetch(engine.config().translate_ahead)
         } else {
             InterpCompiler::new()
         };

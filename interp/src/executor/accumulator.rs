@@ -271,6 +271,49 @@ macro_rules! define_acc_handlers {
             });
         }
 
+        /// Whether [`with_acc`] may rewrite an instruction of `op`'s
+        /// variant for some slot: its variant alone decides, so the
+        /// translator asks once per variant (and then only calls
+        /// [`with_acc`] for the variants that may).
+        pub(crate) fn may_read_acc(op: &Op) -> bool {
+            match op {
+                $( Op::$bname { .. } => is_int_type::<$ba>() || is_int_type::<$bb>(), )*
+                $( $( Op::$bimm { .. } => is_int_type::<$ba>(), )? )*
+                $( Op::$tname { .. } => true, )*
+                $( Op::$uname { .. } => is_int_type::<$ua>(), )*
+                $( Op::$vname { .. } => is_int_type::<$va>(), )*
+                $( Op::$brname { .. } | Op::$brimm { .. } => is_int_type::<$bty>(), )*
+                $( Op::$lname { .. } | Op::$lat { .. } | Op::$lidx { .. } | Op::$lshl { .. } => true, )*
+                Op::I32AddShl { .. }
+                | Op::I32ShrUAnd { .. }
+                | Op::I32AddBits { .. }
+                | Op::I32Bits { .. }
+                | Op::Return1 { .. }
+                | Op::GlobalSetDefined { .. }
+                | Op::BrTable { .. }
+                | Op::BrTableLoad8U { .. }
+                | Op::BrTableLoad32 { .. }
+                | Op::BrTableLoad8UAt { .. }
+                | Op::BrTableLoad32At { .. }
+                | Op::BrIfNez { .. }
+                | Op::BrIfEqz { .. }
+                | Op::Copy { .. }
+                | Op::Select { .. }
+                | Op::Select64 { .. }
+                | Op::Store32 { .. }
+                | Op::Store64 { .. }
+                | Op::Store8 { .. }
+                | Op::Store16 { .. }
+                | Op::Store32Wrap { .. }
+                | Op::Store32Abs { .. }
+                | Op::Store64Abs { .. }
+                | Op::Store8Abs { .. }
+                | Op::Store16Abs { .. }
+                | Op::Store32WrapAbs { .. } => true,
+                _ => false,
+            }
+        }
+
         /// `op` with its operand that reads slot `d` reading the
         /// accumulator instead, if it has a handler for that ([`handler`]
         /// then gives it); the first operand wins when both read `d`.

@@ -11,20 +11,68 @@
 
 use super::FuncTranslator;
 use super::pairs::{pair, reading_slot};
-use crate::executor::accumulator::with_acc;
-use crate::op::Op;
+use crate::executor::accumulator::{may_read_acc, with_acc};
+use crate::op::{HANDLERS, Op};
+
+/// Facts about an instruction that its variant alone decides, as bits:
+/// learnt from the first instruction of each variant and kept in
+/// `FuncTranslator::variant_facts`, so that the pass below makes one table
+/// lookup per instruction for each, instead of a call into a match over
+/// every variant (which costs an indirect jump that mostly mispredicts).
+const KNOWN: u8 = 1;
+/// It has a branch offset.
+const BRANCH: u8 = 2;
+/// It leaves its result in the accumulator.
+const WRITES_ACC: u8 = 4;
+/// It may read an operand from the accumulator.
+const MAY_READ_ACC: u8 = 8;
+
+/// The facts of `op`'s variant, learnt now if `memo` lacks them.
+fn facts(memo: &mut [u8], op: &mut Op) -> u8 {
+    let v = usize::from(op.variant_number());
+    match memo.get(v) {
+        Some(&f) if f != 0 => f,
+        _ => {
+            let mut f = KNOWN;
+            if op.branch_offset_mut().is_some() {
+                f |= BRANCH;
+            }
+            if op.acc_dst().is_some() {
+                f |= WRITES_ACC;
+            }
+            if may_read_acc(op) {
+                f |= MAY_READ_ACC;
+            }
+            if let Some(slot) = memo.get_mut(v) {
+                *slot = f;
+            }
+            f
+        }
+    }
+}
 
 impl FuncTranslator {
     /// Names [`ACC`](crate::op::ACC) for every operand that the
     /// accumulator holds when its instruction runs.
     pub(super) fn read_accumulator(&mut self) {
         let n = self.code.len();
+        let memo = &mut self.variant_facts;
+        if memo.len() != HANDLERS.len() {
+            memo.clear();
+            memo.resize(HANDLERS.len(), 0);
+        }
         // First whether each instruction is a branch target...
         let marks = &mut self.marks;
         marks.clear();
         marks.resize(n + 1, false);
+        let kinds = &mut self.kinds;
+        kinds.clear();
         for (i, op) in self.code.iter_mut().enumerate() {
-            if let Some(offset) = op.branch_offset_mut() {
+            let f = facts(memo, op);
+            kinds.push(f);
+            if f & BRANCH != 0
+                && let Some(offset) = op.branch_offset_mut()
+            {
                 let to = i as i64 + i64::from(*offset);
                 if let Ok(to) = usize::try_from(to)
                     && to <= n
@@ -46,6 +94,8 @@ impl FuncTranslator {
         for (i, mark) in marks.iter_mut().enumerate().take(n).skip(1) {
             let target = std::mem::replace(mark, false);
             if !target
+                && kinds[prev] & WRITES_ACC != 0
+                && kinds[i] & MAY_READ_ACC != 0
                 && let Some(d) = self.code[prev].acc_dst()
                 && let Some(op) = with_acc(self.code[i], d)
             {

@@ -81,6 +81,15 @@ pub struct FuncTranslator {
     /// target, then (see [`Self::read_accumulator`]) whether it reads the
     /// accumulator. Kept between functions for its allocation.
     marks: Vec<bool>,
+    /// The defined functions the body calls directly, in the order of
+    /// its calls (repeats included).
+    callees: Vec<u32>,
+    /// Per instruction variant, what [`Self::read_accumulator`] learnt of
+    /// it (see `accumulator.rs`); kept for the translator's life.
+    variant_facts: Vec<u8>,
+    /// Per instruction of the function, its variant's facts. Kept between
+    /// functions for its allocation.
+    kinds: Vec<u8>,
 }
 
 impl FuncTranslator {
@@ -107,6 +116,22 @@ impl FuncTranslator {
     pub fn with_epoch_checks(mut self, enable: bool) -> FuncTranslator {
         self.epoch_checks = enable;
         self
+    }
+
+    /// Sets the options of [`Self::with_epoch_checks`],
+    /// [`Self::with_fuel`] and [`Self::with_tiering`] in place.
+    pub(crate) fn set_options(&mut self, epoch_checks: bool, fuel: bool, tiering: bool) {
+        self.epoch_checks = epoch_checks;
+        self.tiering = tiering;
+        if fuel != self.fuel.is_some() {
+            self.fuel = fuel.then(Default::default);
+        }
+    }
+
+    /// The defined functions (by defined-function index) that the last
+    /// translated body calls directly, in the order of its calls.
+    pub(crate) fn callees(&self) -> &[u32] {
+        &self.callees
     }
 
     /// Validates and translates the body of function `func_index`.
@@ -175,6 +200,7 @@ impl FuncTranslator {
             num_locals = end;
         }
         self.code.clear();
+        self.callees.clear();
         self.has_br_table = false;
         self.stack.clear();
         self.control.clear();
@@ -231,7 +257,12 @@ impl FuncTranslator {
         if self.has_br_table {
             self.duplicate_dispatch();
         }
-        self.read_accumulator();
+        if std::env::var_os("NOACC").is_none() {
+            self.read_accumulator();
+        } else {
+            self.marks.clear();
+            self.marks.resize(self.code.len() + 1, false);
+        }
         if self.has_br_table {
             self.resolve_br_table_entries();
         }
@@ -599,10 +630,9 @@ impl FuncTranslator {
                         base,
                     }
                 } else {
-                    Op::Call {
-                        func: function_index - module.num_imported_functions,
-                        base,
-                    }
+                    let func = function_index - module.num_imported_functions;
+                    self.callees.push(func);
+                    Op::Call { func, base }
                 };
                 self.emit(op);
                 self.push_temps(nr, &high_halves(ty.results()));
