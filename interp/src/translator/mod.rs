@@ -257,12 +257,7 @@ impl FuncTranslator {
         if self.has_br_table {
             self.duplicate_dispatch();
         }
-        if std::env::var_os("NOACC").is_none() {
-            self.read_accumulator();
-        } else {
-            self.marks.clear();
-            self.marks.resize(self.code.len() + 1, false);
-        }
+        self.read_accumulator();
         if self.has_br_table {
             self.resolve_br_table_entries();
         }
