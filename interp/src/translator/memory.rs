@@ -6,6 +6,7 @@ use super::*;
 impl FuncTranslator {
     /// The memory a memory instruction accesses (the destination of a
     /// `memory.copy`).
+    #[inline(always)]
     pub(super) fn memory_index(op: &Operator<'_>) -> Option<u32> {
         use Operator as O;
         let memarg = match *op {

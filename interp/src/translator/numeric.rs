@@ -330,6 +330,7 @@ macro_rules! define_translate_numeric {
         impl FuncTranslator {
             /// Translates a numeric operator or a scalar load; `false` if
             /// `op` is neither.
+            #[inline(always)]
             pub(super) fn translate_numeric(&mut self, op: &Operator<'_>) -> bool {
                 match op {
                     $( Operator::$bname => {

@@ -15,23 +15,32 @@ use strata_environ::ModuleInfo;
 use wasmparser::{Operator, VisitOperator, VisitSimdOperator};
 
 /// The translator as a [`VisitOperator`].
+///
+/// A visit returns nothing: an error is kept in [`Self::error`], so that
+/// the decoder's own `Result` stays one register wide rather than nesting
+/// the translator's (a nested one is returned through memory and read
+/// back on every operator).
 pub(super) struct TranslatingVisitor<'t, 'm> {
     pub(super) translator: &'t mut FuncTranslator,
     pub(super) module: &'m ModuleInfo,
+    /// The first translation error.
+    pub(super) error: Option<String>,
 }
 
 macro_rules! define_translating_visit {
     ($(@$proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident ($($ann:tt)*))*) => {
         $(
-            fn $visit(&mut self $($(,$arg: $argty)*)?) -> Self::Output {
-                self.translator.translate_op(self.module, &Operator::$op $({ $($arg),* })?)
+            fn $visit(&mut self $($(,$arg: $argty)*)?) {
+                if let Err(e) = self.translator.translate_op(self.module, &Operator::$op $({ $($arg),* })?) {
+                    self.error.get_or_insert(e);
+                }
             }
         )*
     };
 }
 
 impl<'a> VisitOperator<'a> for TranslatingVisitor<'_, '_> {
-    type Output = Result<(), String>;
+    type Output = ();
 
     fn simd_visitor(&mut self) -> Option<&mut dyn VisitSimdOperator<'a, Output = Self::Output>> {
         Some(self)
