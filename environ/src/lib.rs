@@ -31,7 +31,7 @@ pub use module::{
 pub use translate::{FuncBodySink, ModuleEnvironment, WasmError};
 pub use trap::TrapCode;
 pub use types::{FuncType, GlobalType, MemoryType, RefType, TableType, ValType};
-pub use validate::{DeferredBodies, available_cores};
+pub use validate::{DeferredBodies, ModuleBinary, available_cores};
 
 /// The WebAssembly features a Strata engine can enable.
 pub use wasmparser::WasmFeatures;

@@ -5,6 +5,8 @@ use crate::module::{
     Export, Import, ModuleInfo,
 };
 use crate::types::{FuncType, GlobalType, MemoryType, RefType, TableType, ValType};
+use crate::validate::ModuleBinary;
+use std::sync::Arc;
 use wasmparser::{
     BinaryReaderError, FuncToValidate, FunctionBody, KnownCustom, Name, Parser, Payload, TypeRef,
     ValidPayload, Validator, ValidatorResources, WasmFeatures,
@@ -64,7 +66,11 @@ pub trait FuncBodySink {
     /// # Errors
     ///
     /// A validation error of a kept body.
-    fn finish_bodies(&mut self, wasm: &[u8], features: WasmFeatures) -> Result<(), WasmError> {
+    fn finish_bodies(
+        &mut self,
+        wasm: ModuleBinary<'_>,
+        features: WasmFeatures,
+    ) -> Result<(), WasmError> {
         let _ = (wasm, features);
         Ok(())
     }
@@ -92,6 +98,29 @@ impl ModuleEnvironment {
         wasm: &[u8],
         sink: &mut dyn FuncBodySink,
     ) -> Result<ModuleInfo, WasmError> {
+        self.translate_binary(ModuleBinary::Borrowed(wasm), sink)
+    }
+
+    /// [`Self::translate`] for a binary in an `Arc`, which the threads that
+    /// validate bodies after decoding share instead of copying the code.
+    ///
+    /// # Errors
+    ///
+    /// As [`Self::translate`].
+    pub fn translate_shared(
+        &self,
+        wasm: &Arc<[u8]>,
+        sink: &mut dyn FuncBodySink,
+    ) -> Result<ModuleInfo, WasmError> {
+        self.translate_binary(ModuleBinary::Shared(wasm), sink)
+    }
+
+    fn translate_binary(
+        &self,
+        binary: ModuleBinary<'_>,
+        sink: &mut dyn FuncBodySink,
+    ) -> Result<ModuleInfo, WasmError> {
+        let wasm = binary.bytes();
         let mut validator = Validator::new_with_features(self.features);
         let mut info = ModuleInfo::default();
         let mut next_defined_func = 0u32;
@@ -113,7 +142,7 @@ impl ModuleEnvironment {
             }
             self.section(&mut info, payload)?;
         }
-        sink.finish_bodies(wasm, self.features)?;
+        sink.finish_bodies(binary, self.features)?;
         Ok(info)
     }
 

@@ -24,6 +24,26 @@ const PARALLEL_MIN_BYTES: usize = 64 << 10;
 /// At most this many threads validate one module.
 const MAX_THREADS: usize = 4;
 
+/// A module binary as the validating threads get it: borrowed, or in an
+/// `Arc` they can share without a copy.
+#[derive(Clone, Copy, Debug)]
+pub enum ModuleBinary<'a> {
+    /// Bytes the caller owns: threads get a copy of the code section.
+    Borrowed(&'a [u8]),
+    /// Bytes in an `Arc`, which threads share.
+    Shared(&'a Arc<[u8]>),
+}
+
+impl ModuleBinary<'_> {
+    /// The bytes.
+    pub fn bytes(&self) -> &[u8] {
+        match self {
+            ModuleBinary::Borrowed(b) => b,
+            ModuleBinary::Shared(a) => a,
+        }
+    }
+}
+
 /// A body to validate: what its validator is made of, and where it lies
 /// in the module binary.
 type DeferredBody = (FuncToValidate<ValidatorResources>, Range<usize>);
@@ -54,7 +74,12 @@ impl DeferredBodies {
     ///
     /// The error of the first invalid body in function order, as a serial
     /// validation would report it.
-    pub fn validate_all(self, wasm: &[u8], features: WasmFeatures) -> Result<(), WasmError> {
+    pub fn validate_all(
+        self,
+        binary: ModuleBinary<'_>,
+        features: WasmFeatures,
+    ) -> Result<(), WasmError> {
+        let wasm = binary.bytes();
         let threads = available_cores().min(MAX_THREADS).min(self.bodies.len());
         if threads <= 1 || self.bytes < PARALLEL_MIN_BYTES || cfg!(miri) {
             let mut allocations = FuncValidatorAllocations::default();
@@ -64,14 +89,21 @@ impl DeferredBodies {
             return Ok(());
         }
         // The helpers are not scoped threads: a scoped thread's handle
-        // gives no way to place it (see `crate::placement`). So they own
-        // what they read, the code section's bytes among them (a copy of
-        // a quarter of a megabyte for Lua, 0.02 ms).
-        let code_start = self.bodies.iter().map(|(_, r)| r.start).min().unwrap_or(0);
-        let code_end = self.bodies.iter().map(|(_, r)| r.end).max().unwrap_or(0);
-        let code = wasm
-            .get(code_start..code_end)
-            .ok_or_else(|| WasmError::new("function body out of bounds", code_start as u64))?;
+        // gives no way to place it (see `crate::placement`). So they share
+        // what they read: the module's `Arc`, or else a copy of the code
+        // section (which adds its size to the peak memory: the runtime
+        // passes the `Arc`).
+        let (code, code_start): (Arc<[u8]>, usize) = match binary {
+            ModuleBinary::Shared(bytes) => (bytes.clone(), 0),
+            ModuleBinary::Borrowed(bytes) => {
+                let start = self.bodies.iter().map(|(_, r)| r.start).min().unwrap_or(0);
+                let end = self.bodies.iter().map(|(_, r)| r.end).max().unwrap_or(0);
+                let code = bytes
+                    .get(start..end)
+                    .ok_or_else(|| WasmError::new("function body out of bounds", start as u64))?;
+                (code.into(), start)
+            }
+        };
         let shared = Arc::new(SharedBodies {
             jobs: self
                 .bodies
@@ -81,7 +113,7 @@ impl DeferredBodies {
             next: AtomicUsize::new(0),
             first_error_at: AtomicUsize::new(usize::MAX),
             first_error: Mutex::new(None),
-            code: code.into(),
+            code,
             code_start,
             features,
         });
@@ -119,8 +151,9 @@ struct SharedBodies {
     first_error_at: AtomicUsize,
     /// That body's error.
     first_error: Mutex<Option<(usize, WasmError)>>,
-    /// The code section's bytes, from the first body's start.
-    code: Box<[u8]>,
+    /// The module's bytes from `code_start` on (all of them, or the code
+    /// section).
+    code: Arc<[u8]>,
     /// Where `code` starts in the module binary.
     code_start: usize,
     features: WasmFeatures,

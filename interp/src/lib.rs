@@ -569,7 +569,11 @@ impl FuncBodySink for InterpCompiler {
         Ok(())
     }
 
-    fn finish_bodies(&mut self, wasm: &[u8], features: WasmFeatures) -> Result<(), WasmError> {
+    fn finish_bodies(
+        &mut self,
+        wasm: strata_environ::ModuleBinary<'_>,
+        features: WasmFeatures,
+    ) -> Result<(), WasmError> {
         std::mem::take(&mut self.unvalidated).validate_all(wasm, features)
     }
 }

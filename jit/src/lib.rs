@@ -194,7 +194,7 @@ impl FuncBodySink for JitCompiler {
 
     fn finish_bodies(
         &mut self,
-        wasm: &[u8],
+        wasm: strata_environ::ModuleBinary<'_>,
         features: strata_environ::WasmFeatures,
     ) -> Result<(), WasmError> {
         std::mem::take(&mut self.unvalidated).validate_all(wasm, features)

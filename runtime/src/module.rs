@@ -27,9 +27,10 @@ fn jit_options(engine: &Engine) -> CompileOptions {
 }
 
 /// Validates `wasm` and compiles all of it, as the JIT tier does.
-fn compile_whole(engine: &Engine, wasm: &[u8]) -> Result<(ModuleInfo, JitModule)> {
+fn compile_whole(engine: &Engine, wasm: &Arc<[u8]>) -> Result<(ModuleInfo, JitModule)> {
     let mut compiler = JitCompiler::new();
-    let info = ModuleEnvironment::new(engine.config().features).translate(wasm, &mut compiler)?;
+    let info =
+        ModuleEnvironment::new(engine.config().features).translate_shared(wasm, &mut compiler)?;
     let code = compiler
         .finish(&info, wasm, jit_options(engine))
         .map_err(|e| Error::Compile(strata_environ::WasmError::new(e, 0)))?;
@@ -253,7 +254,7 @@ impl Module {
         let (info, code) = match engine.tier() {
             Tier::Interpreter => {
                 let mut compiler = Module::interp_compiler(engine);
-                let info = Arc::new(env.translate(wasm, &mut compiler)?);
+                let info = Arc::new(env.translate_shared(&bytes, &mut compiler)?);
                 let code = compiler.finish(info.clone(), bytes.clone());
                 (info, ModuleCode::Interp(code))
             }
@@ -263,7 +264,7 @@ impl Module {
                     return Ok(module);
                 }
                 let mut compiler = Module::interp_compiler(engine).with_tiering(true);
-                let info = Arc::new(env.translate(wasm, &mut compiler)?);
+                let info = Arc::new(env.translate_shared(&bytes, &mut compiler)?);
                 let mut interp = compiler.finish(info.clone(), bytes.clone());
                 let options = CompileOptions {
                     tiered: true,
@@ -300,7 +301,7 @@ impl Module {
                     return Ok(module);
                 }
                 let options = jit_options(engine);
-                let (info, code) = compile_whole(engine, wasm)?;
+                let (info, code) = compile_whole(engine, &bytes)?;
                 let info = Arc::new(info);
                 if let Some(cache) = engine.config().cache.as_ref()
                     && let Ok(key) = Cache::key(wasm, &options, engine.config().features.bits())
