@@ -22,6 +22,11 @@ pub enum Provider {
 /// No position.
 const NONE: u32 = u32::MAX;
 
+/// The kinds of [`Provider`], as [`OperandStack::push`] hands them on.
+const TEMP: u8 = 0;
+const LOCAL: u8 = 1;
+const CONST: u8 = 2;
+
 /// Links of an entry that refers to a local: to the entries below and
 /// above it that refer to the same local, and to any local.
 #[derive(Clone, Copy)]
@@ -71,8 +76,10 @@ impl Default for OperandStack {
 
 impl OperandStack {
     pub fn clear(&mut self) {
+        // `links` and `high` keep their length: a position's links are
+        // written when a local reference is pushed there, and read only
+        // while it is one, so stale ones are never read.
         self.entries.clear();
-        self.links.clear();
         self.top_same.clear();
         self.top_any = NONE;
         self.max_height = 0;
@@ -86,18 +93,38 @@ impl OperandStack {
         self.max_height
     }
 
+    /// Pushes an entry.
+    ///
+    /// The entry is taken apart and built again in place: a `Provider`
+    /// its caller just built in memory, copied whole into the stack, is
+    /// one 16-byte load of two narrower stores, which stalls on store
+    /// forwarding (it was a third of this function's time).
+    #[inline]
     pub fn push(&mut self, p: Provider) {
+        match p {
+            Provider::Temp => self.push_entry(TEMP, 0),
+            Provider::Local(local) => self.push_entry(LOCAL, u64::from(local)),
+            Provider::Const(c) => self.push_entry(CONST, c),
+        }
+    }
+
+    /// Pushes the entry of kind `kind` ([`TEMP`], [`LOCAL`] or [`CONST`])
+    /// and payload `payload`.
+    ///
+    /// [`Self::push`] takes its entry apart and this builds it again in
+    /// place: a `Provider` that the caller just built in memory, copied
+    /// whole into the stack, is one 16-byte load of two narrower stores,
+    /// which stalls on store forwarding (a third of the push's time).
+    #[inline(never)]
+    fn push_entry(&mut self, kind: u8, payload: u64) {
+        let p = match kind {
+            LOCAL => Provider::Local(payload as u32),
+            CONST => Provider::Const(payload),
+            _ => Provider::Temp,
+        };
         let pos = self.entries.len() as u32;
-        if self.links.len() <= pos as usize {
-            self.links.resize(
-                pos as usize + 1,
-                Links {
-                    below_same: NONE,
-                    above_same: NONE,
-                    below_any: NONE,
-                    above_any: NONE,
-                },
-            );
+        if self.high.len() <= pos as usize {
+            self.grow(pos as usize + 1);
         }
         if let Provider::Local(local) = p {
             // Entries are pushed on top, so this one is topmost in both
@@ -122,11 +149,25 @@ impl OperandStack {
             };
         }
         self.entries.push(p);
-        if self.high.len() <= pos as usize {
-            self.high.resize(pos as usize + 1, false);
-        }
         self.high[pos as usize] = false;
         self.max_height = self.max_height.max(self.entries.len() as u32);
+    }
+
+    /// Makes `links` and `high` at least `len` long (both grow together,
+    /// as deep as the deepest stack yet).
+    #[cold]
+    fn grow(&mut self, len: usize) {
+        let len = len.max(self.high.len() * 2).max(16);
+        self.high.resize(len, false);
+        self.links.resize(
+            len,
+            Links {
+                below_same: NONE,
+                above_same: NONE,
+                below_any: NONE,
+                above_any: NONE,
+            },
+        );
     }
 
     /// Pushes the high half of a `v128` (its low half was just pushed).
