@@ -405,9 +405,8 @@ impl InterpModule {
         let translated = source.translate_into(&mut translator, index, true);
         if let Ok(true) = translated
             && source.prefetch
-            && let Some(prefetcher) = prefetch::Prefetcher::get()
         {
-            prefetcher.request(source, translator.callees());
+            prefetch::Prefetcher::get().request(source, translator.callees());
         }
         if let Ok(mut t) = self.spare_translator.0.try_lock() {
             *t = Some(translator);

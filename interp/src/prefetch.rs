@@ -15,86 +15,104 @@
 //! ```
 //!
 //! A function the helper has not reached yet is translated by its caller as
-//! before (if both translate one, the first result is kept; both are the
-//! same code; one waits for the other rather than translate a function
-//! twice). The helper goes one call deep only: it does not queue the
+//! before; one the helper is translating at that moment is waited for (one
+//! thread translates a function at a time). The helper goes one call deep
+//! only: it does not queue the
 //! callees of what it translates itself, which measured no faster on Lua
 //! and did more work. A prefetched function that never runs costs its
 //! translation and its memory, nothing more.
 //!
-//! The helper is one thread for the whole process, started on first use on
-//! another core ([`strata_environ::placement`]); it holds only weak
-//! references to modules, so a dropped module's queued functions are
-//! skipped and freed. Only modules with enough code to be worth it use it
-//! ([`PREFETCH_MIN_BYTES`]), and only on a host with more than one core.
+//! The helper is one thread for the whole process, started when work comes
+//! on another core ([`strata_environ::placement`]) and gone once it has
+//! been idle for [`IDLE_EXIT`]; it holds only weak references to modules,
+//! so a dropped module's queued functions are skipped and freed. Only
+//! modules with enough code to be worth it use it ([`PREFETCH_MIN_BYTES`]),
+//! and only on a host with more than one core.
 
 use crate::LazySource;
 use crate::translator::FuncTranslator;
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, OnceLock, Weak};
+use std::time::Duration;
 
 /// Below this many bytes of code a module's functions are few and small,
 /// and translating them on the caller costs less than a handoff.
 pub(crate) const PREFETCH_MIN_BYTES: usize = 64 << 10;
 
-/// At most this many queued functions; the oldest requests go first when
-/// more come, since the caller has moved on from them.
+/// At most this many queued functions; the oldest requests are dropped
+/// first when more come, since the caller has moved on from them.
 const MAX_QUEUED: usize = 512;
+
+/// A helper with nothing to do for this long exits; the next request
+/// starts another. An idle process keeps no thread of Strata's, and a
+/// start-up's requests come far closer together than this.
+const IDLE_EXIT: Duration = Duration::from_millis(500);
 
 /// A function to translate: its module and defined-function index.
 type Job = (Weak<LazySource>, u32);
 
+/// The queue, and whether a helper is running to empty it.
+#[derive(Default)]
+struct Queue {
+    jobs: VecDeque<Job>,
+    helper_running: bool,
+}
+
 /// The process's prefetch queue and its helper.
 pub(crate) struct Prefetcher {
-    queue: Mutex<VecDeque<Job>>,
+    queue: Mutex<Queue>,
     ready: Condvar,
 }
 
 impl Prefetcher {
-    /// The process's prefetcher, with its helper started; `None` if the
-    /// helper cannot start (the caller then translates everything itself).
-    pub(crate) fn get() -> Option<&'static Prefetcher> {
-        static PREFETCHER: OnceLock<Option<&'static Prefetcher>> = OnceLock::new();
-        *PREFETCHER.get_or_init(|| {
-            let prefetcher: &'static Prefetcher = Box::leak(Box::new(Prefetcher {
-                queue: Mutex::new(VecDeque::new()),
-                ready: Condvar::new(),
-            }));
-            strata_environ::placement::spawn(
-                std::thread::Builder::new().name("strata-prefetch".into()),
-                move || prefetcher.work(),
-            )
-            .ok()
-            .map(|_detached| prefetcher)
+    /// The process's prefetcher.
+    pub(crate) fn get() -> &'static Prefetcher {
+        static PREFETCHER: OnceLock<Prefetcher> = OnceLock::new();
+        PREFETCHER.get_or_init(|| Prefetcher {
+            queue: Mutex::new(Queue::default()),
+            ready: Condvar::new(),
         })
     }
 
     /// Queues the defined functions `callees` of `source` that are not
-    /// translated yet, ahead of older requests and in the order given.
-    pub(crate) fn request(&self, source: &Arc<LazySource>, callees: &[u32]) {
+    /// translated yet, ahead of older requests and in the order given,
+    /// and starts a helper if none is running. If none can start, the
+    /// functions wait for their callers.
+    pub(crate) fn request(&'static self, source: &Arc<LazySource>, callees: &[u32]) {
         let Ok(mut queue) = self.queue.lock() else {
             return;
         };
-        let before = queue.len();
+        let before = queue.jobs.len();
         for &callee in callees.iter().rev() {
             if source
                 .funcs
                 .get(callee as usize)
                 .is_some_and(|cell| cell.get().is_none())
             {
-                queue.push_front((Arc::downgrade(source), callee));
+                queue.jobs.push_front((Arc::downgrade(source), callee));
             }
         }
-        if queue.len() == before {
+        if queue.jobs.len() == before {
             return;
         }
-        queue.truncate(MAX_QUEUED);
+        queue.jobs.truncate(MAX_QUEUED);
+        if !queue.helper_running {
+            let started = strata_environ::placement::spawn(
+                std::thread::Builder::new().name("strata-prefetch".into()),
+                move || self.work(),
+            );
+            match started {
+                // Detached: it exits by itself once idle.
+                Ok(_detached) => queue.helper_running = true,
+                Err(_) => queue.jobs.clear(),
+            }
+        }
         drop(queue);
         self.ready.notify_one();
     }
 
     /// The helper's loop: translate queued functions, newest request
-    /// first, forever (it idles on the condition variable).
+    /// first, until the queue stays empty for [`IDLE_EXIT`].
     fn work(&self) {
         let mut translator = FuncTranslator::new();
         loop {
@@ -103,13 +121,18 @@ impl Prefetcher {
                     return;
                 };
                 loop {
-                    if let Some(job) = queue.pop_front() {
+                    if let Some(job) = queue.jobs.pop_front() {
                         break job;
                     }
-                    queue = match self.ready.wait(queue) {
-                        Ok(q) => q,
+                    let (q, timeout) = match self.ready.wait_timeout(queue, IDLE_EXIT) {
+                        Ok(waited) => waited,
                         Err(_) => return,
                     };
+                    queue = q;
+                    if timeout.timed_out() && queue.jobs.is_empty() {
+                        queue.helper_running = false;
+                        return;
+                    }
                 }
             };
             if let Some(source) = job.0.upgrade() {

@@ -178,3 +178,33 @@ fn programs_give_the_same_results_with_prefetching_on_many_threads() {
     assert_eq!(run_all(Tier::Interpreter, true, &inputs, 4), eager);
     assert_eq!(run_all(Tier::Jit, false, &inputs, 1), eager);
 }
+
+/// The helper threads of this process that are named `name`.
+#[cfg(target_os = "linux")]
+fn threads_named(name: &str) -> usize {
+    std::fs::read_dir("/proc/self/task")
+        .unwrap()
+        .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
+        .filter(|comm| comm.trim_end() == name)
+        .count()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_helper_exits_when_idle_and_starts_again_for_new_work() {
+    if strata_environ::available_cores() < 2 {
+        return;
+    }
+    let module = lazy_module();
+    module.func(0).unwrap();
+    assert!(eventually(|| module.is_translated(1)));
+    // Other tests of this file may queue work meanwhile; once all are
+    // done, the helper exits.
+    assert!(
+        eventually(|| threads_named("strata-prefetch") == 0),
+        "the helper stayed after its work"
+    );
+    module.func(1).unwrap();
+    module.func(3).unwrap();
+    assert!(eventually(|| module.is_translated(4)));
+}
