@@ -142,7 +142,7 @@ mod imp {
     }
 
     /// The calling thread's CPU set, if the kernel tells it.
-    fn own_cpu_set() -> Option<libc::cpu_set_t> {
+    pub(super) fn own_cpu_set() -> Option<libc::cpu_set_t> {
         // SAFETY: an all-zero `cpu_set_t` is a valid (empty) set.
         let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
         // SAFETY: pid 0 is the calling thread; `set` is writable and of
@@ -201,14 +201,7 @@ mod tests {
     #[test]
     fn a_helper_ends_with_the_cpu_set_it_inherited() {
         fn own_set() -> Vec<usize> {
-            // SAFETY: an all-zero `cpu_set_t` is a valid (empty) set.
-            let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
-            // SAFETY: pid 0 is the calling thread; `set` is writable and
-            // of the size passed.
-            let r = unsafe {
-                libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set)
-            };
-            assert_eq!(r, 0);
+            let set = imp::own_cpu_set().expect("the thread's CPU set");
             (0..libc::CPU_SETSIZE as usize)
                 // SAFETY: `c` is below the set's capacity.
                 .filter(|&c| unsafe { libc::CPU_ISSET(c, &set) })
