@@ -19,18 +19,31 @@ pub type Slot = u32;
 pub type BranchOffset = i32;
 
 /// A slot number that names no slot: an operand that reads the
-/// accumulator instead, the integer result of the instruction before (see
+/// accumulator instead, the integer result of the instruction before, or
+/// for an `f64` operand the float accumulator, its `f64` result (see
 /// `crate::executor::accumulator`). Frames are far smaller.
 pub const ACC: Slot = Slot::MAX;
 
-/// Whether results of a type go to the accumulator (integers do).
+/// A slot number that names no slot either: the value operand of a store
+/// that reads the float accumulator, the `f64` result of the instruction
+/// before. A store's operand has no type of its own, so it needs a name
+/// apart from [`ACC`]; a typed operand says which accumulator holds it.
+pub const FACC: Slot = Slot::MAX - 1;
+
+/// Whether results of a type go to the accumulator (integers do) or to
+/// the float accumulator (`f64`s do).
 trait AccResult {
     const INT: bool;
+    const F64: bool = false;
 }
 macro_rules! acc_result {
     ($($t:ty => $v:expr),*) => {$( impl AccResult for $t { const INT: bool = $v; } )*};
 }
-acc_result!(i32 => true, u32 => true, i64 => true, u64 => true, bool => true, f32 => false, f64 => false);
+acc_result!(i32 => true, u32 => true, i64 => true, u64 => true, bool => true, f32 => false);
+impl AccResult for f64 {
+    const INT: bool = false;
+    const F64: bool = true;
+}
 
 macro_rules! define_op_enum {
     (
@@ -358,6 +371,29 @@ macro_rules! define_op_enum {
                     | Op::GlobalGetDefined { dst, .. }
                     | Op::Select { dst, .. }
                     | Op::Select64 { dst, .. } => Some(dst),
+                    _ => None,
+                }
+            }
+
+            /// The slot this instruction writes if its handler also leaves
+            /// the value in the float accumulator (an `f64` result of a
+            /// numeric instruction): the instruction after it may read the
+            /// value from there if it reads an `f64`.
+            pub fn facc_dst(&self) -> Option<Slot> {
+                match *self {
+                    $( Op::$bname { dst, .. } if <$br as AccResult>::F64 => Some(dst), )*
+                    $( $( Op::$bimm { dst, .. } if <$br as AccResult>::F64 => Some(dst), )? )*
+                    $( Op::$tname { dst, .. } if <$tr as AccResult>::F64 => Some(dst), )*
+                    $( Op::$uname { dst, .. } if <$ur as AccResult>::F64 => Some(dst), )*
+                    $( Op::$vname { dst, .. } if <$vr as AccResult>::F64 => Some(dst), )*
+                    $(
+                        Op::$lname { dst, .. }
+                        | Op::$lat { dst, .. }
+                        | Op::$lidx { dst, .. }
+                        | Op::$lshl { dst, .. }
+                        | Op::$labs { dst, .. } if <$lvia as AccResult>::F64 => Some(dst),
+                    )*
+                    Op::F64AddMul { dst, .. } | Op::F64MulAdd { dst, .. } => Some(dst),
                     _ => None,
                 }
             }

@@ -1,9 +1,9 @@
 //! Operands read from the accumulator.
 //!
 //! When a function's code is complete, every instruction that reads the
-//! integer result of the instruction just before it takes that operand
-//! from the accumulator register instead of from its slot (see
-//! `executor/accumulator.rs`). An instruction is rewritten only when it
+//! integer or `f64` result of the instruction just before it takes that
+//! operand from the accumulator register (the integer or the float one)
+//! instead of from its slot (see `executor/accumulator.rs`). An instruction is rewritten only when it
 //! can be reached solely by falling through from its producer: not the
 //! first instruction, and not the target of any branch. (An `Operand`
 //! belongs to the instruction before it, so the producer is the last
@@ -11,7 +11,7 @@
 
 use super::FuncTranslator;
 use super::pairs::{pair, reading_slot};
-use crate::executor::accumulator::{may_read_acc, with_acc};
+use crate::executor::accumulator::{may_read_acc, may_read_facc, with_acc, with_facc};
 use crate::op::{HANDLERS, Op};
 
 /// Facts about an instruction that its variant alone decides, as bits:
@@ -26,6 +26,10 @@ const BRANCH: u8 = 2;
 const WRITES_ACC: u8 = 4;
 /// It may read an operand from the accumulator.
 const MAY_READ_ACC: u8 = 8;
+/// It leaves its result in the float accumulator.
+const WRITES_FACC: u8 = 16;
+/// It may read an operand from the float accumulator.
+const MAY_READ_FACC: u8 = 32;
 
 /// The facts of `op`'s variant, learnt now if `memo` lacks them.
 fn facts(memo: &mut [u8], op: &mut Op) -> u8 {
@@ -42,6 +46,12 @@ fn facts(memo: &mut [u8], op: &mut Op) -> u8 {
             }
             if may_read_acc(op) {
                 f |= MAY_READ_ACC;
+            }
+            if op.facc_dst().is_some() {
+                f |= WRITES_FACC;
+            }
+            if may_read_facc(op) {
+                f |= MAY_READ_FACC;
             }
             if let Some(slot) = memo.get_mut(v) {
                 *slot = f;
@@ -99,6 +109,16 @@ impl FuncTranslator {
                 && let Some(d) = self.code[prev].acc_dst()
                 && let Some(op) = with_acc(self.code[i], d)
             {
+                self.code[i] = op;
+                *mark = true;
+            } else if !target
+                && kinds[prev] & WRITES_FACC != 0
+                && kinds[i] & MAY_READ_FACC != 0
+                && let Some(d) = self.code[prev].facc_dst()
+                && let Some(op) = with_facc(self.code[i], d)
+            {
+                // No pair reads a float: the instruction begins none and
+                // ends none (`facc_dst` is `None` for every pair).
                 self.code[i] = op;
                 *mark = true;
             }
