@@ -84,13 +84,15 @@ unsafe fn stack_of(store: *mut VMStoreContext) -> *mut Stack {
 trait SlotValue: Copy {
     /// Whether a result of this type also goes to the accumulator.
     const INT: bool = true;
-    /// Whether a result of this type also goes to the float accumulator.
+    /// Whether a result of this type also goes to the `f64` accumulator.
     const F64: bool = false;
+    /// Whether a result of this type also goes to the `f32` accumulator.
+    const F32: bool = false;
     fn from_slot(v: u64) -> Self;
-    /// This operand when the accumulators hold it: an `f64` is in the
-    /// float accumulator, any other type in the integer one.
+    /// This operand when the accumulators hold it: a float is in the
+    /// float accumulator of its width, any other type in the integer one.
     #[inline(always)]
-    fn from_acc(acc: u64, _facc: f64) -> Self {
+    fn from_acc(acc: u64, _facc: f64, _facc32: f32) -> Self {
         Self::from_slot(acc)
     }
     fn into_slot(self) -> u64;
@@ -110,9 +112,14 @@ slot_int!(i32 => u32, u32 => u32, i64 => u64, u64 => u64);
 
 impl SlotValue for f32 {
     const INT: bool = false;
+    const F32: bool = true;
     #[inline(always)]
     fn from_slot(v: u64) -> Self {
         f32::from_bits(v as u32)
+    }
+    #[inline(always)]
+    fn from_acc(_acc: u64, _facc: f64, facc32: f32) -> Self {
+        facc32
     }
     #[inline(always)]
     fn into_slot(self) -> u64 {
@@ -128,7 +135,7 @@ impl SlotValue for f64 {
         f64::from_bits(v)
     }
     #[inline(always)]
-    fn from_acc(_acc: u64, facc: f64) -> Self {
+    fn from_acc(_acc: u64, facc: f64, _facc32: f32) -> Self {
         facc
     }
     #[inline(always)]
@@ -161,10 +168,16 @@ fn is_int<T: SlotValue>(_: &T) -> bool {
     T::INT
 }
 
-/// Whether `v` is an `f64` (goes to the float accumulator).
+/// Whether `v` is an `f64` (goes to the `f64` accumulator).
 #[inline(always)]
 fn is_f64<T: SlotValue>(_: &T) -> bool {
     T::F64
+}
+
+/// Whether `v` is an `f32` (goes to the `f32` accumulator).
+#[inline(always)]
+fn is_f32<T: SlotValue>(_: &T) -> bool {
+    T::F32
 }
 
 impl SlotValue for bool {
@@ -402,8 +415,9 @@ struct Regs {
     mem_len: u64,
     /// The accumulator (see [`Handler`]).
     acc: u64,
-    /// The float accumulator (see [`Handler`]).
+    /// The float accumulators (see [`Handler`]).
     facc: f64,
+    facc32: f32,
 }
 
 /// The state of one [`execute`] that is not kept in registers.
@@ -457,10 +471,11 @@ impl PendingCall {
 
 /// An instruction's handler: executes the instruction at `ip` and, with
 /// tail dispatch, jumps to the next instruction's handler (see
-/// [`dispatch`](self)). `acc` and `facc` are the integer and float
-/// accumulators, the previous instruction's result (see [`accumulator`]).
-/// On x86-64 and AArch64 all seven arguments travel in registers: six
-/// integer ones, and `facc` in the first vector register.
+/// [`dispatch`](self)). `acc`, `facc` and `facc32` are the integer,
+/// `f64` and `f32` accumulators, the previous instruction's result (see
+/// [`accumulator`]). On x86-64 and AArch64 all eight arguments travel in
+/// registers: six integer ones, and the float accumulators in the first
+/// two vector registers.
 pub(crate) type Handler = unsafe fn(
     ip: *const Instr,
     fp: *mut u64,
@@ -469,6 +484,7 @@ pub(crate) type Handler = unsafe fn(
     vm: *mut Vm,
     acc: u64,
     facc: f64,
+    facc32: f32,
 ) -> Exit;
 
 /// The handler of the instruction at `ip`.
@@ -818,6 +834,7 @@ unsafe fn enter_general(
             mem_len,
             acc: 0,
             facc: 0.0,
+            facc32: 0.0,
         };
         Exit::Continue
     }
@@ -853,6 +870,7 @@ unsafe fn call_pending_array(
             mem_len,
             acc: 0,
             facc: 0.0,
+            facc32: 0.0,
         };
         Exit::Continue
     }
@@ -888,6 +906,7 @@ unsafe fn return_across(
             mem_len,
             acc: 0,
             facc: 0.0,
+            facc32: 0.0,
         };
         Exit::Continue
     }
@@ -932,6 +951,7 @@ unsafe fn execute(
                 mem_len,
                 acc: 0,
                 facc: 0.0,
+                facc32: 0.0,
             },
         };
         let vm: *mut Vm = &mut vm;
@@ -943,8 +963,9 @@ unsafe fn execute(
                 mem_len,
                 acc,
                 facc,
+                facc32,
             } = (*vm).regs;
-            match handler_of(ip)(ip, fp, mem_base, mem_len, vm, acc, facc) {
+            match handler_of(ip)(ip, fp, mem_base, mem_len, vm, acc, facc, facc32) {
                 Exit::Continue => {}
                 Exit::Returned => return Ok(()),
                 Exit::Trapped => {
@@ -962,7 +983,7 @@ unsafe fn execute(
 // handler, where the registers (named by the caller) are in scope; `$d` is a
 // `$` token, so that these definitions can have metavariables of their own.
 macro_rules! vm_helpers {
-    ($d:tt $ip:ident $fp:ident $mem_base:ident $mem_len:ident $vm:ident $acc:ident $facc:ident) => {
+    ($d:tt $ip:ident $fp:ident $mem_base:ident $mem_len:ident $vm:ident $acc:ident $facc:ident $facc32:ident) => {
         macro_rules! slot {
             ($d s:expr) => {
                 *$fp.add($d s as usize)
@@ -1009,7 +1030,7 @@ macro_rules! vm_helpers {
         #[cfg(all(strata_tail_dispatch, not(miri)))]
         macro_rules! dispatch {
             () => {
-                return handler_of($ip)($ip, $fp, $mem_base, $mem_len, $vm, $acc, $facc)
+                return handler_of($ip)($ip, $fp, $mem_base, $mem_len, $vm, $acc, $facc, $facc32)
             };
         }
         #[cfg(not(all(strata_tail_dispatch, not(miri))))]
@@ -1026,7 +1047,7 @@ macro_rules! vm_helpers {
         #[cfg(all(strata_tail_dispatch, not(miri)))]
         macro_rules! dispatch_to {
             ($op:expr) => {
-                return (*crate::op::HANDLERS.get_unchecked($op as usize))($ip, $fp, $mem_base, $mem_len, $vm, $acc, $facc)
+                return (*crate::op::HANDLERS.get_unchecked($op as usize))($ip, $fp, $mem_base, $mem_len, $vm, $acc, $facc, $facc32)
             };
         }
         #[cfg(not(all(strata_tail_dispatch, not(miri))))]
@@ -1071,6 +1092,8 @@ macro_rules! vm_helpers {
                     $acc = v;
                 } else if is_f64(&r) {
                     $facc = f64::from_bits(v);
+                } else if is_f32(&r) {
+                    $facc32 = f32::from_bits(v as u32);
                 }
             }};
         }
@@ -1105,7 +1128,7 @@ macro_rules! vm_helpers {
         // Goes on through the loop in `execute`.
         macro_rules! resume {
             () => {{
-                (*$vm).regs = Regs { $ip, $fp, $mem_base, $mem_len, acc: $acc, facc: $facc };
+                (*$vm).regs = Regs { $ip, $fp, $mem_base, $mem_len, acc: $acc, facc: $facc, facc32: $facc32 };
                 return Exit::Continue;
             }};
         }
@@ -1217,11 +1240,13 @@ macro_rules! vm_helpers {
                 let v = x.into_slot();
                 slot!($d dst) = v;
                 // Every load's result goes to the accumulator (a copy or a
-                // store may read it from there, whatever its type); an
-                // `f64`'s also goes to the float accumulator.
+                // store may read it from there, whatever its type); a
+                // float's also goes to its float accumulator.
                 $acc = v;
                 if is_f64(&x) {
                     $facc = f64::from_bits(v);
+                } else if is_f32(&x) {
+                    $facc32 = f32::from_bits(v as u32);
                 }
                 next!();
             }};
@@ -1397,7 +1422,7 @@ macro_rules! vm_helpers {
 // are named by the caller so that the helper macros of `define_handlers`,
 // written in the caller's expansion, see them.
 macro_rules! handler {
-    ($d:tt $ip:ident $fp:ident $mem_base:ident $mem_len:ident $vm:ident $acc:ident $facc:ident;
+    ($d:tt $ip:ident $fp:ident $mem_base:ident $mem_len:ident $vm:ident $acc:ident $facc:ident $facc32:ident;
      $name:ident { $($field:ident),* } $body:block) => {
         #[doc = concat!("Executes `Op::", stringify!($name), "`.")]
         ///
@@ -1415,6 +1440,7 @@ macro_rules! handler {
             $vm: *mut Vm,
             mut $acc: u64,
             mut $facc: f64,
+            mut $facc32: f32,
         ) -> Exit {
             // SAFETY: the translator only emits slots below the frame size
             // of the function it translated, and every call checks that the
@@ -1430,7 +1456,7 @@ macro_rules! handler {
             // (`translator/pairs.rs` forms pairs in the last pass that
             // rewrites instructions).
             unsafe {
-                vm_helpers!($d $ip $fp $mem_base $mem_len $vm $acc $facc);
+                vm_helpers!($d $ip $fp $mem_base $mem_len $vm $acc $facc $facc32);
                 let Op::$name { $($field),* } = *(*$ip).op() else {
                     #[cfg(debug_assertions)]
                     wrong_instruction(stringify!($name));
@@ -1462,17 +1488,17 @@ macro_rules! define_handlers {
         unary_trap { $( $vname:ident ($va:ty) -> $vr:ty = $vf:expr; )* }
         other { $( $(#[$odoc:meta])* $oname:ident $({ $($ofield:ident : $oty:ty),* $(,)? })? ),* $(,)? }
     ) => {
-        $( handler!($d ip fp mem_base mem_len vm acc facc; $bname { dst, a, b } {
+        $( handler!($d ip fp mem_base mem_len vm acc facc facc32; $bname { dst, a, b } {
             let r: $br = ($bf)(<$ba>::from_slot(slot!(a)), <$bb>::from_slot(slot!(b)));
             put!(dst, r);
             next!();
         }); )*
-        $( $( handler!($d ip fp mem_base mem_len vm acc facc; $bimm { dst, a, imm } {
+        $( $( handler!($d ip fp mem_base mem_len vm acc facc facc32; $bimm { dst, a, imm } {
             let r: $br = ($bf)(<$ba>::from_slot(slot!(a)), <$bb>::from_imm(imm));
             put!(dst, r);
             next!();
         }); )? )*
-        $( handler!($d ip fp mem_base mem_len vm acc facc; $tname { dst, a, b } {
+        $( handler!($d ip fp mem_base mem_len vm acc facc facc32; $tname { dst, a, b } {
             let r: Result<$tr, TrapCode> = ($tf)(<$ta>::from_slot(slot!(a)), <$tb>::from_slot(slot!(b)));
             match r {
                 Ok(r) => put!(dst, r),
@@ -1480,12 +1506,12 @@ macro_rules! define_handlers {
             }
             next!();
         }); )*
-        $( handler!($d ip fp mem_base mem_len vm acc facc; $uname { dst, a } {
+        $( handler!($d ip fp mem_base mem_len vm acc facc facc32; $uname { dst, a } {
             let r: $ur = ($uf)(<$ua>::from_slot(slot!(a)));
             put!(dst, r);
             next!();
         }); )*
-        $( handler!($d ip fp mem_base mem_len vm acc facc; $vname { dst, a } {
+        $( handler!($d ip fp mem_base mem_len vm acc facc facc32; $vname { dst, a } {
             let r: Result<$vr, TrapCode> = ($vf)(<$va>::from_slot(slot!(a)));
             match r {
                 Ok(r) => put!(dst, r),
@@ -1494,13 +1520,13 @@ macro_rules! define_handlers {
             next!();
         }); )*
         $(
-            handler!($d ip fp mem_base mem_len vm acc facc; $brname { a, b, offset } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; $brname { a, b, offset } {
                 if ($btest)(<$bty>::from_slot(slot!(a)), <$bty>::from_slot(slot!(b))) {
                     jump!(offset);
                 }
                 next!();
             });
-            handler!($d ip fp mem_base mem_len vm acc facc; $brimm { a, imm, offset } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; $brimm { a, imm, offset } {
                 if ($btest)(<$bty>::from_slot(slot!(a)), <$bty>::from_imm(imm)) {
                     jump!(offset);
                 }
@@ -1508,59 +1534,59 @@ macro_rules! define_handlers {
             });
         )*
         $(
-            handler!($d ip fp mem_base mem_len vm acc facc; $lname { dst, addr, offset } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; $lname { dst, addr, offset } {
                 load!(dst, addr, offset, $lty, $lvia)
             });
-            handler!($d ip fp mem_base mem_len vm acc facc; $lat { dst, a, imm } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; $lat { dst, a, imm } {
                 load_at!(dst, u64::from((slot!(a) as u32).wrapping_add(imm as u32)), $lty, $lvia)
             });
-            handler!($d ip fp mem_base mem_len vm acc facc; $lshl { shift, dst, a, b } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; $lshl { shift, dst, a, b } {
                 let ea = (slot!(a) as u32).wrapping_add((slot!(b) as u32).wrapping_shl(u32::from(shift)));
                 load_at!(dst, u64::from(ea), $lty, $lvia)
             });
-            handler!($d ip fp mem_base mem_len vm acc facc; $labs { dst, ea } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; $labs { dst, ea } {
                 load_at!(dst, u64::from(ea), $lty, $lvia)
             });
-            handler!($d ip fp mem_base mem_len vm acc facc; $lidx { dst, a, b } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; $lidx { dst, a, b } {
                 load_at!(dst, u64::from((slot!(a) as u32).wrapping_add(slot!(b) as u32)), $lty, $lvia)
             });
         )*
-        $( handler!($d ip fp mem_base mem_len vm acc facc; $su { dst, a } {
+        $( handler!($d ip fp mem_base mem_len vm acc facc facc32; $su { dst, a } {
             set_v128!(dst, lanes!($suf, v128!(a)));
             next!();
         }); )*
-        $( handler!($d ip fp mem_base mem_len vm acc facc; $sb { dst, a, b } {
+        $( handler!($d ip fp mem_base mem_len vm acc facc facc32; $sb { dst, a, b } {
             set_v128!(dst, lanes!($sbf, v128!(a), v128!(b)));
             next!();
         }); )*
-        $( handler!($d ip fp mem_base mem_len vm acc facc; $st { dst, a, b } {
+        $( handler!($d ip fp mem_base mem_len vm acc facc facc32; $st { dst, a, b } {
             let c = operand!(a);
             set_v128!(dst, lanes!($stf, v128!(a), v128!(b), v128!(c)));
             ip = ip.add(2);
             dispatch!()
         }); )*
-        $( handler!($d ip fp mem_base mem_len vm acc facc; $ss { dst, a, b } {
+        $( handler!($d ip fp mem_base mem_len vm acc facc facc32; $ss { dst, a, b } {
             set_v128!(dst, lanes!($ssf, v128!(a), slot!(b) as u32));
             next!();
         }); )*
-        $( handler!($d ip fp mem_base mem_len vm acc facc; $sq { dst, a } {
+        $( handler!($d ip fp mem_base mem_len vm acc facc facc32; $sq { dst, a } {
             slot!(dst) = u64::from(lanes!($sqf, v128!(a)));
             next!();
         }); )*
-        $( handler!($d ip fp mem_base mem_len vm acc facc; $sp { dst, a } {
+        $( handler!($d ip fp mem_base mem_len vm acc facc facc32; $sp { dst, a } {
             set_v128!(dst, lanes!($spf, slot!(a)));
             next!();
         }); )*
-        $( handler!($d ip fp mem_base mem_len vm acc facc; $se { lane, dst, a } {
+        $( handler!($d ip fp mem_base mem_len vm acc facc facc32; $se { lane, dst, a } {
             slot!(dst) = lanes!($sef, v128!(a), lane);
             next!();
         }); )*
-        $( handler!($d ip fp mem_base mem_len vm acc facc; $sr { lane, dst, a, b } {
+        $( handler!($d ip fp mem_base mem_len vm acc facc facc32; $sr { lane, dst, a, b } {
             set_v128!(dst, lanes!($srf, v128!(a), slot!(b), lane));
             next!();
         }); )*
 
-        handler!($d ip fp mem_base mem_len vm acc facc; I8x16Shuffle { dst, a, b } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; I8x16Shuffle { dst, a, b } {
             // The translator always puts the mask's `Operand` here.
             let mask = match *(*ip.add(1)).op() {
                 Op::Operand { slot } => slot,
@@ -1570,186 +1596,186 @@ macro_rules! define_handlers {
             ip = ip.add(2);
             dispatch!()
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; V128Load { dst, addr, offset } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; V128Load { dst, addr, offset } {
             v128_load!(dst, simd::V128::from_u128(read_mem!(addr, offset, u128)))
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; V128Load8x8S { dst, addr, offset } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; V128Load8x8S { dst, addr, offset } {
             v128_load!(dst, lanes!(simd::i16x8_extend_low_i8x16_s, simd::V128::from_low_u64(read_mem!(addr, offset, u64))))
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; V128Load8x8U { dst, addr, offset } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; V128Load8x8U { dst, addr, offset } {
             v128_load!(dst, lanes!(simd::i16x8_extend_low_i8x16_u, simd::V128::from_low_u64(read_mem!(addr, offset, u64))))
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; V128Load16x4S { dst, addr, offset } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; V128Load16x4S { dst, addr, offset } {
             v128_load!(dst, lanes!(simd::i32x4_extend_low_i16x8_s, simd::V128::from_low_u64(read_mem!(addr, offset, u64))))
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; V128Load16x4U { dst, addr, offset } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; V128Load16x4U { dst, addr, offset } {
             v128_load!(dst, lanes!(simd::i32x4_extend_low_i16x8_u, simd::V128::from_low_u64(read_mem!(addr, offset, u64))))
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; V128Load32x2S { dst, addr, offset } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; V128Load32x2S { dst, addr, offset } {
             v128_load!(dst, lanes!(simd::i64x2_extend_low_i32x4_s, simd::V128::from_low_u64(read_mem!(addr, offset, u64))))
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; V128Load32x2U { dst, addr, offset } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; V128Load32x2U { dst, addr, offset } {
             v128_load!(dst, lanes!(simd::i64x2_extend_low_i32x4_u, simd::V128::from_low_u64(read_mem!(addr, offset, u64))))
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; V128Load8Splat { dst, addr, offset } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; V128Load8Splat { dst, addr, offset } {
             v128_load!(dst, lanes!(simd::i8x16_splat, read_mem!(addr, offset, u8) as u64))
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; V128Load16Splat { dst, addr, offset } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; V128Load16Splat { dst, addr, offset } {
             v128_load!(dst, lanes!(simd::i16x8_splat, read_mem!(addr, offset, u16) as u64))
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; V128Load32Splat { dst, addr, offset } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; V128Load32Splat { dst, addr, offset } {
             v128_load!(dst, lanes!(simd::i32x4_splat, read_mem!(addr, offset, u32) as u64))
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; V128Load64Splat { dst, addr, offset } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; V128Load64Splat { dst, addr, offset } {
             v128_load!(dst, lanes!(simd::i64x2_splat, read_mem!(addr, offset, u64) as u64))
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; V128Load32Zero { dst, addr, offset } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; V128Load32Zero { dst, addr, offset } {
             v128_load!(dst, simd::V128::from_low_u64(u64::from(read_mem!(addr, offset, u32))))
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; V128Load64Zero { dst, addr, offset } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; V128Load64Zero { dst, addr, offset } {
             v128_load!(dst, simd::V128::from_low_u64(read_mem!(addr, offset, u64)))
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; V128Load8Lane { lane, dst, addr, offset } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; V128Load8Lane { lane, dst, addr, offset } {
             load_lane!(dst, simd::i8x16_replace_lane, read_mem!(addr, offset, u8), lane)
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; V128Load16Lane { lane, dst, addr, offset } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; V128Load16Lane { lane, dst, addr, offset } {
             load_lane!(dst, simd::i16x8_replace_lane, read_mem!(addr, offset, u16), lane)
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; V128Load32Lane { lane, dst, addr, offset } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; V128Load32Lane { lane, dst, addr, offset } {
             load_lane!(dst, simd::i32x4_replace_lane, read_mem!(addr, offset, u32), lane)
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; V128Load64Lane { lane, dst, addr, offset } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; V128Load64Lane { lane, dst, addr, offset } {
             load_lane!(dst, simd::i64x2_replace_lane, read_mem!(addr, offset, u64), lane)
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; V128Store { addr, value, offset } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; V128Store { addr, value, offset } {
             let p = access!(addr, offset, 16);
             write_le!(p, v128!(value).to_u128(), u128);
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; V128Store8Lane { lane, addr, value, offset } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; V128Store8Lane { lane, addr, value, offset } {
             store_lane!(addr, offset, u8, lanes!(simd::i8x16_extract_lane_u, v128!(value), lane))
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; V128Store16Lane { lane, addr, value, offset } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; V128Store16Lane { lane, addr, value, offset } {
             store_lane!(addr, offset, u16, lanes!(simd::i16x8_extract_lane_u, v128!(value), lane))
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; V128Store32Lane { lane, addr, value, offset } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; V128Store32Lane { lane, addr, value, offset } {
             store_lane!(addr, offset, u32, lanes!(simd::i32x4_extract_lane, v128!(value), lane))
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; V128Store64Lane { lane, addr, value, offset } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; V128Store64Lane { lane, addr, value, offset } {
             store_lane!(addr, offset, u64, lanes!(simd::i64x2_extract_lane, v128!(value), lane))
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; GlobalGetV128 { dst, global } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; GlobalGetV128 { dst, global } {
             let g = *(*(*vm).vmctx).globals.add(global as usize);
             set_v128!(dst, simd::V128::from_u128((*g).storage.get_u128()));
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; GlobalSetV128 { global, src } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; GlobalSetV128 { global, src } {
             let g = *(*(*vm).vmctx).globals.add(global as usize);
             (*g).storage = ValRaw::from_u128(v128!(src).to_u128());
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; SelectV128 { dst, cond, a } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; SelectV128 { dst, cond, a } {
             let b = operand!(a);
             let v = if slot!(cond) as u32 != 0 { v128!(a) } else { v128!(b) };
             set_v128!(dst, v);
             ip = ip.add(2);
             dispatch!()
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; Store32Abs { value, ea } { store_at!(u64::from(ea), slot!(value), u32) });
-        handler!($d ip fp mem_base mem_len vm acc facc; Store64Abs { value, ea } { store_at!(u64::from(ea), slot!(value), u64) });
-        handler!($d ip fp mem_base mem_len vm acc facc; Store8Abs { value, ea } { store_at!(u64::from(ea), slot!(value), u8) });
-        handler!($d ip fp mem_base mem_len vm acc facc; Store16Abs { value, ea } { store_at!(u64::from(ea), slot!(value), u16) });
-        handler!($d ip fp mem_base mem_len vm acc facc; Store32WrapAbs { value, ea } { store_at!(u64::from(ea), slot!(value), u32) });
-        handler!($d ip fp mem_base mem_len vm acc facc; I32AddShl { shift, dst, a, b } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; Store32Abs { value, ea } { store_at!(u64::from(ea), slot!(value), u32) });
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; Store64Abs { value, ea } { store_at!(u64::from(ea), slot!(value), u64) });
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; Store8Abs { value, ea } { store_at!(u64::from(ea), slot!(value), u8) });
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; Store16Abs { value, ea } { store_at!(u64::from(ea), slot!(value), u16) });
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; Store32WrapAbs { value, ea } { store_at!(u64::from(ea), slot!(value), u32) });
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; I32AddShl { shift, dst, a, b } {
             put!(dst, add_shl(slot!(a), slot!(b), shift));
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; I32ShrUAnd { shift, dst, a, mask } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; I32ShrUAnd { shift, dst, a, mask } {
             put!(dst, shr_and(slot!(a), shift, mask));
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; I32AddBits { shifts, dst, a, b } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; I32AddBits { shifts, dst, a, b } {
             put!(dst, add_bits(slot!(a), slot!(b), shifts));
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; I32Bits { shifts, dst, a } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; I32Bits { shifts, dst, a } {
             put!(dst, crate::op::bit_field(slot!(a) as u32, shifts));
             next!();
         });
         // A multiply feeding an add: two roundings, exactly as the two
         // operators (Rust never contracts them into a fused multiply-add).
-        handler!($d ip fp mem_base mem_len vm acc facc; F32AddMul { dst, a, b } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; F32AddMul { dst, a, b } {
             let c = operand!(a);
             let product = f32::from_slot(slot!(a)) * f32::from_slot(slot!(b));
-            slot!(dst) = (f32::from_slot(slot!(c)) + product).into_slot();
+            put!(dst, f32::from_slot(slot!(c)) + product);
             ip = ip.add(2);
             dispatch!()
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; F32MulAdd { dst, a, b } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; F32MulAdd { dst, a, b } {
             let c = operand!(a);
             let product = f32::from_slot(slot!(a)) * f32::from_slot(slot!(b));
-            slot!(dst) = (product + f32::from_slot(slot!(c))).into_slot();
+            put!(dst, product + f32::from_slot(slot!(c)));
             ip = ip.add(2);
             dispatch!()
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; I32AddMul { dst, a, b } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; I32AddMul { dst, a, b } {
             let c = operand!(a);
             let product = (slot!(a) as i32).wrapping_mul(slot!(b) as i32);
             put!(dst, (slot!(c) as i32).wrapping_add(product));
             ip = ip.add(2);
             dispatch!()
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; I64AddMul { dst, a, b } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; I64AddMul { dst, a, b } {
             let c = operand!(a);
             let product = (slot!(a) as i64).wrapping_mul(slot!(b) as i64);
             put!(dst, (slot!(c) as i64).wrapping_add(product));
             ip = ip.add(2);
             dispatch!()
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; F64AddMul { dst, a, b } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; F64AddMul { dst, a, b } {
             let c = operand!(a);
             let product = f64::from_slot(slot!(a)) * f64::from_slot(slot!(b));
             put!(dst, f64::from_slot(slot!(c)) + product);
             ip = ip.add(2);
             dispatch!()
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; F32x4AddMul { dst, a, b } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; F32x4AddMul { dst, a, b } {
             let c = operand!(a);
             let product = lanes!(crate::simd::f32x4_mul, v128!(a), v128!(b));
             set_v128!(dst, lanes!(crate::simd::f32x4_add, v128!(c), product));
             ip = ip.add(2);
             dispatch!()
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; F32x4MulAdd { dst, a, b } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; F32x4MulAdd { dst, a, b } {
             let c = operand!(a);
             let product = lanes!(crate::simd::f32x4_mul, v128!(a), v128!(b));
             set_v128!(dst, lanes!(crate::simd::f32x4_add, product, v128!(c)));
             ip = ip.add(2);
             dispatch!()
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; F64x2AddMul { dst, a, b } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; F64x2AddMul { dst, a, b } {
             let c = operand!(a);
             let product = lanes!(crate::simd::f64x2_mul, v128!(a), v128!(b));
             set_v128!(dst, lanes!(crate::simd::f64x2_add, v128!(c), product));
             ip = ip.add(2);
             dispatch!()
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; F64x2MulAdd { dst, a, b } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; F64x2MulAdd { dst, a, b } {
             let c = operand!(a);
             let product = lanes!(crate::simd::f64x2_mul, v128!(a), v128!(b));
             set_v128!(dst, lanes!(crate::simd::f64x2_add, product, v128!(c)));
             ip = ip.add(2);
             dispatch!()
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; F64MulAdd { dst, a, b } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; F64MulAdd { dst, a, b } {
             let c = operand!(a);
             let product = f64::from_slot(slot!(a)) * f64::from_slot(slot!(b));
             put!(dst, product + f64::from_slot(slot!(c)));
             ip = ip.add(2);
             dispatch!()
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; Trap { code } { trap!(code) });
-        handler!($d ip fp mem_base mem_len vm acc facc; EpochCheck {} {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; Trap { code } { trap!(code) });
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; EpochCheck {} {
             let store = (*vm).store;
             let epoch = (*(*store).epoch_counter).load(std::sync::atomic::Ordering::Relaxed);
             if epoch >= (*store).epoch_deadline {
@@ -1766,17 +1792,17 @@ macro_rules! define_handlers {
             }
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; ConsumeFuel { amount } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; ConsumeFuel { amount } {
             (*(*vm).store).fuel_remaining -= i64::from(amount);
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; FuelCheck {} {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; FuelCheck {} {
             if (*(*vm).store).fuel_remaining <= 0 {
                 trap!(TrapCode::OutOfFuel);
             }
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; Heat { offset } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; Heat { offset } {
             let module = (*vm).module;
             let defined = ((*(*vm).func).func_index - (*module).num_imported_funcs) as usize;
             if let Some(trampoline) = (*module).count_heat(defined, offset) {
@@ -1789,11 +1815,11 @@ macro_rules! define_handlers {
             }
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; Copy { dst, src } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; Copy { dst, src } {
             put!(dst, slot!(src));
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; Const { dst, value } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; Const { dst, value } {
             put!(dst, value);
             next!();
         });
@@ -1828,7 +1854,7 @@ macro_rules! define_handlers {
         macro_rules! pair_handlers {
             ($d dollar:tt $d ip:ident;
              $d ($name:ident { $d($field:ident),* } $fdst:ident = $first:expr => $second:ident;)*) => {$d(
-                handler!($d dollar $d ip fp mem_base mem_len vm acc facc; $name { $d($field),* } {
+                handler!($d dollar $d ip fp mem_base mem_len vm acc facc facc32; $name { $d($field),* } {
                     let first: u64 = $first;
                     slot!($fdst) = first;
                     second_of_pair!($d ip $fdst first $second);
@@ -1848,11 +1874,11 @@ macro_rules! define_handlers {
             I32AddImmAndConst { dst, a, imm } dst = u64::from((slot!(a) as i32).wrapping_add(imm) as u32) => Const;
             I32AddImmAndI32AddImm { dst, a, imm } dst = u64::from((slot!(a) as i32).wrapping_add(imm) as u32) => I32AddImm;
         }
-        handler!($d ip fp mem_base mem_len vm acc facc; CopyV128 { dst, src } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; CopyV128 { dst, src } {
             set_v128!(dst, v128!(src));
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; ConstV128 { dst, value } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; ConstV128 { dst, value } {
             let high = match *(*ip.add(1)).op() {
                 Op::Const { value, .. } => value,
                 _ => 0,
@@ -1862,50 +1888,50 @@ macro_rules! define_handlers {
             ip = ip.add(2);
             dispatch!()
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; Br { offset } { jump!(offset) });
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; Br { offset } { jump!(offset) });
         // Reached only through its `BrTable`, which reads it; as a plain
         // instruction it is a branch.
-        handler!($d ip fp mem_base mem_len vm acc facc; BrTableEntry { next_op, offset } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; BrTableEntry { next_op, offset } {
             let _ = next_op;
             jump!(offset)
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; BrIfNez { cond, offset } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; BrIfNez { cond, offset } {
             if slot!(cond) as u32 != 0 {
                 jump!(offset);
             }
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; BrIfEqz { cond, offset } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; BrIfEqz { cond, offset } {
             if slot!(cond) as u32 == 0 {
                 jump!(offset);
             }
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; BrTableLoad8U { len, addr, offset, bias } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; BrTableLoad8U { len, addr, offset, bias } {
             br_table_on!(u64::from(slot!(addr) as u32) + u64::from(offset), u8, len, bias)
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; BrTableLoad32 { len, addr, offset, bias } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; BrTableLoad32 { len, addr, offset, bias } {
             br_table_on!(u64::from(slot!(addr) as u32) + u64::from(offset), u32, len, bias)
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; BrTableLoad8UAt { len, a, imm, bias } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; BrTableLoad8UAt { len, a, imm, bias } {
             br_table_on!(u64::from((slot!(a) as u32).wrapping_add(imm as u32)), u8, len, bias)
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; BrTableLoad32At { len, a, imm, bias } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; BrTableLoad32At { len, a, imm, bias } {
             br_table_on!(u64::from((slot!(a) as u32).wrapping_add(imm as u32)), u32, len, bias)
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; BrTable { index, len, bias } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; BrTable { index, len, bias } {
             br_table!(slot!(index) as u32, len, bias)
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; Return0 {} { return_to_caller!() });
-        handler!($d ip fp mem_base mem_len vm acc facc; Return1 { src } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; Return0 {} { return_to_caller!() });
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; Return1 { src } {
             slot!(0) = slot!(src);
             return_to_caller!()
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; ReturnMany { src, count } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; ReturnMany { src, count } {
             std::ptr::copy(fp.add(src as usize), fp, count as usize);
             return_to_caller!()
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; Call { func, base } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; Call { func, base } {
             let module = (*vm).module;
             if (*module).is_native(func as usize) {
                 let f = (*module).num_imported_funcs + func;
@@ -1914,11 +1940,11 @@ macro_rules! define_handlers {
             }
             enter!(callee!(module, func as usize), (*vm).vmctx, module, func as usize, base)
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; CallRef { func, base } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; CallRef { func, base } {
             let funcref = *(*(*vm).vmctx).func_refs.add(func as usize);
             call_ref!(funcref, base, &(&(*(*vm).module).func_arity)[func as usize]);
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; CallIndirect { params, base, table, ty } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; CallIndirect { params, base, table, ty } {
             let vmctx = (*vm).vmctx;
             let index = slot!(base as usize + params as usize) as u32;
             let def = *(*vmctx).tables.add(table as usize);
@@ -1934,58 +1960,58 @@ macro_rules! define_handlers {
             }
             call_ref!(funcref, base, &(&(*(*vm).module).type_arity)[ty as usize]);
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; Select { dst, cond, a } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; Select { dst, cond, a } {
             let b = operand!(a);
             put!(dst, if slot!(cond) as u32 != 0 { slot!(a) } else { slot!(b) });
             ip = ip.add(2);
             dispatch!()
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; Select64 { dst, cond, a } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; Select64 { dst, cond, a } {
             let b = operand!(a);
             put!(dst, if slot!(cond) != 0 { slot!(a) } else { slot!(b) });
             ip = ip.add(2);
             dispatch!()
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; Operand { slot } { next!() });
-        handler!($d ip fp mem_base mem_len vm acc facc; RefIsNull { dst, a } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; Operand { slot } { next!() });
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; RefIsNull { dst, a } {
             slot!(dst) = u64::from(slot!(a) == 0);
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; RefFunc { dst, func } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; RefFunc { dst, func } {
             slot!(dst) = *(*(*vm).vmctx).func_refs.add(func as usize) as u64;
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; GlobalGet { dst, global } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; GlobalGet { dst, global } {
             let g = *(*(*vm).vmctx).globals.add(global as usize);
             slot!(dst) = (*g).storage.get_u64();
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; GlobalSet { global, src } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; GlobalSet { global, src } {
             let g = *(*(*vm).vmctx).globals.add(global as usize);
             (*g).storage = ValRaw::from_u64(slot!(src));
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; GlobalGetDefined { dst, defined } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; GlobalGetDefined { dst, defined } {
             put!(dst, (*(*(*vm).vmctx).defined_globals.add(defined as usize)).storage.get_u64());
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; GlobalSetDefined { defined, src } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; GlobalSetDefined { defined, src } {
             (*(*(*vm).vmctx).defined_globals.add(defined as usize)).storage = ValRaw::from_u64(slot!(src));
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; Store32 { addr, value, offset } { store!(addr, value, offset, u32) });
-        handler!($d ip fp mem_base mem_len vm acc facc; Store64 { addr, value, offset } { store!(addr, value, offset, u64) });
-        handler!($d ip fp mem_base mem_len vm acc facc; Store8 { addr, value, offset } { store!(addr, value, offset, u8) });
-        handler!($d ip fp mem_base mem_len vm acc facc; Store16 { addr, value, offset } { store!(addr, value, offset, u16) });
-        handler!($d ip fp mem_base mem_len vm acc facc; Store32Wrap { addr, value, offset } { store!(addr, value, offset, u32) });
-        handler!($d ip fp mem_base mem_len vm acc facc; SelectMemory { mem } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; Store32 { addr, value, offset } { store!(addr, value, offset, u32) });
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; Store64 { addr, value, offset } { store!(addr, value, offset, u64) });
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; Store8 { addr, value, offset } { store!(addr, value, offset, u8) });
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; Store16 { addr, value, offset } { store!(addr, value, offset, u16) });
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; Store32Wrap { addr, value, offset } { store!(addr, value, offset, u32) });
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; SelectMemory { mem } {
             // Only emitted in modules with more than one memory.
             (*vm).mem_index = mem;
             (*vm).mem = *(*(*vm).vmctx).memories.add(mem as usize);
             reload_mem!();
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; MemoryCopyFrom { base, src_mem } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; MemoryCopyFrom { base, src_mem } {
             let d = u64::from(slot!(base) as u32);
             let s = u64::from(slot!(base + 1) as u32);
             let n = u64::from(slot!(base + 2) as u32);
@@ -1997,11 +2023,11 @@ macro_rules! define_handlers {
             ip = ip.add(1);
             resume!()
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; MemorySize { dst } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; MemorySize { dst } {
             slot!(dst) = ((*(*vm).mem).current_length as u64 / 65536) & 0xffff_ffff;
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; MemoryGrow { dst, delta } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; MemoryGrow { dst, delta } {
             let delta = u64::from(slot!(delta) as u32);
             let vmctx = (*vm).vmctx;
             let old = ((*(*vmctx).builtins).memory_grow)(vmctx, (*vm).mem_index, delta);
@@ -2013,7 +2039,7 @@ macro_rules! define_handlers {
             ip = ip.add(1);
             resume!()
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; MemoryFill { base } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; MemoryFill { base } {
             let d = u64::from(slot!(base) as u32);
             let val = slot!(base + 1) as u8;
             let n = u64::from(slot!(base + 2) as u32);
@@ -2024,7 +2050,7 @@ macro_rules! define_handlers {
             ip = ip.add(1);
             resume!()
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; MemoryCopy { base } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; MemoryCopy { base } {
             let d = u64::from(slot!(base) as u32);
             let s = u64::from(slot!(base + 1) as u32);
             let n = u64::from(slot!(base + 2) as u32);
@@ -2036,20 +2062,20 @@ macro_rules! define_handlers {
             ip = ip.add(1);
             resume!()
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; MemoryInit { base, data } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; MemoryInit { base, data } {
             let d = u64::from(slot!(base) as u32);
             let s = slot!(base + 1) as u32;
             let n = slot!(base + 2) as u32;
             let vmctx = (*vm).vmctx;
             builtin_trap!(((*(*vmctx).builtins).memory_init)(vmctx, (*vm).mem_index, data, d, s, n));
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; DataDrop { data } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; DataDrop { data } {
             let vmctx = (*vm).vmctx;
             ((*(*vmctx).builtins).data_drop)(vmctx, data);
             ip = ip.add(1);
             resume!()
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; TableGet { dst, index, table } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; TableGet { dst, index, table } {
             let def = *(*(*vm).vmctx).tables.add(table as usize);
             let i = slot!(index) as u32 as usize;
             if i >= (*def).current_elements {
@@ -2058,7 +2084,7 @@ macro_rules! define_handlers {
             slot!(dst) = *(*def).base.add(i) as u64;
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; TableSet { index, value, table } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; TableSet { index, value, table } {
             let def = *(*(*vm).vmctx).tables.add(table as usize);
             let i = slot!(index) as u32 as usize;
             if i >= (*def).current_elements {
@@ -2067,12 +2093,12 @@ macro_rules! define_handlers {
             *(*def).base.add(i) = slot!(value) as usize;
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; TableSize { dst, table } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; TableSize { dst, table } {
             let def = *(*(*vm).vmctx).tables.add(table as usize);
             slot!(dst) = (*def).current_elements as u64;
             next!();
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; TableGrow { base, table } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; TableGrow { base, table } {
             let init = slot!(base) as usize;
             let delta = u64::from(slot!(base + 1) as u32);
             let vmctx = (*vm).vmctx;
@@ -2084,28 +2110,28 @@ macro_rules! define_handlers {
             ip = ip.add(1);
             resume!()
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; TableFill { base, table } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; TableFill { base, table } {
             let d = u64::from(slot!(base) as u32);
             let val = slot!(base + 1) as usize;
             let n = u64::from(slot!(base + 2) as u32);
             let vmctx = (*vm).vmctx;
             builtin_trap!(((*(*vmctx).builtins).table_fill)(vmctx, table, d, val, n));
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; TableCopy { base, dst_table, src_table } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; TableCopy { base, dst_table, src_table } {
             let d = u64::from(slot!(base) as u32);
             let s = u64::from(slot!(base + 1) as u32);
             let n = u64::from(slot!(base + 2) as u32);
             let vmctx = (*vm).vmctx;
             builtin_trap!(((*(*vmctx).builtins).table_copy)(vmctx, dst_table, src_table, d, s, n));
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; TableInit { base, table, elem } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; TableInit { base, table, elem } {
             let d = u64::from(slot!(base) as u32);
             let s = slot!(base + 1) as u32;
             let n = slot!(base + 2) as u32;
             let vmctx = (*vm).vmctx;
             builtin_trap!(((*(*vmctx).builtins).table_init)(vmctx, table, elem, d, s, n));
         });
-        handler!($d ip fp mem_base mem_len vm acc facc; ElemDrop { elem } {
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; ElemDrop { elem } {
             let vmctx = (*vm).vmctx;
             ((*(*vmctx).builtins).elem_drop)(vmctx, elem);
             ip = ip.add(1);

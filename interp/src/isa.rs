@@ -223,7 +223,7 @@ macro_rules! for_each_load_op {
             loads {
                 I32Load I32LoadAt I32LoadIdx I32LoadIdxShl I32LoadAbs (u32 => u32);
                 I64Load I64LoadAt I64LoadIdx I64LoadIdxShl I64LoadAbs (u64 => u64);
-                F32Load F32LoadAt F32LoadIdx F32LoadIdxShl F32LoadAbs (u32 => u32);
+                F32Load F32LoadAt F32LoadIdx F32LoadIdxShl F32LoadAbs (f32 => f32);
                 F64Load F64LoadAt F64LoadIdx F64LoadIdxShl F64LoadAbs (f64 => f64);
                 I32Load8S I32Load8SAt I32Load8SIdx I32Load8SIdxShl I32Load8SAbs (i8 => i32);
                 I32Load8U I32Load8UAt I32Load8UIdx I32Load8UIdxShl I32Load8UAbs (u8 => u32);

@@ -20,29 +20,34 @@ pub type BranchOffset = i32;
 
 /// A slot number that names no slot: an operand that reads the
 /// accumulator instead, the integer result of the instruction before, or
-/// for an `f64` operand the float accumulator, its `f64` result (see
+/// for a float operand the float accumulator of its width (see
 /// `crate::executor::accumulator`). Frames are far smaller.
 pub const ACC: Slot = Slot::MAX;
 
 /// A slot number that names no slot either: the value operand of a store
-/// that reads the float accumulator, the `f64` result of the instruction
-/// before. A store's operand has no type of its own, so it needs a name
-/// apart from [`ACC`]; a typed operand says which accumulator holds it.
+/// that reads a float accumulator (`Store64`'s the `f64` one, `Store32`'s
+/// the `f32` one), the float result of the instruction before. A store's
+/// operand has no type of its own, so it needs a name apart from [`ACC`];
+/// a typed operand says which accumulator holds it.
 pub const FACC: Slot = Slot::MAX - 1;
 
-/// Whether results of a type go to the accumulator (integers do) or to
-/// the float accumulator (`f64`s do).
+/// Whether results of a type go to the accumulator (integers do) or to a
+/// float accumulator (`f64`s and `f32`s do, each to its own).
 trait AccResult {
     const INT: bool;
-    const F64: bool = false;
+    const FLOAT: bool = false;
 }
 macro_rules! acc_result {
     ($($t:ty => $v:expr),*) => {$( impl AccResult for $t { const INT: bool = $v; } )*};
 }
-acc_result!(i32 => true, u32 => true, i64 => true, u64 => true, bool => true, f32 => false);
+acc_result!(i32 => true, u32 => true, i64 => true, u64 => true, bool => true);
+impl AccResult for f32 {
+    const INT: bool = false;
+    const FLOAT: bool = true;
+}
 impl AccResult for f64 {
     const INT: bool = false;
-    const F64: bool = true;
+    const FLOAT: bool = true;
 }
 
 macro_rules! define_op_enum {
@@ -376,24 +381,28 @@ macro_rules! define_op_enum {
             }
 
             /// The slot this instruction writes if its handler also leaves
-            /// the value in the float accumulator (an `f64` result of a
-            /// numeric instruction): the instruction after it may read the
-            /// value from there if it reads an `f64`.
+            /// the value in a float accumulator (a float result of a
+            /// numeric instruction or a load, in the accumulator of its
+            /// width): the instruction after it may read the value from
+            /// there if it reads a float.
             pub fn facc_dst(&self) -> Option<Slot> {
                 match *self {
-                    $( Op::$bname { dst, .. } if <$br as AccResult>::F64 => Some(dst), )*
-                    $( $( Op::$bimm { dst, .. } if <$br as AccResult>::F64 => Some(dst), )? )*
-                    $( Op::$tname { dst, .. } if <$tr as AccResult>::F64 => Some(dst), )*
-                    $( Op::$uname { dst, .. } if <$ur as AccResult>::F64 => Some(dst), )*
-                    $( Op::$vname { dst, .. } if <$vr as AccResult>::F64 => Some(dst), )*
+                    $( Op::$bname { dst, .. } if <$br as AccResult>::FLOAT => Some(dst), )*
+                    $( $( Op::$bimm { dst, .. } if <$br as AccResult>::FLOAT => Some(dst), )? )*
+                    $( Op::$tname { dst, .. } if <$tr as AccResult>::FLOAT => Some(dst), )*
+                    $( Op::$uname { dst, .. } if <$ur as AccResult>::FLOAT => Some(dst), )*
+                    $( Op::$vname { dst, .. } if <$vr as AccResult>::FLOAT => Some(dst), )*
                     $(
                         Op::$lname { dst, .. }
                         | Op::$lat { dst, .. }
                         | Op::$lidx { dst, .. }
                         | Op::$lshl { dst, .. }
-                        | Op::$labs { dst, .. } if <$lvia as AccResult>::F64 => Some(dst),
+                        | Op::$labs { dst, .. } if <$lvia as AccResult>::FLOAT => Some(dst),
                     )*
-                    Op::F64AddMul { dst, .. } | Op::F64MulAdd { dst, .. } => Some(dst),
+                    Op::F64AddMul { dst, .. }
+                    | Op::F64MulAdd { dst, .. }
+                    | Op::F32AddMul { dst, .. }
+                    | Op::F32MulAdd { dst, .. } => Some(dst),
                     _ => None,
                 }
             }

@@ -1,6 +1,6 @@
-//! The interpreter's float accumulator (`strata_interp`'s
-//! `executor/accumulator.rs`): an `f64` result stays in a register for the
-//! instruction after it. Every shape that reads it computes what the
+//! The interpreter's float accumulators (`strata_interp`'s
+//! `executor/accumulator.rs`): an `f64` or `f32` result stays in a
+//! register for the instruction after it. Every shape that reads it computes what the
 //! separate operators do, on every tier: either operand of a binary
 //! instruction (the second of a subtraction or division too), a unary
 //! one, a comparison, a store's value, a fused multiply-add
@@ -11,38 +11,43 @@ use std::sync::Arc;
 use strata::{Config, Engine, Instance, Module, Store, Tier};
 use strata_interp::op::{ACC, FACC, Op};
 
-const PROGRAM: &str = r#"
-(module (memory (export "mem") 1)
+/// The functions written for each float width: `FT` is `f32` or `f64`,
+/// `W` its width in bytes.
+const PER_WIDTH: &str = r#"
   ;; Either operand of a binary instruction, and a unary one.
-  (func (export "chain") (param $x f64) (param $y f64) (result f64)
-    (local $t f64)
-    (local.set $t (f64.sqrt (f64.add (f64.mul (local.get $x) (local.get $x))
-                                     (f64.mul (local.get $y) (local.get $y)))))
-    (local.set $t (f64.sub (local.get $y) (f64.mul (local.get $t) (local.get $x))))
-    (local.set $t (f64.div (local.get $x) (f64.add (local.get $t) (f64.const 0.5))))
-    (f64.sub (f64.mul (local.get $t) (local.get $y)) (local.get $x)))
+  (func (export "chain_FT") (param $x FT) (param $y FT) (result FT)
+    (local $t FT)
+    (local.set $t (FT.sqrt (FT.add (FT.mul (local.get $x) (local.get $x))
+                                     (FT.mul (local.get $y) (local.get $y)))))
+    (local.set $t (FT.sub (local.get $y) (FT.mul (local.get $t) (local.get $x))))
+    (local.set $t (FT.div (local.get $x) (FT.add (local.get $t) (FT.const 0.5))))
+    (FT.sub (FT.mul (local.get $t) (local.get $y)) (local.get $x)))
   ;; Multiply-adds: the result as both factors, as the first, as the
   ;; second, and the product first or second in the sum.
-  (func (export "fused") (param $x f64) (param $y f64) (result f64)
-    (local $c f64) (local $d f64)
-    (local.set $c (f64.mul (local.get $x) (f64.const 3)))
-    (local.set $d (f64.sub (local.get $x) (local.get $y)))
-    (local.set $c (f64.add (local.get $c) (f64.mul (local.get $d) (local.get $d))))
-    (local.set $d (f64.add (local.get $y) (f64.const 1.25)))
-    (local.set $c (f64.add (f64.mul (local.get $d) (local.get $d)) (local.get $c)))
-    (local.set $d (f64.mul (local.get $x) (f64.const -2)))
-    (local.set $c (f64.add (local.get $c) (f64.mul (local.get $d) (local.get $y))))
-    (local.set $d (f64.div (local.get $y) (f64.const 7)))
-    (local.set $c (f64.add (f64.mul (local.get $x) (local.get $d)) (local.get $c)))
+  (func (export "fused_FT") (param $x FT) (param $y FT) (result FT)
+    (local $c FT) (local $d FT)
+    (local.set $c (FT.mul (local.get $x) (FT.const 3)))
+    (local.set $d (FT.sub (local.get $x) (local.get $y)))
+    (local.set $c (FT.add (local.get $c) (FT.mul (local.get $d) (local.get $d))))
+    (local.set $d (FT.add (local.get $y) (FT.const 1.25)))
+    (local.set $c (FT.add (FT.mul (local.get $d) (local.get $d)) (local.get $c)))
+    (local.set $d (FT.mul (local.get $x) (FT.const -2)))
+    (local.set $c (FT.add (local.get $c) (FT.mul (local.get $d) (local.get $y))))
+    (local.set $d (FT.div (local.get $y) (FT.const 7)))
+    (local.set $c (FT.add (FT.mul (local.get $x) (local.get $d)) (local.get $c)))
     (local.get $c))
   ;; Stores of a result, at a computed and at a constant address, and
   ;; loads whose value the next instruction reads.
-  (func (export "memory") (param $x f64) (param $y f64) (param $p i32) (result f64)
-    (f64.store (local.get $p) (f64.mul (local.get $x) (local.get $y)))
-    (f64.store offset=8 (local.get $p) (f64.sub (local.get $x) (local.get $y)))
-    (f64.store (i32.const 16) (f64.add (local.get $x) (local.get $y)))
-    (f64.add (f64.mul (f64.load (local.get $p)) (local.get $x))
-             (f64.sub (local.get $y) (f64.load offset=8 (local.get $p)))))
+  (func (export "memory_FT") (param $x FT) (param $y FT) (param $p i32) (result FT)
+    (FT.store (local.get $p) (FT.mul (local.get $x) (local.get $y)))
+    (FT.store offset=W (local.get $p) (FT.sub (local.get $x) (local.get $y)))
+    (FT.store (i32.const 16) (FT.add (local.get $x) (local.get $y)))
+    (FT.add (FT.mul (FT.load (local.get $p)) (local.get $x))
+             (FT.sub (local.get $y) (FT.load offset=W (local.get $p)))))
+"#;
+
+/// The functions written for `f64` only.
+const F64_ONLY: &str = r#"
   ;; A comparison that branches on a result, and conversions in a chain.
   (func (export "compare") (param $x f64) (param $y f64) (result i32)
     (block $b
@@ -59,32 +64,53 @@ const PROGRAM: &str = r#"
       (local.set $s (f64.mul (local.get $s) (f64.const 0.75)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
-    (local.get $s)))
+    (local.get $s))
 "#;
 
-fn chain(x: f64, y: f64) -> f64 {
-    let t = (x * x + y * y).sqrt();
-    let t = y - t * x;
-    let t = x / (t + 0.5);
-    t * y - x
+/// The module: `PER_WIDTH` for `f64`, then for `f32`, then `F64_ONLY`.
+fn program() -> String {
+    format!(
+        "(module (memory (export \"mem\") 1) {} {} {})",
+        PER_WIDTH
+            .replace("FT", "f64")
+            .replace("offset=W", "offset=8"),
+        PER_WIDTH
+            .replace("FT", "f32")
+            .replace("offset=W", "offset=4"),
+        F64_ONLY
+    )
 }
 
-fn fused(x: f64, y: f64) -> f64 {
-    let c = x * 3.0;
-    let d = x - y;
-    let c = c + d * d;
-    let d = y + 1.25;
-    let c = d * d + c;
-    let d = x * -2.0;
-    let c = c + d * y;
-    let d = y / 7.0;
-    x * d + c
-}
+/// The models of the functions written for each width.
+macro_rules! models {
+    ($t:ident, $chain:ident, $fused:ident, $memory:ident) => {
+        fn $chain(x: $t, y: $t) -> $t {
+            let t = (x * x + y * y).sqrt();
+            let t = y - t * x;
+            let t = x / (t + 0.5);
+            t * y - x
+        }
 
-/// What `memory` returns, and the three values it stores.
-fn memory(x: f64, y: f64) -> (f64, [f64; 3]) {
-    ((x * y) * x + (y - (x - y)), [x * y, x - y, x + y])
+        fn $fused(x: $t, y: $t) -> $t {
+            let c = x * 3.0;
+            let d = x - y;
+            let c = c + d * d;
+            let d = y + 1.25;
+            let c = d * d + c;
+            let d = x * -2.0;
+            let c = c + d * y;
+            let d = y / 7.0;
+            x * d + c
+        }
+
+        /// What `memory` returns, and the three values it stores.
+        fn $memory(x: $t, y: $t) -> ($t, [$t; 3]) {
+            ((x * y) * x + (y - (x - y)), [x * y, x - y, x + y])
+        }
+    };
 }
+models!(f64, chain64, fused64, memory64);
+models!(f32, chain32, fused32, memory32);
 
 fn compare(x: f64, y: f64) -> i32 {
     if y > x * x {
@@ -102,15 +128,19 @@ fn header(x: f64, n: u32) -> f64 {
     s
 }
 
-/// Compares bit patterns, so that a NaN equals itself and -0 differs
-/// from +0.
+/// Compares bit patterns, so that -0 differs from +0 (a NaN equals any
+/// NaN: which NaN an operation returns is not deterministic).
 fn same(a: f64, b: f64) -> bool {
     a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
 }
 
+fn same32(a: f32, b: f32) -> bool {
+    a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
+}
+
 #[test]
-fn the_translator_reads_f64_results_from_the_float_accumulator() {
-    let wasm: Arc<[u8]> = wat::parse_str(PROGRAM).unwrap().into();
+fn the_translator_reads_float_results_from_the_float_accumulators() {
+    let wasm: Arc<[u8]> = wat::parse_str(program()).unwrap().into();
     let mut compiler = strata_interp::InterpCompiler::new();
     let info = strata_environ::ModuleEnvironment::new(strata_environ::supported_features())
         .translate(&wasm, &mut compiler)
@@ -126,12 +156,16 @@ fn the_translator_reads_f64_results_from_the_float_accumulator() {
             .collect()
     };
     let has = |f: usize, pred: &dyn Fn(&Op) -> bool| code(f).iter().any(pred);
-    // chain
+    // chain_f64, chain_f32
     assert!(has(0, &|op| matches!(op, Op::F64Sqrt { a: ACC, .. })));
     assert!(has(0, &|op| matches!(op, Op::F64Sub { b: ACC, .. })));
     assert!(has(0, &|op| matches!(op, Op::F64Div { b: ACC, .. })));
     assert!(has(0, &|op| matches!(op, Op::F64Sub { a: ACC, .. })));
-    // fused
+    assert!(has(3, &|op| matches!(op, Op::F32Sqrt { a: ACC, .. })));
+    assert!(has(3, &|op| matches!(op, Op::F32Sub { b: ACC, .. })));
+    assert!(has(3, &|op| matches!(op, Op::F32Div { b: ACC, .. })));
+    assert!(has(3, &|op| matches!(op, Op::F32Sub { a: ACC, .. })));
+    // fused_f64, fused_f32: one factor and both.
     assert!(has(1, &|op| matches!(
         op,
         Op::F64AddMul { a: ACC, b: ACC, .. } | Op::F64MulAdd { a: ACC, b: ACC, .. }
@@ -140,18 +174,33 @@ fn the_translator_reads_f64_results_from_the_float_accumulator() {
         op,
         Op::F64AddMul { a: ACC, b, .. } | Op::F64MulAdd { a: ACC, b, .. } if *b != ACC
     )));
-    // memory
+    assert!(has(4, &|op| matches!(
+        op,
+        Op::F32AddMul { a: ACC, b: ACC, .. } | Op::F32MulAdd { a: ACC, b: ACC, .. }
+    )));
+    assert!(has(4, &|op| matches!(
+        op,
+        Op::F32AddMul { a: ACC, b, .. } | Op::F32MulAdd { a: ACC, b, .. } if *b != ACC
+    )));
+    // memory_f64, memory_f32: stores of a result, and loads read after.
     assert!(has(2, &|op| matches!(op, Op::Store64 { value: FACC, .. })));
     assert!(has(2, &|op| matches!(
         op,
         Op::Store64Abs { value: FACC, .. }
     )));
     assert!(has(2, &|op| matches!(op, Op::F64Mul { a: ACC, .. })));
-    // compare
-    assert!(has(3, &|op| matches!(op, Op::F64Gt { b: ACC, .. })));
-    assert!(has(3, &|op| matches!(op, Op::F64Sqrt { a: ACC, .. })));
+    assert!(has(5, &|op| matches!(op, Op::Store32 { value: FACC, .. })));
+    assert!(has(5, &|op| matches!(
+        op,
+        Op::Store32Abs { value: FACC, .. }
+    )));
+    assert!(has(5, &|op| matches!(op, Op::F32Mul { a: ACC, .. })));
+    // compare: a comparison and conversions.
+    assert!(has(6, &|op| matches!(op, Op::F64Gt { b: ACC, .. })));
+    assert!(has(6, &|op| matches!(op, Op::F64Sqrt { a: ACC, .. })));
+    assert!(has(6, &|op| matches!(op, Op::F64PromoteF32 { a: ACC, .. })));
     // header: the loop's first instruction reads its slot.
-    let header = code(4);
+    let header = code(7);
     let first_add = header
         .iter()
         .position(|op| matches!(op, Op::F64Add { .. }))
@@ -180,22 +229,36 @@ fn float_accumulator_reads_compute_what_the_operators_do_on_every_tier() {
         f64::NAN,
         7.0,
         12.5,
+        1e30,
+        -3e-39,
     ];
+    let wat = program();
     for tier in Tier::ALL {
         let mut config = Config::new();
         config.tier(tier);
         let engine = Engine::new(&config).unwrap();
-        let module = Module::new(&engine, PROGRAM).unwrap();
+        let module = Module::new(&engine, &wat).unwrap();
         let mut store = Store::new(&engine, ());
         let instance = Instance::new(&mut store, &module, &[]).unwrap();
-        let chain_fn = instance
-            .get_typed_func::<(f64, f64), f64>(&mut store, "chain")
+        let f64s = |store: &mut Store<()>, name: &str| {
+            instance
+                .get_typed_func::<(f64, f64), f64>(store, name)
+                .unwrap()
+        };
+        let f32s = |store: &mut Store<()>, name: &str| {
+            instance
+                .get_typed_func::<(f32, f32), f32>(store, name)
+                .unwrap()
+        };
+        let chain_f64 = f64s(&mut store, "chain_f64");
+        let fused_f64 = f64s(&mut store, "fused_f64");
+        let chain_f32 = f32s(&mut store, "chain_f32");
+        let fused_f32 = f32s(&mut store, "fused_f32");
+        let memory_f64 = instance
+            .get_typed_func::<(f64, f64, i32), f64>(&mut store, "memory_f64")
             .unwrap();
-        let fused_fn = instance
-            .get_typed_func::<(f64, f64), f64>(&mut store, "fused")
-            .unwrap();
-        let memory_fn = instance
-            .get_typed_func::<(f64, f64, i32), f64>(&mut store, "memory")
+        let memory_f32 = instance
+            .get_typed_func::<(f32, f32, i32), f32>(&mut store, "memory_f32")
             .unwrap();
         let compare_fn = instance
             .get_typed_func::<(f64, f64), i32>(&mut store, "compare")
@@ -206,22 +269,55 @@ fn float_accumulator_reads_compute_what_the_operators_do_on_every_tier() {
         let mem = instance.get_memory(&mut store, "mem").unwrap();
         for &x in &values {
             for &y in &values {
-                let got = chain_fn.call(&mut store, (x, y)).unwrap();
-                assert!(same(got, chain(x, y)), "{tier:?} chain({x}, {y}) = {got}");
-                let got = fused_fn.call(&mut store, (x, y)).unwrap();
-                assert!(same(got, fused(x, y)), "{tier:?} fused({x}, {y}) = {got}");
+                let got = chain_f64.call(&mut store, (x, y)).unwrap();
+                assert!(
+                    same(got, chain64(x, y)),
+                    "{tier:?} chain_f64({x}, {y}) = {got}"
+                );
+                let got = fused_f64.call(&mut store, (x, y)).unwrap();
+                assert!(
+                    same(got, fused64(x, y)),
+                    "{tier:?} fused_f64({x}, {y}) = {got}"
+                );
                 let got = compare_fn.call(&mut store, (x, y)).unwrap();
                 assert_eq!(got, compare(x, y), "{tier:?} compare({x}, {y})");
-                let p = 64;
-                let got = memory_fn.call(&mut store, (x, y, p)).unwrap();
-                let (want, stored) = memory(x, y);
-                assert!(same(got, want), "{tier:?} memory({x}, {y}) = {got}");
+                let (x32, y32) = (x as f32, y as f32);
+                let got = chain_f32.call(&mut store, (x32, y32)).unwrap();
+                assert!(
+                    same32(got, chain32(x32, y32)),
+                    "{tier:?} chain_f32({x32}, {y32}) = {got}"
+                );
+                let got = fused_f32.call(&mut store, (x32, y32)).unwrap();
+                assert!(
+                    same32(got, fused32(x32, y32)),
+                    "{tier:?} fused_f32({x32}, {y32}) = {got}"
+                );
+
+                let got = memory_f64.call(&mut store, (x, y, 64)).unwrap();
+                let (want, stored) = memory64(x, y);
+                assert!(same(got, want), "{tier:?} memory_f64({x}, {y}) = {got}");
                 let bytes = mem.data(&store);
                 let read = |at: usize| f64::from_le_bytes(bytes[at..at + 8].try_into().unwrap());
                 for (at, want) in [(64, stored[0]), (72, stored[1]), (16, stored[2])] {
                     assert!(
                         same(read(at), want),
-                        "{tier:?} memory({x}, {y}) stored {} at {at}",
+                        "{tier:?} memory_f64({x}, {y}) stored {} at {at}",
+                        read(at)
+                    );
+                }
+
+                let got = memory_f32.call(&mut store, (x32, y32, 64)).unwrap();
+                let (want, stored) = memory32(x32, y32);
+                assert!(
+                    same32(got, want),
+                    "{tier:?} memory_f32({x32}, {y32}) = {got}"
+                );
+                let bytes = mem.data(&store);
+                let read = |at: usize| f32::from_le_bytes(bytes[at..at + 4].try_into().unwrap());
+                for (at, want) in [(64, stored[0]), (68, stored[1]), (16, stored[2])] {
+                    assert!(
+                        same32(read(at), want),
+                        "{tier:?} memory_f32({x32}, {y32}) stored {} at {at}",
                         read(at)
                     );
                 }

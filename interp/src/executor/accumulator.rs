@@ -23,17 +23,19 @@
 //! written, so any other reader, later or after a branch, finds the value
 //! there.
 //!
-//! An `f64` result has a register of its own, the *float accumulator*
-//! (`facc`, a floating-point argument, so it stays in a vector register
-//! and never crosses to the integer file). A numeric instruction or load
-//! with an `f64` result ([`Op::facc_dst`]) leaves it there, and an `f64`
-//! operand that reads it is named [`ACC`] as well: the operand's type says
-//! which of the two registers holds it. Only a store's value, which has no
-//! type, needs a name of its own, [`FACC`]; and the fused multiply-adds,
-//! which the numeric tables do not describe, have handlers for one factor
-//! or both in the register ([`float`], [`float_square`]). A loop of `f64`
-//! arithmetic otherwise waits on a store and a reload between every two
-//! of its operations.
+//! A float result has a register of its own, the *float accumulator* of
+//! its width (`facc` for an `f64`, `facc32` for an `f32`: floating-point
+//! arguments, so they stay in vector registers and never cross to the
+//! integer file, and a value keeps its exact bits, NaN payloads
+//! included). A numeric instruction or load with a float result
+//! ([`Op::facc_dst`]) leaves it there, and a float operand that reads it
+//! is named [`ACC`] as well: the operand's type says which register holds
+//! it. Only a store's value, which has no type, needs a name of its own,
+//! [`FACC`] (the store's width says which register); and the fused
+//! multiply-adds, which the numeric tables do not describe, have handlers
+//! for one factor or both in the register ([`float`], [`float_square`]).
+//! A loop of float arithmetic otherwise waits on a store and a reload
+//! between every two of its operations.
 //!
 //! [`Op::acc_dst`]: crate::op::Op::acc_dst
 //! [`Op::facc_dst`]: crate::op::Op::facc_dst
@@ -68,144 +70,144 @@ macro_rules! define_acc_handlers {
             #![allow(non_snake_case, unused_mut, unused_variables, unused_assignments, unused_macros)]
             #![allow(clippy::redundant_closure_call)]
             use super::*;
-            $( handler!($d ip fp mem_base mem_len vm acc facc; $bname { dst, a, b } {
-                let r: $br = ($bf)(<$ba>::from_acc(acc, facc), <$bb>::from_slot(slot!(b)));
+            $( handler!($d ip fp mem_base mem_len vm acc facc facc32; $bname { dst, a, b } {
+                let r: $br = ($bf)(<$ba>::from_acc(acc, facc, facc32), <$bb>::from_slot(slot!(b)));
                 put!(dst, r);
                 next!();
             }); )*
-            $( $( handler!($d ip fp mem_base mem_len vm acc facc; $bimm { dst, a, imm } {
-                let r: $br = ($bf)(<$ba>::from_acc(acc, facc), <$bb>::from_imm(imm));
+            $( $( handler!($d ip fp mem_base mem_len vm acc facc facc32; $bimm { dst, a, imm } {
+                let r: $br = ($bf)(<$ba>::from_acc(acc, facc, facc32), <$bb>::from_imm(imm));
                 put!(dst, r);
                 next!();
             }); )? )*
-            $( handler!($d ip fp mem_base mem_len vm acc facc; $tname { dst, a, b } {
-                match ($tf)(<$ta>::from_acc(acc, facc), <$tb>::from_slot(slot!(b))) {
+            $( handler!($d ip fp mem_base mem_len vm acc facc facc32; $tname { dst, a, b } {
+                match ($tf)(<$ta>::from_acc(acc, facc, facc32), <$tb>::from_slot(slot!(b))) {
                     Ok(r) => put!(dst, r),
                     Err(code) => trap!(code),
                 }
                 next!();
             }); )*
-            $( handler!($d ip fp mem_base mem_len vm acc facc; $uname { dst, a } {
-                let r: $ur = ($uf)(<$ua>::from_acc(acc, facc));
+            $( handler!($d ip fp mem_base mem_len vm acc facc facc32; $uname { dst, a } {
+                let r: $ur = ($uf)(<$ua>::from_acc(acc, facc, facc32));
                 put!(dst, r);
                 next!();
             }); )*
-            $( handler!($d ip fp mem_base mem_len vm acc facc; $vname { dst, a } {
-                match ($vf)(<$va>::from_acc(acc, facc)) {
+            $( handler!($d ip fp mem_base mem_len vm acc facc facc32; $vname { dst, a } {
+                match ($vf)(<$va>::from_acc(acc, facc, facc32)) {
                     Ok(r) => put!(dst, r),
                     Err(code) => trap!(code),
                 }
                 next!();
             }); )*
             $(
-                handler!($d ip fp mem_base mem_len vm acc facc; $brname { a, b, offset } {
-                    if ($btest)(<$bty>::from_acc(acc, facc), <$bty>::from_slot(slot!(b))) {
+                handler!($d ip fp mem_base mem_len vm acc facc facc32; $brname { a, b, offset } {
+                    if ($btest)(<$bty>::from_acc(acc, facc, facc32), <$bty>::from_slot(slot!(b))) {
                         jump!(offset);
                     }
                     next!();
                 });
-                handler!($d ip fp mem_base mem_len vm acc facc; $brimm { a, imm, offset } {
-                    if ($btest)(<$bty>::from_acc(acc, facc), <$bty>::from_imm(imm)) {
+                handler!($d ip fp mem_base mem_len vm acc facc facc32; $brimm { a, imm, offset } {
+                    if ($btest)(<$bty>::from_acc(acc, facc, facc32), <$bty>::from_imm(imm)) {
                         jump!(offset);
                     }
                     next!();
                 });
             )*
             $(
-                handler!($d ip fp mem_base mem_len vm acc facc; $lname { dst, addr, offset } {
+                handler!($d ip fp mem_base mem_len vm acc facc facc32; $lname { dst, addr, offset } {
                     load_at!(dst, u64::from(acc as u32) + u64::from(offset), $lty, $lvia)
                 });
-                handler!($d ip fp mem_base mem_len vm acc facc; $lat { dst, a, imm } {
+                handler!($d ip fp mem_base mem_len vm acc facc facc32; $lat { dst, a, imm } {
                     load_at!(dst, u64::from((acc as u32).wrapping_add(imm as u32)), $lty, $lvia)
                 });
-                handler!($d ip fp mem_base mem_len vm acc facc; $lidx { dst, a, b } {
+                handler!($d ip fp mem_base mem_len vm acc facc facc32; $lidx { dst, a, b } {
                     load_at!(dst, u64::from((acc as u32).wrapping_add(slot!(b) as u32)), $lty, $lvia)
                 });
-                handler!($d ip fp mem_base mem_len vm acc facc; $lshl { shift, dst, a, b } {
+                handler!($d ip fp mem_base mem_len vm acc facc facc32; $lshl { shift, dst, a, b } {
                     let ea = (acc as u32).wrapping_add((slot!(b) as u32).wrapping_shl(u32::from(shift)));
                     load_at!(dst, u64::from(ea), $lty, $lvia)
                 });
             )*
-            handler!($d ip fp mem_base mem_len vm acc facc; BrIfNez { cond, offset } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; BrIfNez { cond, offset } {
                 if acc as u32 != 0 {
                     jump!(offset);
                 }
                 next!();
             });
-            handler!($d ip fp mem_base mem_len vm acc facc; BrIfEqz { cond, offset } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; BrIfEqz { cond, offset } {
                 if acc as u32 == 0 {
                     jump!(offset);
                 }
                 next!();
             });
-            handler!($d ip fp mem_base mem_len vm acc facc; Copy { dst, src } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; Copy { dst, src } {
                 put!(dst, acc);
                 next!();
             });
-            handler!($d ip fp mem_base mem_len vm acc facc; Select { dst, cond, a } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; Select { dst, cond, a } {
                 let b = operand!(a);
                 put!(dst, if acc as u32 != 0 { slot!(a) } else { slot!(b) });
                 ip = ip.add(2);
                 dispatch!()
             });
-            handler!($d ip fp mem_base mem_len vm acc facc; Select64 { dst, cond, a } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; Select64 { dst, cond, a } {
                 let b = operand!(a);
                 put!(dst, if acc != 0 { slot!(a) } else { slot!(b) });
                 ip = ip.add(2);
                 dispatch!()
             });
-            handler!($d ip fp mem_base mem_len vm acc facc; I32AddShl { shift, dst, a, b } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; I32AddShl { shift, dst, a, b } {
                 put!(dst, add_shl(acc, slot!(b), shift));
                 next!();
             });
-            handler!($d ip fp mem_base mem_len vm acc facc; I32ShrUAnd { shift, dst, a, mask } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; I32ShrUAnd { shift, dst, a, mask } {
                 put!(dst, shr_and(acc, shift, mask));
                 next!();
             });
-            handler!($d ip fp mem_base mem_len vm acc facc; I32AddBits { shifts, dst, a, b } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; I32AddBits { shifts, dst, a, b } {
                 put!(dst, add_bits(acc, slot!(b), shifts));
                 next!();
             });
-            handler!($d ip fp mem_base mem_len vm acc facc; I32Bits { shifts, dst, a } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; I32Bits { shifts, dst, a } {
                 put!(dst, crate::op::bit_field(acc as u32, shifts));
                 next!();
             });
-            handler!($d ip fp mem_base mem_len vm acc facc; Return1 { src } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; Return1 { src } {
                 slot!(0) = acc;
                 return_to_caller!()
             });
-            handler!($d ip fp mem_base mem_len vm acc facc; GlobalSetDefined { defined, src } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; GlobalSetDefined { defined, src } {
                 (*(*(*vm).vmctx).defined_globals.add(defined as usize)).storage = ValRaw::from_u64(acc);
                 next!();
             });
-            handler!($d ip fp mem_base mem_len vm acc facc; BrTable { index, len, bias } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; BrTable { index, len, bias } {
                 br_table!(acc as u32, len, bias)
             });
-            handler!($d ip fp mem_base mem_len vm acc facc; BrTableLoad8U { len, addr, offset, bias } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; BrTableLoad8U { len, addr, offset, bias } {
                 br_table_on!(u64::from(acc as u32) + u64::from(offset), u8, len, bias)
             });
-            handler!($d ip fp mem_base mem_len vm acc facc; BrTableLoad32 { len, addr, offset, bias } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; BrTableLoad32 { len, addr, offset, bias } {
                 br_table_on!(u64::from(acc as u32) + u64::from(offset), u32, len, bias)
             });
-            handler!($d ip fp mem_base mem_len vm acc facc; BrTableLoad8UAt { len, a, imm, bias } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; BrTableLoad8UAt { len, a, imm, bias } {
                 br_table_on!(u64::from((acc as u32).wrapping_add(imm as u32)), u8, len, bias)
             });
-            handler!($d ip fp mem_base mem_len vm acc facc; BrTableLoad32At { len, a, imm, bias } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; BrTableLoad32At { len, a, imm, bias } {
                 br_table_on!(u64::from((acc as u32).wrapping_add(imm as u32)), u32, len, bias)
             });
-            handler!($d ip fp mem_base mem_len vm acc facc; Store32 { addr, value, offset } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; Store32 { addr, value, offset } {
                 store_at!(u64::from(acc as u32) + u64::from(offset), slot!(value), u32)
             });
-            handler!($d ip fp mem_base mem_len vm acc facc; Store64 { addr, value, offset } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; Store64 { addr, value, offset } {
                 store_at!(u64::from(acc as u32) + u64::from(offset), slot!(value), u64)
             });
-            handler!($d ip fp mem_base mem_len vm acc facc; Store8 { addr, value, offset } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; Store8 { addr, value, offset } {
                 store_at!(u64::from(acc as u32) + u64::from(offset), slot!(value), u8)
             });
-            handler!($d ip fp mem_base mem_len vm acc facc; Store16 { addr, value, offset } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; Store16 { addr, value, offset } {
                 store_at!(u64::from(acc as u32) + u64::from(offset), slot!(value), u16)
             });
-            handler!($d ip fp mem_base mem_len vm acc facc; Store32Wrap { addr, value, offset } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; Store32Wrap { addr, value, offset } {
                 store_at!(u64::from(acc as u32) + u64::from(offset), slot!(value), u32)
             });
         }
@@ -216,71 +218,71 @@ macro_rules! define_acc_handlers {
             #![allow(non_snake_case, unused_mut, unused_variables, unused_assignments, unused_macros)]
             #![allow(clippy::redundant_closure_call)]
             use super::*;
-            $( handler!($d ip fp mem_base mem_len vm acc facc; $bname { dst, a, b } {
-                let r: $br = ($bf)(<$ba>::from_slot(slot!(a)), <$bb>::from_acc(acc, facc));
+            $( handler!($d ip fp mem_base mem_len vm acc facc facc32; $bname { dst, a, b } {
+                let r: $br = ($bf)(<$ba>::from_slot(slot!(a)), <$bb>::from_acc(acc, facc, facc32));
                 put!(dst, r);
                 next!();
             }); )*
-            $( handler!($d ip fp mem_base mem_len vm acc facc; $tname { dst, a, b } {
-                match ($tf)(<$ta>::from_slot(slot!(a)), <$tb>::from_acc(acc, facc)) {
+            $( handler!($d ip fp mem_base mem_len vm acc facc facc32; $tname { dst, a, b } {
+                match ($tf)(<$ta>::from_slot(slot!(a)), <$tb>::from_acc(acc, facc, facc32)) {
                     Ok(r) => put!(dst, r),
                     Err(code) => trap!(code),
                 }
                 next!();
             }); )*
             $(
-                handler!($d ip fp mem_base mem_len vm acc facc; $brname { a, b, offset } {
-                    if ($btest)(<$bty>::from_slot(slot!(a)), <$bty>::from_acc(acc, facc)) {
+                handler!($d ip fp mem_base mem_len vm acc facc facc32; $brname { a, b, offset } {
+                    if ($btest)(<$bty>::from_slot(slot!(a)), <$bty>::from_acc(acc, facc, facc32)) {
                         jump!(offset);
                     }
                     next!();
                 });
             )*
             $(
-                handler!($d ip fp mem_base mem_len vm acc facc; $lidx { dst, a, b } {
+                handler!($d ip fp mem_base mem_len vm acc facc facc32; $lidx { dst, a, b } {
                     load_at!(dst, u64::from((slot!(a) as u32).wrapping_add(acc as u32)), $lty, $lvia)
                 });
-                handler!($d ip fp mem_base mem_len vm acc facc; $lshl { shift, dst, a, b } {
+                handler!($d ip fp mem_base mem_len vm acc facc facc32; $lshl { shift, dst, a, b } {
                     let ea = (slot!(a) as u32).wrapping_add((acc as u32).wrapping_shl(u32::from(shift)));
                     load_at!(dst, u64::from(ea), $lty, $lvia)
                 });
             )*
-            handler!($d ip fp mem_base mem_len vm acc facc; I32AddShl { shift, dst, a, b } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; I32AddShl { shift, dst, a, b } {
                 put!(dst, add_shl(slot!(a), acc, shift));
                 next!();
             });
-            handler!($d ip fp mem_base mem_len vm acc facc; I32AddBits { shifts, dst, a, b } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; I32AddBits { shifts, dst, a, b } {
                 put!(dst, add_bits(slot!(a), acc, shifts));
                 next!();
             });
-            handler!($d ip fp mem_base mem_len vm acc facc; Store32 { addr, value, offset } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; Store32 { addr, value, offset } {
                 store_at!(u64::from(slot!(addr) as u32) + u64::from(offset), acc, u32)
             });
-            handler!($d ip fp mem_base mem_len vm acc facc; Store64 { addr, value, offset } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; Store64 { addr, value, offset } {
                 store_at!(u64::from(slot!(addr) as u32) + u64::from(offset), acc, u64)
             });
-            handler!($d ip fp mem_base mem_len vm acc facc; Store8 { addr, value, offset } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; Store8 { addr, value, offset } {
                 store_at!(u64::from(slot!(addr) as u32) + u64::from(offset), acc, u8)
             });
-            handler!($d ip fp mem_base mem_len vm acc facc; Store16 { addr, value, offset } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; Store16 { addr, value, offset } {
                 store_at!(u64::from(slot!(addr) as u32) + u64::from(offset), acc, u16)
             });
-            handler!($d ip fp mem_base mem_len vm acc facc; Store32Wrap { addr, value, offset } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; Store32Wrap { addr, value, offset } {
                 store_at!(u64::from(slot!(addr) as u32) + u64::from(offset), acc, u32)
             });
-            handler!($d ip fp mem_base mem_len vm acc facc; Store32Abs { value, ea } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; Store32Abs { value, ea } {
                 store_at!(u64::from(ea), acc, u32)
             });
-            handler!($d ip fp mem_base mem_len vm acc facc; Store64Abs { value, ea } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; Store64Abs { value, ea } {
                 store_at!(u64::from(ea), acc, u64)
             });
-            handler!($d ip fp mem_base mem_len vm acc facc; Store8Abs { value, ea } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; Store8Abs { value, ea } {
                 store_at!(u64::from(ea), acc, u8)
             });
-            handler!($d ip fp mem_base mem_len vm acc facc; Store16Abs { value, ea } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; Store16Abs { value, ea } {
                 store_at!(u64::from(ea), acc, u16)
             });
-            handler!($d ip fp mem_base mem_len vm acc facc; Store32WrapAbs { value, ea } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; Store32WrapAbs { value, ea } {
                 store_at!(u64::from(ea), acc, u32)
             });
         }
@@ -290,13 +292,25 @@ macro_rules! define_acc_handlers {
         pub(crate) mod float_square {
             #![allow(non_snake_case, unused_mut, unused_variables, unused_assignments, unused_macros)]
             use super::*;
-            handler!($d ip fp mem_base mem_len vm acc facc; F64AddMul { dst, a, b } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; F32AddMul { dst, a, b } {
+                let c = operand!(a);
+                put!(dst, f32::from_slot(slot!(c)) + facc32 * facc32);
+                ip = ip.add(2);
+                dispatch!()
+            });
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; F32MulAdd { dst, a, b } {
+                let c = operand!(a);
+                put!(dst, facc32 * facc32 + f32::from_slot(slot!(c)));
+                ip = ip.add(2);
+                dispatch!()
+            });
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; F64AddMul { dst, a, b } {
                 let c = operand!(a);
                 put!(dst, f64::from_slot(slot!(c)) + facc * facc);
                 ip = ip.add(2);
                 dispatch!()
             });
-            handler!($d ip fp mem_base mem_len vm acc facc; F64MulAdd { dst, a, b } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; F64MulAdd { dst, a, b } {
                 let c = operand!(a);
                 put!(dst, facc * facc + f64::from_slot(slot!(c)));
                 ip = ip.add(2);
@@ -311,14 +325,34 @@ macro_rules! define_acc_handlers {
         pub(crate) mod float {
             #![allow(non_snake_case, unused_mut, unused_variables, unused_assignments, unused_macros)]
             use super::*;
-            handler!($d ip fp mem_base mem_len vm acc facc; F64AddMul { dst, a, b } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; F32AddMul { dst, a, b } {
+                let c = operand!(a);
+                let product = facc32 * f32::from_slot(slot!(b));
+                put!(dst, f32::from_slot(slot!(c)) + product);
+                ip = ip.add(2);
+                dispatch!()
+            });
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; F32MulAdd { dst, a, b } {
+                let c = operand!(a);
+                let product = facc32 * f32::from_slot(slot!(b));
+                put!(dst, product + f32::from_slot(slot!(c)));
+                ip = ip.add(2);
+                dispatch!()
+            });
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; Store32 { addr, value, offset } {
+                store_at!(u64::from(slot!(addr) as u32) + u64::from(offset), u64::from(facc32.to_bits()), u32)
+            });
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; Store32Abs { value, ea } {
+                store_at!(u64::from(ea), u64::from(facc32.to_bits()), u32)
+            });
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; F64AddMul { dst, a, b } {
                 let c = operand!(a);
                 let product = facc * f64::from_slot(slot!(b));
                 put!(dst, f64::from_slot(slot!(c)) + product);
                 ip = ip.add(2);
                 dispatch!()
             });
-            handler!($d ip fp mem_base mem_len vm acc facc; F64MulAdd { dst, a, b } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; F64MulAdd { dst, a, b } {
                 let c = operand!(a);
                 let product = facc * f64::from_slot(slot!(b));
                 put!(dst, product + f64::from_slot(slot!(c)));
@@ -326,10 +360,10 @@ macro_rules! define_acc_handlers {
                 dispatch!()
             });
 
-            handler!($d ip fp mem_base mem_len vm acc facc; Store64 { addr, value, offset } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; Store64 { addr, value, offset } {
                 store_at!(u64::from(slot!(addr) as u32) + u64::from(offset), facc.to_bits(), u64)
             });
-            handler!($d ip fp mem_base mem_len vm acc facc; Store64Abs { value, ea } {
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; Store64Abs { value, ea } {
                 store_at!(u64::from(ea), facc.to_bits(), u64)
             });
         }
@@ -381,30 +415,42 @@ macro_rules! define_acc_handlers {
         /// variant for some slot.
         pub(crate) fn may_read_facc(op: &Op) -> bool {
             match op {
-                $( Op::$bname { .. } => is_f64_type::<$ba>() || is_f64_type::<$bb>(), )*
-                $( Op::$uname { .. } => is_f64_type::<$ua>(), )*
-                $( Op::$vname { .. } => is_f64_type::<$va>(), )*
-                Op::Store64 { .. } | Op::Store64Abs { .. } | Op::F64AddMul { .. } | Op::F64MulAdd { .. } => true,
+                $( Op::$bname { .. } => is_float_type::<$ba>() || is_float_type::<$bb>(), )*
+                $( Op::$uname { .. } => is_float_type::<$ua>(), )*
+                $( Op::$vname { .. } => is_float_type::<$va>(), )*
+                Op::Store64 { .. }
+                | Op::Store64Abs { .. }
+                | Op::Store32 { .. }
+                | Op::Store32Abs { .. }
+                | Op::F64AddMul { .. }
+                | Op::F64MulAdd { .. }
+                | Op::F32AddMul { .. }
+                | Op::F32MulAdd { .. } => true,
                 _ => false,
             }
         }
 
-        /// `op` with its `f64` operand that reads slot `d` reading the
-        /// float accumulator instead (named [`ACC`] too: the operand's
-        /// type says which accumulator holds it), if it has a handler for
-        /// that; the first operand wins when both read `d`. Only an `f64`
-        /// result goes to the float accumulator, so only an `f64` operand
-        /// is rewritten.
+        /// `op` with its float operand that reads slot `d` reading a float
+        /// accumulator instead (named [`ACC`] too: the operand's type says
+        /// which accumulator holds it), if it has a handler for that; the
+        /// first operand wins when both read `d`. `d` must be the
+        /// destination of an instruction that leaves its result in the
+        /// float accumulator of its width ([`Op::facc_dst`]): then `d`
+        /// holds a float of that width, and so does any float operand that
+        /// reads it (a reinterpretation reads it as an integer, which is
+        /// no float operand, and is left alone).
         pub(crate) fn with_facc(op: Op, d: Slot) -> Option<Op> {
             let op = match op {
                 $(
-                    Op::$bname { dst, a, b } if a == d && is_f64_type::<$ba>() => Op::$bname { dst, a: ACC, b },
-                    Op::$bname { dst, a, b } if b == d && is_f64_type::<$bb>() => Op::$bname { dst, a, b: ACC },
+                    Op::$bname { dst, a, b } if a == d && is_float_type::<$ba>() => Op::$bname { dst, a: ACC, b },
+                    Op::$bname { dst, a, b } if b == d && is_float_type::<$bb>() => Op::$bname { dst, a, b: ACC },
                 )*
-                $( Op::$uname { dst, a } if a == d && is_f64_type::<$ua>() => Op::$uname { dst, a: ACC }, )*
-                $( Op::$vname { dst, a } if a == d && is_f64_type::<$va>() => Op::$vname { dst, a: ACC }, )*
+                $( Op::$uname { dst, a } if a == d && is_float_type::<$ua>() => Op::$uname { dst, a: ACC }, )*
+                $( Op::$vname { dst, a } if a == d && is_float_type::<$va>() => Op::$vname { dst, a: ACC }, )*
                 Op::Store64 { addr, value, offset } if value == d && addr != d => Op::Store64 { addr, value: FACC, offset },
                 Op::Store64Abs { value, ea } if value == d => Op::Store64Abs { value: FACC, ea },
+                Op::Store32 { addr, value, offset } if value == d && addr != d => Op::Store32 { addr, value: FACC, offset },
+                Op::Store32Abs { value, ea } if value == d => Op::Store32Abs { value: FACC, ea },
                 // The multiplication commutes: the accumulator is always the
                 // first factor, or both. (The addend, an `Operand`, stays a
                 // slot.)
@@ -415,6 +461,14 @@ macro_rules! define_acc_handlers {
                 Op::F64MulAdd { dst, a, b } if a == d || b == d => {
                     let (a, b) = if a == d { (ACC, if b == d { ACC } else { b }) } else { (ACC, a) };
                     Op::F64MulAdd { dst, a, b }
+                }
+                Op::F32AddMul { dst, a, b } if a == d || b == d => {
+                    let (a, b) = if a == d { (ACC, if b == d { ACC } else { b }) } else { (ACC, a) };
+                    Op::F32AddMul { dst, a, b }
+                }
+                Op::F32MulAdd { dst, a, b } if a == d || b == d => {
+                    let (a, b) = if a == d { (ACC, if b == d { ACC } else { b }) } else { (ACC, a) };
+                    Op::F32MulAdd { dst, a, b }
                 }
                 _ => return None,
             };
@@ -559,6 +613,12 @@ macro_rules! define_acc_handlers {
                 Op::F64AddMul { a: ACC, .. } => float::F64AddMul,
                 Op::F64MulAdd { a: ACC, .. } => float::F64MulAdd,
                 Op::Store64Abs { value: FACC, .. } => float::Store64Abs,
+                Op::Store32 { value: FACC, .. } => float::Store32,
+                Op::Store32Abs { value: FACC, .. } => float::Store32Abs,
+                Op::F32AddMul { a: ACC, b: ACC, .. } => float_square::F32AddMul,
+                Op::F32MulAdd { a: ACC, b: ACC, .. } => float_square::F32MulAdd,
+                Op::F32AddMul { a: ACC, .. } => float::F32AddMul,
+                Op::F32MulAdd { a: ACC, .. } => float::F32MulAdd,
                 _ => return None,
             })
         }
@@ -570,15 +630,15 @@ const fn is_int_type<T: SlotValue>() -> bool {
     T::INT
 }
 
-/// Whether values of `T` are `f64`s.
-const fn is_f64_type<T: SlotValue>() -> bool {
-    T::F64
+/// Whether values of `T` are floats (`f32` or `f64`).
+const fn is_float_type<T: SlotValue>() -> bool {
+    T::F64 || T::F32
 }
 
 /// Whether an operand of type `T` can be read from an accumulator: the
-/// integer one, or the float one for an `f64`.
+/// integer one, or the float one of its width.
 const fn acc_type<T: SlotValue>() -> bool {
-    T::INT || T::F64
+    T::INT || T::F64 || T::F32
 }
 
 crate::for_each_simd_op!(
