@@ -1432,6 +1432,9 @@ macro_rules! handler {
         /// `vm`'s running function, `fp` to that function's frame,
         /// `mem_base`/`mem_len` describe the selected memory, and `vm` be
         /// the running loop's state.
+        // The arguments are the VM's registers, each passed in a machine
+        // register (see `Handler`); fewer would put some in memory.
+        #[allow(clippy::too_many_arguments)]
         pub(crate) unsafe fn $name(
             mut $ip: *const Instr,
             mut $fp: *mut u64,
