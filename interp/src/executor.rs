@@ -2220,6 +2220,9 @@ mod tests {
                             "handlers::",
                             "accumulator::first::",
                             "accumulator::second::",
+                            "accumulator::float::",
+                            "accumulator::float_second::",
+                            "accumulator::float_square::",
                         ]
                         .iter()
                         .any(|module| name.starts_with(module))

@@ -23,19 +23,23 @@ const PER_WIDTH: &str = r#"
     (local.set $t (FT.div (local.get $x) (FT.add (local.get $t) (FT.const 0.5))))
     (FT.sub (FT.mul (local.get $t) (local.get $y)) (local.get $x)))
   ;; Multiply-adds: the result as both factors, as the first, as the
-  ;; second, and the product first or second in the sum.
+  ;; second, and the product first or second in the sum; each one's result
+  ;; read from the register by the instruction after it.
   (func (export "fused_FT") (param $x FT) (param $y FT) (result FT)
     (local $c FT) (local $d FT)
     (local.set $c (FT.mul (local.get $x) (FT.const 3)))
     (local.set $d (FT.sub (local.get $x) (local.get $y)))
     (local.set $c (FT.add (local.get $c) (FT.mul (local.get $d) (local.get $d))))
+    (local.set $c (FT.sub (local.get $c) (local.get $x)))
     (local.set $d (FT.add (local.get $y) (FT.const 1.25)))
     (local.set $c (FT.add (FT.mul (local.get $d) (local.get $d)) (local.get $c)))
+    (local.set $c (FT.add (local.get $c) (local.get $y)))
     (local.set $d (FT.mul (local.get $x) (FT.const -2)))
     (local.set $c (FT.add (local.get $c) (FT.mul (local.get $d) (local.get $y))))
+    (local.set $c (FT.mul (local.get $c) (local.get $y)))
     (local.set $d (FT.div (local.get $y) (FT.const 7)))
     (local.set $c (FT.add (FT.mul (local.get $x) (local.get $d)) (local.get $c)))
-    (local.get $c))
+    (FT.sub (local.get $c) (local.get $y)))
   ;; Stores of a result, at a computed and at a constant address, and
   ;; loads whose value the next instruction reads.
   (func (export "memory_FT") (param $x FT) (param $y FT) (param $p i32) (result FT)
@@ -54,6 +58,19 @@ const F64_ONLY: &str = r#"
       (br_if $b (f64.gt (local.get $y) (f64.mul (local.get $x) (local.get $x))))
       (return (i32.trunc_sat_f64_s (f64.sqrt (f64.convert_i32_s (i32.trunc_sat_f64_s (local.get $x)))))))
     (i32.trunc_sat_f64_s (f64.promote_f32 (f32.mul (f32.demote_f64 (local.get $x)) (f32.const 1.5)))))
+  ;; Exact bits through the register (a NaN's payload, signalling or
+  ;; not), and reinterpretations: a float result read as an integer, an
+  ;; integer result read as a float.
+  (func (export "bits") (param $x f64) (param $p i32) (result i64)
+    (f64.store (local.get $p) (f64.neg (local.get $x)))
+    (i64.store offset=8 (local.get $p) (i64.reinterpret_f64 (f64.abs (local.get $x))))
+    (f64.store offset=16 (local.get $p)
+      (f64.copysign (f64.reinterpret_i64 (i64.xor (i64.reinterpret_f64 (local.get $x)) (i64.const 1)))
+                    (local.get $x)))
+    (i64.add (i64.reinterpret_f64 (f64.neg (f64.abs (local.get $x)))) (i64.const 0)))
+  (func (export "bits32") (param $x f32) (param $p i32) (result i32)
+    (f32.store (local.get $p) (f32.neg (local.get $x)))
+    (i32.add (i32.reinterpret_f32 (f32.abs (local.get $x))) (i32.const 0)))
   ;; The loop header's addition follows a multiplication into the same
   ;; local when the loop is entered, but not when the branch reaches it.
   (func (export "header") (param $x f64) (param $n i32) (result f64)
@@ -95,12 +112,16 @@ macro_rules! models {
             let c = x * 3.0;
             let d = x - y;
             let c = c + d * d;
+            let c = c - x;
             let d = y + 1.25;
             let c = d * d + c;
+            let c = c + y;
             let d = x * -2.0;
             let c = c + d * y;
+            let c = c * y;
             let d = y / 7.0;
-            x * d + c
+            let c = x * d + c;
+            c - y
         }
 
         /// What `memory` returns, and the three values it stores.
@@ -182,6 +203,14 @@ fn the_translator_reads_float_results_from_the_float_accumulators() {
         op,
         Op::F32AddMul { a: ACC, b, .. } | Op::F32MulAdd { a: ACC, b, .. } if *b != ACC
     )));
+    assert!(has(1, &|op| matches!(
+        op,
+        Op::F64AddMul { a, b: ACC, .. } | Op::F64MulAdd { a, b: ACC, .. } if *a != ACC
+    )));
+    assert!(has(4, &|op| matches!(
+        op,
+        Op::F32AddMul { a, b: ACC, .. } | Op::F32MulAdd { a, b: ACC, .. } if *a != ACC
+    )));
     // memory_f64, memory_f32: stores of a result, and loads read after.
     assert!(has(2, &|op| matches!(op, Op::Store64 { value: FACC, .. })));
     assert!(has(2, &|op| matches!(
@@ -199,8 +228,11 @@ fn the_translator_reads_float_results_from_the_float_accumulators() {
     assert!(has(6, &|op| matches!(op, Op::F64Gt { b: ACC, .. })));
     assert!(has(6, &|op| matches!(op, Op::F64Sqrt { a: ACC, .. })));
     assert!(has(6, &|op| matches!(op, Op::F64PromoteF32 { a: ACC, .. })));
+    // bits, bits32: stores of a result.
+    assert!(has(7, &|op| matches!(op, Op::Store64 { value: FACC, .. })));
+    assert!(has(8, &|op| matches!(op, Op::Store32 { value: FACC, .. })));
     // header: the loop's first instruction reads its slot.
-    let header = code(7);
+    let header = code(9);
     let first_add = header
         .iter()
         .position(|op| matches!(op, Op::F64Add { .. }))
@@ -233,6 +265,13 @@ fn float_accumulator_reads_compute_what_the_operators_do_on_every_tier() {
         -3e-39,
     ];
     let wat = program();
+    // NaNs with payloads, signalling and quiet, of either sign.
+    let nans = [
+        0x7ff0_0000_0000_0001u64,
+        0xfff4_0000_0000_1234,
+        0x7ff8_0000_0000_00ab,
+        0xfff8_0000_0000_0000,
+    ];
     for tier in Tier::ALL {
         let mut config = Config::new();
         config.tier(tier);
@@ -266,7 +305,16 @@ fn float_accumulator_reads_compute_what_the_operators_do_on_every_tier() {
         let header_fn = instance
             .get_typed_func::<(f64, i32), f64>(&mut store, "header")
             .unwrap();
+        let bits_fn = instance
+            .get_typed_func::<(f64, i32), i64>(&mut store, "bits")
+            .unwrap();
+        let bits32_fn = instance
+            .get_typed_func::<(f32, i32), i32>(&mut store, "bits32")
+            .unwrap();
         let mem = instance.get_memory(&mut store, "mem").unwrap();
+        for bits in nans {
+            check_bits(&mut store, mem, tier, &bits_fn, &bits32_fn, bits);
+        }
         for &x in &values {
             for &y in &values {
                 let got = chain_f64.call(&mut store, (x, y)).unwrap();
@@ -322,10 +370,48 @@ fn float_accumulator_reads_compute_what_the_operators_do_on_every_tier() {
                     );
                 }
             }
+            check_bits(&mut store, mem, tier, &bits_fn, &bits32_fn, x.to_bits());
             for n in [0u32, 1, 2, 10] {
                 let got = header_fn.call(&mut store, (x, n as i32)).unwrap();
                 assert!(same(got, header(x, n)), "{tier:?} header({x}, {n}) = {got}");
             }
         }
+    }
+}
+
+/// Runs `bits` and `bits32` on the value whose bits are `x` (and, for
+/// `bits32`, on its low and high halves as an `f32`) and checks every bit
+/// of what they return and store.
+fn check_bits(
+    store: &mut Store<()>,
+    mem: strata::Memory,
+    tier: Tier,
+    bits_fn: &strata::TypedFunc<(f64, i32), i64>,
+    bits32_fn: &strata::TypedFunc<(f32, i32), i32>,
+    x: u64,
+) {
+    const SIGN: u64 = 1 << 63;
+    let p = 128;
+    let got = bits_fn
+        .call(&mut *store, (f64::from_bits(x), p as i32))
+        .unwrap() as u64;
+    assert_eq!(got, x | SIGN, "{tier:?} bits({x:#x})");
+    let read = |store: &Store<()>, at: usize| {
+        u64::from_le_bytes(mem.data(store)[at..at + 8].try_into().unwrap())
+    };
+    assert_eq!(read(store, p), x ^ SIGN, "{tier:?} bits({x:#x}) neg");
+    assert_eq!(read(store, p + 8), x & !SIGN, "{tier:?} bits({x:#x}) abs");
+    assert_eq!(
+        read(store, p + 16),
+        ((x ^ 1) & !SIGN) | (x & SIGN),
+        "{tier:?} bits({x:#x}) copysign"
+    );
+    for half in [x as u32, (x >> 32) as u32] {
+        let got = bits32_fn
+            .call(&mut *store, (f32::from_bits(half), p as i32))
+            .unwrap() as u32;
+        assert_eq!(got, half & !(1 << 31), "{tier:?} bits32({half:#x})");
+        let stored = u32::from_le_bytes(mem.data(&*store)[p..p + 4].try_into().unwrap());
+        assert_eq!(stored, half ^ (1 << 31), "{tier:?} bits32({half:#x}) neg");
     }
 }

@@ -1,4 +1,4 @@
-//! The accumulators: the last integer or `f64` result, kept in a machine
+//! The accumulators: the last integer or float result, kept in a machine
 //! register.
 //!
 //! Every value lives in a slot of the frame, so an instruction that reads
@@ -33,7 +33,8 @@
 //! it. Only a store's value, which has no type, needs a name of its own,
 //! [`FACC`] (the store's width says which register); and the fused
 //! multiply-adds, which the numeric tables do not describe, have handlers
-//! for one factor or both in the register ([`float`], [`float_square`]).
+//! for one factor or both in the register ([`float`], [`float_second`],
+//! [`float_square`]).
 //! A loop of float arithmetic otherwise waits on a store and a reload
 //! between every two of its operations.
 //!
@@ -318,10 +319,47 @@ macro_rules! define_acc_handlers {
             });
         }
 
+        /// The fused multiply-adds whose second factor is the float
+        /// accumulator. (The factors keep their order: which NaN a product
+        /// of two NaNs returns depends on it, and the other tiers multiply
+        /// in the order the code gives.)
+        pub(crate) mod float_second {
+            #![allow(non_snake_case, unused_mut, unused_variables, unused_assignments, unused_macros)]
+            use super::*;
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; F64AddMul { dst, a, b } {
+                let c = operand!(a);
+                let product = f64::from_slot(slot!(a)) * facc;
+                put!(dst, f64::from_slot(slot!(c)) + product);
+                ip = ip.add(2);
+                dispatch!()
+            });
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; F64MulAdd { dst, a, b } {
+                let c = operand!(a);
+                let product = f64::from_slot(slot!(a)) * facc;
+                put!(dst, product + f64::from_slot(slot!(c)));
+                ip = ip.add(2);
+                dispatch!()
+            });
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; F32AddMul { dst, a, b } {
+                let c = operand!(a);
+                let product = f32::from_slot(slot!(a)) * facc32;
+                put!(dst, f32::from_slot(slot!(c)) + product);
+                ip = ip.add(2);
+                dispatch!()
+            });
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; F32MulAdd { dst, a, b } {
+                let c = operand!(a);
+                let product = f32::from_slot(slot!(a)) * facc32;
+                put!(dst, product + f32::from_slot(slot!(c)));
+                ip = ip.add(2);
+                dispatch!()
+            });
+        }
+
         /// Handlers that read the float accumulator where the operand's
         /// type does not say so: a store's value (named [`FACC`]), and the
-        /// fused multiply-adds, whose operands the numeric tables do not
-        /// describe.
+        /// fused multiply-adds (whose operands the numeric tables do not
+        /// describe) with the register as their first factor.
         pub(crate) mod float {
             #![allow(non_snake_case, unused_mut, unused_variables, unused_assignments, unused_macros)]
             use super::*;
@@ -451,25 +489,28 @@ macro_rules! define_acc_handlers {
                 Op::Store64Abs { value, ea } if value == d => Op::Store64Abs { value: FACC, ea },
                 Op::Store32 { addr, value, offset } if value == d && addr != d => Op::Store32 { addr, value: FACC, offset },
                 Op::Store32Abs { value, ea } if value == d => Op::Store32Abs { value: FACC, ea },
-                // The multiplication commutes: the accumulator is always the
-                // first factor, or both. (The addend, an `Operand`, stays a
+                // Either factor, or both. (The addend, an `Operand`, stays a
                 // slot.)
-                Op::F64AddMul { dst, a, b } if a == d || b == d => {
-                    let (a, b) = if a == d { (ACC, if b == d { ACC } else { b }) } else { (ACC, a) };
-                    Op::F64AddMul { dst, a, b }
-                }
-                Op::F64MulAdd { dst, a, b } if a == d || b == d => {
-                    let (a, b) = if a == d { (ACC, if b == d { ACC } else { b }) } else { (ACC, a) };
-                    Op::F64MulAdd { dst, a, b }
-                }
-                Op::F32AddMul { dst, a, b } if a == d || b == d => {
-                    let (a, b) = if a == d { (ACC, if b == d { ACC } else { b }) } else { (ACC, a) };
-                    Op::F32AddMul { dst, a, b }
-                }
-                Op::F32MulAdd { dst, a, b } if a == d || b == d => {
-                    let (a, b) = if a == d { (ACC, if b == d { ACC } else { b }) } else { (ACC, a) };
-                    Op::F32MulAdd { dst, a, b }
-                }
+                Op::F64AddMul { dst, a, b } if a == d || b == d => Op::F64AddMul {
+                    dst,
+                    a: if a == d { ACC } else { a },
+                    b: if b == d { ACC } else { b },
+                },
+                Op::F64MulAdd { dst, a, b } if a == d || b == d => Op::F64MulAdd {
+                    dst,
+                    a: if a == d { ACC } else { a },
+                    b: if b == d { ACC } else { b },
+                },
+                Op::F32AddMul { dst, a, b } if a == d || b == d => Op::F32AddMul {
+                    dst,
+                    a: if a == d { ACC } else { a },
+                    b: if b == d { ACC } else { b },
+                },
+                Op::F32MulAdd { dst, a, b } if a == d || b == d => Op::F32MulAdd {
+                    dst,
+                    a: if a == d { ACC } else { a },
+                    b: if b == d { ACC } else { b },
+                },
                 _ => return None,
             };
             Some(op)
@@ -478,8 +519,8 @@ macro_rules! define_acc_handlers {
         /// `op` with its operand that reads slot `d` reading the
         /// accumulator instead, if it has a handler for that ([`handler`]
         /// then gives it); the first operand wins when both read `d`.
-        /// Floating-point operands are left alone: an `f64` result goes to
-        /// the float accumulator instead ([`with_facc`]), and moving bits
+        /// Floating-point operands are left alone: a float result goes to
+        /// a float accumulator instead ([`with_facc`]), and moving bits
         /// between register files would cost what the store forwarding
         /// does.
         pub(crate) fn with_acc(op: Op, d: Slot) -> Option<Op> {
@@ -611,14 +652,18 @@ macro_rules! define_acc_handlers {
                 Op::F64AddMul { a: ACC, b: ACC, .. } => float_square::F64AddMul,
                 Op::F64MulAdd { a: ACC, b: ACC, .. } => float_square::F64MulAdd,
                 Op::F64AddMul { a: ACC, .. } => float::F64AddMul,
+                Op::F64AddMul { b: ACC, .. } => float_second::F64AddMul,
                 Op::F64MulAdd { a: ACC, .. } => float::F64MulAdd,
+                Op::F64MulAdd { b: ACC, .. } => float_second::F64MulAdd,
                 Op::Store64Abs { value: FACC, .. } => float::Store64Abs,
                 Op::Store32 { value: FACC, .. } => float::Store32,
                 Op::Store32Abs { value: FACC, .. } => float::Store32Abs,
                 Op::F32AddMul { a: ACC, b: ACC, .. } => float_square::F32AddMul,
                 Op::F32MulAdd { a: ACC, b: ACC, .. } => float_square::F32MulAdd,
                 Op::F32AddMul { a: ACC, .. } => float::F32AddMul,
+                Op::F32AddMul { b: ACC, .. } => float_second::F32AddMul,
                 Op::F32MulAdd { a: ACC, .. } => float::F32MulAdd,
+                Op::F32MulAdd { b: ACC, .. } => float_second::F32MulAdd,
                 _ => return None,
             })
         }

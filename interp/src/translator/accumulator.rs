@@ -1,9 +1,10 @@
 //! Operands read from the accumulator.
 //!
 //! When a function's code is complete, every instruction that reads the
-//! integer or `f64` result of the instruction just before it takes that
-//! operand from the accumulator register (the integer or the float one)
-//! instead of from its slot (see `executor/accumulator.rs`). An instruction is rewritten only when it
+//! integer or float result of the instruction just before it takes that
+//! operand from an accumulator register (the integer one, or the float one
+//! of the value's width) instead of from its slot (see
+//! `executor/accumulator.rs`). An instruction is rewritten only when it
 //! can be reached solely by falling through from its producer: not the
 //! first instruction, and not the target of any branch. (An `Operand`
 //! belongs to the instruction before it, so the producer is the last
