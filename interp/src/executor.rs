@@ -420,6 +420,22 @@ struct Regs {
     facc32: f32,
 }
 
+impl Regs {
+    /// The registers at an instruction that reads no accumulator: the
+    /// first of a function, or the one after a call or return.
+    fn without_results(ip: *const Instr, fp: *mut u64, mem_base: *mut u8, mem_len: u64) -> Regs {
+        Regs {
+            ip,
+            fp,
+            mem_base,
+            mem_len,
+            acc: 0,
+            facc: 0.0,
+            facc32: 0.0,
+        }
+    }
+}
+
 /// The state of one [`execute`] that is not kept in registers.
 pub(crate) struct Vm {
     store: *mut VMStoreContext,
@@ -827,15 +843,7 @@ unsafe fn enter_general(
             switch_instance(vm, p.callee_vmctx);
             (mem_base, mem_len) = mem_regs((*vm).mem);
         }
-        (*vm).regs = Regs {
-            ip: (*callee).code.as_ptr(),
-            fp: new_fp,
-            mem_base,
-            mem_len,
-            acc: 0,
-            facc: 0.0,
-            facc32: 0.0,
-        };
+        (*vm).regs = Regs::without_results((*callee).code.as_ptr(), new_fp, mem_base, mem_len);
         Exit::Continue
     }
 }
@@ -863,15 +871,7 @@ unsafe fn call_pending_array(
         }
         // The callee may have grown the memory.
         let (mem_base, mem_len) = mem_regs((*vm).mem);
-        (*vm).regs = Regs {
-            ip: ip.add(1),
-            fp,
-            mem_base,
-            mem_len,
-            acc: 0,
-            facc: 0.0,
-            facc32: 0.0,
-        };
+        (*vm).regs = Regs::without_results(ip.add(1), fp, mem_base, mem_len);
         Exit::Continue
     }
 }
@@ -899,15 +899,7 @@ unsafe fn return_across(
         (*vm).func = frame.func;
         switch_instance(vm, frame.vmctx);
         let (mem_base, mem_len) = mem_regs((*vm).mem);
-        (*vm).regs = Regs {
-            ip: frame.ret_ip,
-            fp: frame.fp,
-            mem_base,
-            mem_len,
-            acc: 0,
-            facc: 0.0,
-            facc32: 0.0,
-        };
+        (*vm).regs = Regs::without_results(frame.ret_ip, frame.fp, mem_base, mem_len);
         Exit::Continue
     }
 }
@@ -944,15 +936,7 @@ unsafe fn execute(
             max_frames: ((*store).max_frames as usize).max(1),
             trap: None,
             pending: PendingCall::NONE,
-            regs: Regs {
-                ip: (*func).code.as_ptr(),
-                fp,
-                mem_base,
-                mem_len,
-                acc: 0,
-                facc: 0.0,
-                facc32: 0.0,
-            },
+            regs: Regs::without_results((*func).code.as_ptr(), fp, mem_base, mem_len),
         };
         let vm: *mut Vm = &mut vm;
         loop {
@@ -1090,11 +1074,40 @@ macro_rules! vm_helpers {
                 slot!($d dst) = v;
                 if is_int(&r) {
                     $acc = v;
-                } else if is_f64(&r) {
-                    $facc = f64::from_bits(v);
-                } else if is_f32(&r) {
-                    $facc32 = f32::from_bits(v as u32);
+                } else {
+                    float_acc!(r, v);
                 }
+            }};
+        }
+        // Puts float `$x`, whose slot bits are `$v`, in the float
+        // accumulator of its width; any other type goes to neither.
+        macro_rules! float_acc {
+            ($d x:expr, $d v:expr) => {{
+                if is_f64(&$d x) {
+                    $facc = f64::from_bits($d v);
+                } else if is_f32(&$d x) {
+                    $facc32 = f32::from_bits($d v as u32);
+                }
+            }};
+        }
+        // A multiply feeding an add, the addend in the `Operand` after the
+        // instruction: `c + x * y` (`c_first`) or `x * y + c` (`c_last`), with two
+        // roundings, exactly as the two operators (Rust never contracts
+        // them into a fused multiply-add).
+        macro_rules! mul_add {
+            ($d t:ty, $d dst:expr, $d a:expr, c_first, $d x:expr, $d y:expr) => {{
+                let c = <$d t>::from_slot(slot!(operand!($d a)));
+                let product: $d t = $d x * $d y;
+                put!($d dst, c + product);
+                $ip = $ip.add(2);
+                dispatch!()
+            }};
+            ($d t:ty, $d dst:expr, $d a:expr, c_last, $d x:expr, $d y:expr) => {{
+                let c = <$d t>::from_slot(slot!(operand!($d a)));
+                let product: $d t = $d x * $d y;
+                put!($d dst, product + c);
+                $ip = $ip.add(2);
+                dispatch!()
             }};
         }
         // Jumps to the target of entry `min(index + bias, len)` of the
@@ -1243,11 +1256,7 @@ macro_rules! vm_helpers {
                 // store may read it from there, whatever its type); a
                 // float's also goes to its float accumulator.
                 $acc = v;
-                if is_f64(&x) {
-                    $facc = f64::from_bits(v);
-                } else if is_f32(&x) {
-                    $facc32 = f32::from_bits(v as u32);
-                }
+                float_acc!(x, v);
                 next!();
             }};
         }
@@ -1708,18 +1717,10 @@ macro_rules! define_handlers {
         // A multiply feeding an add: two roundings, exactly as the two
         // operators (Rust never contracts them into a fused multiply-add).
         handler!($d ip fp mem_base mem_len vm acc facc facc32; F32AddMul { dst, a, b } {
-            let c = operand!(a);
-            let product = f32::from_slot(slot!(a)) * f32::from_slot(slot!(b));
-            put!(dst, f32::from_slot(slot!(c)) + product);
-            ip = ip.add(2);
-            dispatch!()
+            mul_add!(f32, dst, a, c_first, f32::from_slot(slot!(a)), f32::from_slot(slot!(b)))
         });
         handler!($d ip fp mem_base mem_len vm acc facc facc32; F32MulAdd { dst, a, b } {
-            let c = operand!(a);
-            let product = f32::from_slot(slot!(a)) * f32::from_slot(slot!(b));
-            put!(dst, product + f32::from_slot(slot!(c)));
-            ip = ip.add(2);
-            dispatch!()
+            mul_add!(f32, dst, a, c_last, f32::from_slot(slot!(a)), f32::from_slot(slot!(b)))
         });
         handler!($d ip fp mem_base mem_len vm acc facc facc32; I32AddMul { dst, a, b } {
             let c = operand!(a);
@@ -1736,11 +1737,7 @@ macro_rules! define_handlers {
             dispatch!()
         });
         handler!($d ip fp mem_base mem_len vm acc facc facc32; F64AddMul { dst, a, b } {
-            let c = operand!(a);
-            let product = f64::from_slot(slot!(a)) * f64::from_slot(slot!(b));
-            put!(dst, f64::from_slot(slot!(c)) + product);
-            ip = ip.add(2);
-            dispatch!()
+            mul_add!(f64, dst, a, c_first, f64::from_slot(slot!(a)), f64::from_slot(slot!(b)))
         });
         handler!($d ip fp mem_base mem_len vm acc facc facc32; F32x4AddMul { dst, a, b } {
             let c = operand!(a);
@@ -1771,11 +1768,7 @@ macro_rules! define_handlers {
             dispatch!()
         });
         handler!($d ip fp mem_base mem_len vm acc facc facc32; F64MulAdd { dst, a, b } {
-            let c = operand!(a);
-            let product = f64::from_slot(slot!(a)) * f64::from_slot(slot!(b));
-            put!(dst, product + f64::from_slot(slot!(c)));
-            ip = ip.add(2);
-            dispatch!()
+            mul_add!(f64, dst, a, c_last, f64::from_slot(slot!(a)), f64::from_slot(slot!(b)))
         });
         handler!($d ip fp mem_base mem_len vm acc facc facc32; Trap { code } { trap!(code) });
         handler!($d ip fp mem_base mem_len vm acc facc facc32; EpochCheck {} {

@@ -294,28 +294,16 @@ macro_rules! define_acc_handlers {
             #![allow(non_snake_case, unused_mut, unused_variables, unused_assignments, unused_macros)]
             use super::*;
             handler!($d ip fp mem_base mem_len vm acc facc facc32; F32AddMul { dst, a, b } {
-                let c = operand!(a);
-                put!(dst, f32::from_slot(slot!(c)) + facc32 * facc32);
-                ip = ip.add(2);
-                dispatch!()
+                mul_add!(f32, dst, a, c_first, facc32, facc32)
             });
             handler!($d ip fp mem_base mem_len vm acc facc facc32; F32MulAdd { dst, a, b } {
-                let c = operand!(a);
-                put!(dst, facc32 * facc32 + f32::from_slot(slot!(c)));
-                ip = ip.add(2);
-                dispatch!()
+                mul_add!(f32, dst, a, c_last, facc32, facc32)
             });
             handler!($d ip fp mem_base mem_len vm acc facc facc32; F64AddMul { dst, a, b } {
-                let c = operand!(a);
-                put!(dst, f64::from_slot(slot!(c)) + facc * facc);
-                ip = ip.add(2);
-                dispatch!()
+                mul_add!(f64, dst, a, c_first, facc, facc)
             });
             handler!($d ip fp mem_base mem_len vm acc facc facc32; F64MulAdd { dst, a, b } {
-                let c = operand!(a);
-                put!(dst, facc * facc + f64::from_slot(slot!(c)));
-                ip = ip.add(2);
-                dispatch!()
+                mul_add!(f64, dst, a, c_last, facc, facc)
             });
         }
 
@@ -327,32 +315,16 @@ macro_rules! define_acc_handlers {
             #![allow(non_snake_case, unused_mut, unused_variables, unused_assignments, unused_macros)]
             use super::*;
             handler!($d ip fp mem_base mem_len vm acc facc facc32; F64AddMul { dst, a, b } {
-                let c = operand!(a);
-                let product = f64::from_slot(slot!(a)) * facc;
-                put!(dst, f64::from_slot(slot!(c)) + product);
-                ip = ip.add(2);
-                dispatch!()
+                mul_add!(f64, dst, a, c_first, f64::from_slot(slot!(a)), facc)
             });
             handler!($d ip fp mem_base mem_len vm acc facc facc32; F64MulAdd { dst, a, b } {
-                let c = operand!(a);
-                let product = f64::from_slot(slot!(a)) * facc;
-                put!(dst, product + f64::from_slot(slot!(c)));
-                ip = ip.add(2);
-                dispatch!()
+                mul_add!(f64, dst, a, c_last, f64::from_slot(slot!(a)), facc)
             });
             handler!($d ip fp mem_base mem_len vm acc facc facc32; F32AddMul { dst, a, b } {
-                let c = operand!(a);
-                let product = f32::from_slot(slot!(a)) * facc32;
-                put!(dst, f32::from_slot(slot!(c)) + product);
-                ip = ip.add(2);
-                dispatch!()
+                mul_add!(f32, dst, a, c_first, f32::from_slot(slot!(a)), facc32)
             });
             handler!($d ip fp mem_base mem_len vm acc facc facc32; F32MulAdd { dst, a, b } {
-                let c = operand!(a);
-                let product = f32::from_slot(slot!(a)) * facc32;
-                put!(dst, product + f32::from_slot(slot!(c)));
-                ip = ip.add(2);
-                dispatch!()
+                mul_add!(f32, dst, a, c_last, f32::from_slot(slot!(a)), facc32)
             });
         }
 
@@ -364,18 +336,10 @@ macro_rules! define_acc_handlers {
             #![allow(non_snake_case, unused_mut, unused_variables, unused_assignments, unused_macros)]
             use super::*;
             handler!($d ip fp mem_base mem_len vm acc facc facc32; F32AddMul { dst, a, b } {
-                let c = operand!(a);
-                let product = facc32 * f32::from_slot(slot!(b));
-                put!(dst, f32::from_slot(slot!(c)) + product);
-                ip = ip.add(2);
-                dispatch!()
+                mul_add!(f32, dst, a, c_first, facc32, f32::from_slot(slot!(b)))
             });
             handler!($d ip fp mem_base mem_len vm acc facc facc32; F32MulAdd { dst, a, b } {
-                let c = operand!(a);
-                let product = facc32 * f32::from_slot(slot!(b));
-                put!(dst, product + f32::from_slot(slot!(c)));
-                ip = ip.add(2);
-                dispatch!()
+                mul_add!(f32, dst, a, c_last, facc32, f32::from_slot(slot!(b)))
             });
             handler!($d ip fp mem_base mem_len vm acc facc facc32; Store32 { addr, value, offset } {
                 store_at!(u64::from(slot!(addr) as u32) + u64::from(offset), u64::from(facc32.to_bits()), u32)
@@ -384,18 +348,10 @@ macro_rules! define_acc_handlers {
                 store_at!(u64::from(ea), u64::from(facc32.to_bits()), u32)
             });
             handler!($d ip fp mem_base mem_len vm acc facc facc32; F64AddMul { dst, a, b } {
-                let c = operand!(a);
-                let product = facc * f64::from_slot(slot!(b));
-                put!(dst, f64::from_slot(slot!(c)) + product);
-                ip = ip.add(2);
-                dispatch!()
+                mul_add!(f64, dst, a, c_first, facc, f64::from_slot(slot!(b)))
             });
             handler!($d ip fp mem_base mem_len vm acc facc facc32; F64MulAdd { dst, a, b } {
-                let c = operand!(a);
-                let product = facc * f64::from_slot(slot!(b));
-                put!(dst, product + f64::from_slot(slot!(c)));
-                ip = ip.add(2);
-                dispatch!()
+                mul_add!(f64, dst, a, c_last, facc, f64::from_slot(slot!(b)))
             });
 
             handler!($d ip fp mem_base mem_len vm acc facc facc32; Store64 { addr, value, offset } {
