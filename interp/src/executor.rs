@@ -150,6 +150,18 @@ fn add_shl(a: u64, b: u64, shift: u8) -> u32 {
     (a as u32).wrapping_add((b as u32).wrapping_shl(u32::from(shift)))
 }
 
+/// `I32XorShl`: `a ^ (b << shift)`.
+#[inline(always)]
+fn xor_shl(a: u64, b: u64, shift: u8) -> u32 {
+    (a as u32) ^ (b as u32).wrapping_shl(u32::from(shift))
+}
+
+/// `I32XorShrU`: `a ^ (b >> shift)`, the shift unsigned.
+#[inline(always)]
+fn xor_shr_u(a: u64, b: u64, shift: u8) -> u32 {
+    (a as u32) ^ (b as u32).wrapping_shr(u32::from(shift))
+}
+
 /// `I32ShrUAnd`: `(a >> shift) & mask`.
 #[inline(always)]
 fn shr_and(a: u64, shift: u8, mask: u32) -> u32 {
@@ -1702,6 +1714,14 @@ macro_rules! define_handlers {
             put!(dst, add_shl(slot!(a), slot!(b), shift));
             next!();
         });
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; I32XorShl { shift, dst, a, b } {
+            put!(dst, xor_shl(slot!(a), slot!(b), shift));
+            next!();
+        });
+        handler!($d ip fp mem_base mem_len vm acc facc facc32; I32XorShrU { shift, dst, a, b } {
+            put!(dst, xor_shr_u(slot!(a), slot!(b), shift));
+            next!();
+        });
         handler!($d ip fp mem_base mem_len vm acc facc facc32; I32ShrUAnd { shift, dst, a, mask } {
             put!(dst, shr_and(slot!(a), shift, mask));
             next!();
@@ -2216,6 +2236,7 @@ mod tests {
                             "accumulator::float::",
                             "accumulator::float_second::",
                             "accumulator::float_square::",
+                            "accumulator::int_both::",
                         ]
                         .iter()
                         .any(|module| name.starts_with(module))

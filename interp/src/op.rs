@@ -204,6 +204,8 @@ macro_rules! define_op_enum {
                     $( $( Op::$bimm { dst, .. } => Some(dst), )? )*
                     $( Op::$lname { dst, .. } | Op::$lat { dst, .. } | Op::$lidx { dst, .. } | Op::$lshl { dst, .. } | Op::$labs { dst, .. } => Some(dst), )*
                     Op::I32AddShl { dst, .. }
+                    | Op::I32XorShl { dst, .. }
+                    | Op::I32XorShrU { dst, .. }
                     | Op::I32ShrUAnd { dst, .. }
                     | Op::I32AddBits { dst, .. }
                     | Op::I32Bits { dst, .. }
@@ -368,6 +370,8 @@ macro_rules! define_op_enum {
                     Op::Copy { dst, .. }
                     | Op::Const { dst, .. }
                     | Op::I32AddShl { dst, .. }
+                    | Op::I32XorShl { dst, .. }
+                    | Op::I32XorShrU { dst, .. }
                     | Op::I32ShrUAnd { dst, .. }
                     | Op::I32AddBits { dst, .. }
                     | Op::I32Bits { dst, .. }
@@ -492,6 +496,12 @@ macro_rules! for_each_other_op {
                 Store32WrapAbs { value: Slot, ea: u32 },
                 /// `dst = a + (b << shift)` (32-bit, wrapping): array indexing.
                 I32AddShl { shift: u8, dst: Slot, a: Slot, b: Slot },
+                /// `dst = a ^ (b << shift)` (32-bit): a step of a xorshift
+                /// generator or hash (`x ^= x << 13`).
+                I32XorShl { shift: u8, dst: Slot, a: Slot, b: Slot },
+                /// `dst = a ^ (b >> shift)` (32-bit, unsigned shift), as
+                /// [`Op::I32XorShl`].
+                I32XorShrU { shift: u8, dst: Slot, a: Slot, b: Slot },
                 /// `dst = (a >> shift) & mask` (32-bit): a bit field.
                 I32ShrUAnd { shift: u8, dst: Slot, a: Slot, mask: u32 },
                 /// `dst = a + field` (32-bit, wrapping), where `field` is a

@@ -34,7 +34,8 @@
 //! [`FACC`] (the store's width says which register); and the fused
 //! multiply-adds, which the numeric tables do not describe, have handlers
 //! for one factor or both in the register ([`float`], [`float_second`],
-//! [`float_square`]).
+//! [`float_square`]). The integer xor-shifts, which may read the same
+//! value twice, have a form for both operands as well ([`int_both`]).
 //! A loop of float arithmetic otherwise waits on a store and a reload
 //! between every two of its operations.
 //!
@@ -161,6 +162,14 @@ macro_rules! define_acc_handlers {
                 put!(dst, add_shl(acc, slot!(b), shift));
                 next!();
             });
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; I32XorShl { shift, dst, a, b } {
+                put!(dst, xor_shl(acc, slot!(b), shift));
+                next!();
+            });
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; I32XorShrU { shift, dst, a, b } {
+                put!(dst, xor_shr_u(acc, slot!(b), shift));
+                next!();
+            });
             handler!($d ip fp mem_base mem_len vm acc facc facc32; I32ShrUAnd { shift, dst, a, mask } {
                 put!(dst, shr_and(acc, shift, mask));
                 next!();
@@ -252,6 +261,14 @@ macro_rules! define_acc_handlers {
                 put!(dst, add_shl(slot!(a), acc, shift));
                 next!();
             });
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; I32XorShl { shift, dst, a, b } {
+                put!(dst, xor_shl(slot!(a), acc, shift));
+                next!();
+            });
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; I32XorShrU { shift, dst, a, b } {
+                put!(dst, xor_shr_u(slot!(a), acc, shift));
+                next!();
+            });
             handler!($d ip fp mem_base mem_len vm acc facc facc32; I32AddBits { shifts, dst, a, b } {
                 put!(dst, add_bits(slot!(a), acc, shifts));
                 next!();
@@ -285,6 +302,21 @@ macro_rules! define_acc_handlers {
             });
             handler!($d ip fp mem_base mem_len vm acc facc facc32; Store32WrapAbs { value, ea } {
                 store_at!(u64::from(ea), acc, u32)
+            });
+        }
+
+        /// The xor-shifts of one value with itself (`x ^ (x << k)`, a
+        /// xorshift step): both operands are the accumulator.
+        pub(crate) mod int_both {
+            #![allow(non_snake_case, unused_mut, unused_variables, unused_assignments, unused_macros)]
+            use super::*;
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; I32XorShl { shift, dst, a, b } {
+                put!(dst, xor_shl(acc, acc, shift));
+                next!();
+            });
+            handler!($d ip fp mem_base mem_len vm acc facc facc32; I32XorShrU { shift, dst, a, b } {
+                put!(dst, xor_shr_u(acc, acc, shift));
+                next!();
             });
         }
 
@@ -376,6 +408,8 @@ macro_rules! define_acc_handlers {
                 $( Op::$brname { .. } | Op::$brimm { .. } => is_int_type::<$bty>(), )*
                 $( Op::$lname { .. } | Op::$lat { .. } | Op::$lidx { .. } | Op::$lshl { .. } => true, )*
                 Op::I32AddShl { .. }
+                | Op::I32XorShl { .. }
+                | Op::I32XorShrU { .. }
                 | Op::I32ShrUAnd { .. }
                 | Op::I32AddBits { .. }
                 | Op::I32Bits { .. }
@@ -507,6 +541,20 @@ macro_rules! define_acc_handlers {
                 )*
                 Op::I32AddShl { shift, dst, a, b } if a == d => Op::I32AddShl { shift, dst, a: ACC, b },
                 Op::I32AddShl { shift, dst, a, b } if b == d => Op::I32AddShl { shift, dst, a, b: ACC },
+                // Either operand, or both: a xorshift step (`x ^= x << k`)
+                // reads its input twice.
+                Op::I32XorShl { shift, dst, a, b } if a == d || b == d => Op::I32XorShl {
+                    shift,
+                    dst,
+                    a: if a == d { ACC } else { a },
+                    b: if b == d { ACC } else { b },
+                },
+                Op::I32XorShrU { shift, dst, a, b } if a == d || b == d => Op::I32XorShrU {
+                    shift,
+                    dst,
+                    a: if a == d { ACC } else { a },
+                    b: if b == d { ACC } else { b },
+                },
                 Op::I32ShrUAnd { shift, dst, a, mask } if a == d => Op::I32ShrUAnd { shift, dst, a: ACC, mask },
                 Op::I32AddBits { shifts, dst, a, b } if a == d => Op::I32AddBits { shifts, dst, a: ACC, b },
                 Op::I32AddBits { shifts, dst, a, b } if b == d => Op::I32AddBits { shifts, dst, a, b: ACC },
@@ -573,6 +621,12 @@ macro_rules! define_acc_handlers {
                 )*
                 Op::I32AddShl { a: ACC, .. } => first::I32AddShl,
                 Op::I32AddShl { b: ACC, .. } => second::I32AddShl,
+                Op::I32XorShl { a: ACC, b: ACC, .. } => int_both::I32XorShl,
+                Op::I32XorShrU { a: ACC, b: ACC, .. } => int_both::I32XorShrU,
+                Op::I32XorShl { a: ACC, .. } => first::I32XorShl,
+                Op::I32XorShl { b: ACC, .. } => second::I32XorShl,
+                Op::I32XorShrU { a: ACC, .. } => first::I32XorShrU,
+                Op::I32XorShrU { b: ACC, .. } => second::I32XorShrU,
                 Op::I32ShrUAnd { a: ACC, .. } => first::I32ShrUAnd,
                 Op::I32AddBits { a: ACC, .. } => first::I32AddBits,
                 Op::I32AddBits { b: ACC, .. } => second::I32AddBits,

@@ -84,6 +84,9 @@ impl FuncTranslator {
             });
             return;
         }
+        if matches!(kind, Op::I32Xor { .. }) && self.fuse_xor_shift((pa, posa), (pb, posb)) {
+            return;
+        }
         // `x + ((y >> k) & mask)`: a bit field used as an offset, as a
         // bytecode VM decodes an operand and indexes its registers.
         if matches!(kind, Op::I32Add { .. }) {
@@ -117,6 +120,58 @@ impl FuncTranslator {
         let b = self.slot_of(pb, posb);
         let a = self.slot_of(pa, posa);
         self.push_def(|dst| make(dst, a, b));
+    }
+
+    /// Fuses an `i32.xor` (operands `pa` and `pb` with their positions)
+    /// with the shift by a constant that computed one of its operands, if
+    /// that was the last instruction and only this `xor` uses its result:
+    /// `x ^ (y << k)` or `x ^ (y >> k)` (unsigned) in one instruction, the
+    /// steps of xorshift generators and of many hashes.
+    fn fuse_xor_shift(&mut self, (pa, posa): (Provider, u32), (pb, posb): (Provider, u32)) -> bool {
+        let last = self.code.len().wrapping_sub(1);
+        let shift_of = |this: &Self, p: Provider, pos: u32| {
+            if p != Provider::Temp || this.last_def != Some((last, pos)) {
+                return None;
+            }
+            match this.code[last] {
+                Op::I32ShlImm { a, imm, .. } if (0..32).contains(&imm) => {
+                    Some((a, imm as u8, true))
+                }
+                Op::I32ShrUImm { a, imm, .. } if (0..32).contains(&imm) => {
+                    Some((a, imm as u8, false))
+                }
+                _ => None,
+            }
+        };
+        // `xor` is commutative: the shift may be either operand.
+        let (shifted, shift, left, (po, poso)) = if let Some((s, k, l)) = shift_of(self, pb, posb) {
+            (s, k, l, (pa, posa))
+        } else if let Some((s, k, l)) = shift_of(self, pa, posa) {
+            (s, k, l, (pb, posb))
+        } else {
+            return false;
+        };
+        self.code.pop();
+        self.last_def = None;
+        let a = self.slot_of(po, poso);
+        self.push_def(|dst| {
+            if left {
+                Op::I32XorShl {
+                    shift,
+                    dst,
+                    a,
+                    b: shifted,
+                }
+            } else {
+                Op::I32XorShrU {
+                    shift,
+                    dst,
+                    a,
+                    b: shifted,
+                }
+            }
+        });
+        true
     }
 
     /// Fuses an addition (`kind`, operands `pa` and `pb` with their
