@@ -7,8 +7,10 @@
 //! with the result as one factor or both, a load's result, and a loop
 //! header, which a branch reaches and so must read its slot.
 
-use std::sync::Arc;
-use strata::{Config, Engine, Instance, Module, Store, Tier};
+mod interp_common;
+
+use interp_common::{instantiate, interp_translation};
+use strata::{Store, Tier};
 use strata_interp::op::{ACC, FACC, Op};
 
 /// The functions written for each float width: `FT` is `f32` or `f64`,
@@ -161,12 +163,7 @@ fn same32(a: f32, b: f32) -> bool {
 
 #[test]
 fn the_translator_reads_float_results_from_the_float_accumulators() {
-    let wasm: Arc<[u8]> = wat::parse_str(program()).unwrap().into();
-    let mut compiler = strata_interp::InterpCompiler::new();
-    let info = strata_environ::ModuleEnvironment::new(strata_environ::supported_features())
-        .translate(&wasm, &mut compiler)
-        .unwrap();
-    let module = compiler.finish(Arc::new(info), wasm);
+    let module = interp_translation(&program());
     let code = |f: usize| -> Vec<Op> {
         module
             .func(f)
@@ -273,12 +270,7 @@ fn float_accumulator_reads_compute_what_the_operators_do_on_every_tier() {
         0xfff8_0000_0000_0000,
     ];
     for tier in Tier::ALL {
-        let mut config = Config::new();
-        config.tier(tier);
-        let engine = Engine::new(&config).unwrap();
-        let module = Module::new(&engine, &wat).unwrap();
-        let mut store = Store::new(&engine, ());
-        let instance = Instance::new(&mut store, &module, &[]).unwrap();
+        let (mut store, instance) = instantiate(tier, &wat);
         let f64s = |store: &mut Store<()>, name: &str| {
             instance
                 .get_typed_func::<(f64, f64), f64>(store, name)

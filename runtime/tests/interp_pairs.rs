@@ -6,8 +6,10 @@
 //! pair, and the data a `v128` constant keeps in the instruction after it
 //! is never paired away.
 
-use std::sync::Arc;
-use strata::{Config, Engine, Instance, Module, Store, Tier};
+mod interp_common;
+
+use interp_common::{instantiate, interp_translation};
+use strata::Tier;
 use strata_interp::op::Op;
 
 const PROGRAM: &str = r#"
@@ -120,12 +122,7 @@ fn pairs_model(n: u32) -> u32 {
 
 #[test]
 fn the_translator_pairs_every_kind() {
-    let wasm: Arc<[u8]> = wat::parse_str(PROGRAM).unwrap().into();
-    let mut compiler = strata_interp::InterpCompiler::new();
-    let info = strata_environ::ModuleEnvironment::new(strata_environ::supported_features())
-        .translate(&wasm, &mut compiler)
-        .unwrap();
-    let module = compiler.finish(Arc::new(info), wasm);
+    let module = interp_translation(PROGRAM);
     let code = &module.func(0).unwrap().code;
     let has = |pred: fn(&Op) -> bool| code.iter().any(|i| pred(i.op()));
     assert!(has(|op| matches!(op, Op::CopyAndCopy { .. })));
@@ -166,12 +163,7 @@ fn the_translator_pairs_every_kind() {
 #[test]
 fn paired_instructions_compute_what_the_two_do_on_every_tier() {
     for tier in Tier::ALL {
-        let mut config = Config::new();
-        config.tier(tier);
-        let engine = Engine::new(&config).unwrap();
-        let module = Module::new(&engine, PROGRAM).unwrap();
-        let mut store = Store::new(&engine, ());
-        let instance = Instance::new(&mut store, &module, &[]).unwrap();
+        let (mut store, instance) = instantiate(tier, PROGRAM);
         let pairs = instance
             .get_typed_func::<i32, i32>(&mut store, "pairs")
             .unwrap();

@@ -6,8 +6,10 @@
 //! accumulator for either operand or both, and that every tier computes
 //! what the two operators do.
 
-use std::sync::Arc;
-use strata::{Config, Engine, Instance, Module, Store, Tier};
+mod interp_common;
+
+use interp_common::{instantiate, interp_translation};
+use strata::{Store, Tier};
 use strata_interp::op::{ACC, Op};
 
 const PROGRAM: &str = r#"
@@ -61,12 +63,7 @@ fn edges_model(x: u32, y: u32) -> u32 {
 
 #[test]
 fn the_translator_fuses_xor_with_a_constant_shift() {
-    let wasm: Arc<[u8]> = wat::parse_str(PROGRAM).unwrap().into();
-    let mut compiler = strata_interp::InterpCompiler::new();
-    let info = strata_environ::ModuleEnvironment::new(strata_environ::supported_features())
-        .translate(&wasm, &mut compiler)
-        .unwrap();
-    let module = compiler.finish(Arc::new(info), wasm);
+    let module = interp_translation(PROGRAM);
     let ops = |f: usize| -> Vec<Op> {
         let code = &module.func(f).unwrap().code;
         code.iter().map(|i| *i.op()).collect()
@@ -153,12 +150,7 @@ fn fused_xor_shifts_compute_what_the_two_operators_do_on_every_tier() {
         41,
     ];
     for tier in Tier::ALL {
-        let mut config = Config::new();
-        config.tier(tier);
-        let engine = Engine::new(&config).unwrap();
-        let module = Module::new(&engine, PROGRAM).unwrap();
-        let mut store = Store::new(&engine, ());
-        let instance = Instance::new(&mut store, &module, &[]).unwrap();
+        let (mut store, instance) = instantiate(tier, PROGRAM);
         let unary = instance
             .get_typed_func::<i32, i32>(&mut store, "xorshift")
             .unwrap();

@@ -128,49 +128,40 @@ impl FuncTranslator {
     /// `x ^ (y << k)` or `x ^ (y >> k)` (unsigned) in one instruction, the
     /// steps of xorshift generators and of many hashes.
     fn fuse_xor_shift(&mut self, (pa, posa): (Provider, u32), (pb, posb): (Provider, u32)) -> bool {
-        let last = self.code.len().wrapping_sub(1);
-        let shift_of = |this: &Self, p: Provider, pos: u32| {
-            if p != Provider::Temp || this.last_def != Some((last, pos)) {
-                return None;
-            }
-            match this.code[last] {
+        type MakeXorShift = fn(u8, Slot, Slot, Slot) -> Op;
+        let shift_of = |def: Option<Op>| -> Option<(Slot, u8, MakeXorShift)> {
+            match def? {
                 Op::I32ShlImm { a, imm, .. } if (0..32).contains(&imm) => {
-                    Some((a, imm as u8, true))
+                    Some((a, imm as u8, |shift, dst, a, b| Op::I32XorShl {
+                        shift,
+                        dst,
+                        a,
+                        b,
+                    }))
                 }
                 Op::I32ShrUImm { a, imm, .. } if (0..32).contains(&imm) => {
-                    Some((a, imm as u8, false))
+                    Some((a, imm as u8, |shift, dst, a, b| Op::I32XorShrU {
+                        shift,
+                        dst,
+                        a,
+                        b,
+                    }))
                 }
                 _ => None,
             }
         };
         // `xor` is commutative: the shift may be either operand.
-        let (shifted, shift, left, (po, poso)) = if let Some((s, k, l)) = shift_of(self, pb, posb) {
-            (s, k, l, (pa, posa))
-        } else if let Some((s, k, l)) = shift_of(self, pa, posa) {
-            (s, k, l, (pb, posb))
-        } else {
-            return false;
-        };
-        self.code.pop();
-        self.last_def = None;
-        let a = self.slot_of(po, poso);
-        self.push_def(|dst| {
-            if left {
-                Op::I32XorShl {
-                    shift,
-                    dst,
-                    a,
-                    b: shifted,
-                }
+        let ((shifted, shift, make), (po, poso)) =
+            if let Some(fused) = shift_of(self.fusable_def(pb, posb)) {
+                (fused, (pa, posa))
+            } else if let Some(fused) = shift_of(self.fusable_def(pa, posa)) {
+                (fused, (pb, posb))
             } else {
-                Op::I32XorShrU {
-                    shift,
-                    dst,
-                    a,
-                    b: shifted,
-                }
-            }
-        });
+                return false;
+            };
+        self.absorb_last();
+        let a = self.slot_of(po, poso);
+        self.push_def(|dst| make(shift, dst, a, shifted));
         true
     }
 
