@@ -28,7 +28,10 @@ use cranelift_frontend::{FunctionBuilder, Variable};
 use strata_environ::{FuncType, TrapCode, ValType};
 use wasmparser::{BlockType, FunctionBody, MemArg, Operator};
 
+mod osr;
 mod simd;
+
+use osr::OsrEntry;
 
 /// What a wasm control construct became.
 struct Control {
@@ -77,12 +80,10 @@ pub struct FuncTranslator<'a, 'b, 'm> {
     unreachable_depth: u32,
     reachable: bool,
     fuel: Option<strata_environ::fuel::FuelMeter>,
-    /// For an OSR entry: the `loop` operator's offset and its header.
-    osr: Option<(u32, ir::Block)>,
-    /// The operator being translated is the OSR entry's loop.
-    osr_loop: bool,
-    /// The OSR entry's loop was translated.
-    osr_found: bool,
+    /// For an OSR entry: how it goes in (`osr.rs`).
+    osr: Option<OsrEntry>,
+    /// The byte offset of the operator being translated.
+    pos: u32,
 }
 
 type Result<T> = std::result::Result<T, String>;
@@ -100,10 +101,11 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
     /// header of the loop whose `loop` operator is at byte offset `osr` of
     /// the module, with every local loaded from the interpreter frame its
     /// third parameter points to (one 8-byte slot per local, two per
-    /// `v128`, in order). The
-    /// code before that loop is translated as usual but unreachable, so
-    /// Cranelift drops it; branches out of the loop reach the rest of the
-    /// function. The loop must start with an empty operand stack.
+    /// `v128`, in order). The code before that loop is translated as
+    /// usual but unreachable, so Cranelift drops it; branches out of the
+    /// loop reach the rest of the function. The loop must start with an
+    /// empty operand stack. How the entry goes in when the loop is nested
+    /// is `osr.rs`'s subject.
     pub fn translate(
         b: &'a mut FunctionBuilder<'b>,
         env: &'a FuncEnv<'m>,
@@ -125,7 +127,7 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
             local_types.extend(std::iter::repeat_n(clif_type(ty), count as usize));
         }
         let locals: Vec<Variable> = local_types.iter().map(|t| b.declare_var(*t)).collect();
-        let osr_header = match osr {
+        let osr = match osr {
             None => {
                 let params: Vec<Value> = b.block_params(entry)[2..].to_vec();
                 for (i, var) in locals.iter().enumerate() {
@@ -137,7 +139,7 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
                 }
                 None
             }
-            Some(_) => {
+            Some(at) => {
                 let frame = b.block_params(entry)[2];
                 // One 8-byte slot per local, two per `v128` (its low half
                 // first: the little-endian layout of the whole vector).
@@ -147,8 +149,7 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
                     offset += local_types[i].bytes().max(8) as i32;
                     b.def_var(*var, v);
                 }
-                let header = b.create_block();
-                b.ins().jump(header, &[]);
+                let plan = OsrEntry::new(b, body, at)?;
                 // The body from its start: never entered, but translated
                 // so that the blocks around the loop exist.
                 let dead = b.create_block();
@@ -157,7 +158,8 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
                     let zero = zero_of(b, local_types[i]);
                     b.def_var(*var, zero);
                 }
-                Some(header)
+                plan.start_dead(b);
+                Some(plan)
             }
         };
         let results: Vec<Type> = ty.results().iter().map(|t| clif_type(*t)).collect();
@@ -182,9 +184,8 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
             unreachable_depth: 0,
             reachable: true,
             fuel: env.fuel.then(Default::default),
-            osr: osr.zip(osr_header),
-            osr_loop: false,
-            osr_found: false,
+            osr,
+            pos: 0,
         };
         if t.osr.is_none() {
             t.epoch_check();
@@ -195,11 +196,7 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
             let pos = ops.original_position();
             let op = ops.read().map_err(err)?;
             t.b.set_srcloc(ir::SourceLoc::new(pos as u32));
-            if let Some((at, _)) = t.osr
-                && u64::from(at) == pos
-            {
-                t.osr_loop = true;
-            }
+            t.pos = pos as u32;
             if t.reachable {
                 if let Some(amount) = t.fuel.as_mut().and_then(|m| m.before(&op)) {
                     t.consume_fuel(amount);
@@ -208,18 +205,17 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
             } else {
                 t.unreachable_op(&op)?;
             }
-            t.osr_loop = false;
             if t.control.is_empty() {
                 break;
             }
-        }
-        if t.osr.is_some() && !t.osr_found {
-            return Err("no reachable loop at the OSR offset".into());
         }
         // The function's `end` switched to `exit`; return its parameters.
         let rets = t.b.block_params(exit).to_vec();
         if t.reachable {
             t.b.ins().return_(&rets);
+        }
+        if let Some(osr) = &t.osr {
+            osr.finish(t.b)?;
         }
         t.b.seal_all_blocks();
         Ok(())
@@ -341,21 +337,26 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
             }
             O::Loop { blockty } => {
                 let (params, results) = self.block_types(blockty);
-                let header = match self.osr {
-                    Some((_, header)) if std::mem::take(&mut self.osr_loop) => {
-                        if !params.is_empty() || !self.stack.is_empty() {
-                            return Err("an OSR loop must start with an empty stack".into());
-                        }
-                        self.osr_found = true;
-                        header
-                    }
-                    _ => self.new_block_with(&params),
+                // A loop an OSR entry goes in through has its header
+                // planned.
+                let qualifies = params.is_empty() && self.stack.is_empty();
+                let osr_level = self.osr.as_ref().and_then(|o| o.level(self.pos));
+                let planned = match (osr_level, self.osr.as_mut()) {
+                    (Some(level), Some(osr)) => osr.header(level, qualifies)?,
+                    _ => None,
+                };
+                let header = match planned {
+                    Some(header) => header,
+                    None => self.new_block_with(&params),
                 };
                 let dest = self.new_block_with(&results);
                 let args = block_args(self.peekn(params.len()));
                 self.b.ins().jump(header, &args);
                 let height = self.stack.len() - params.len();
                 self.enter(header, height);
+                if let (Some(level), Some(osr), Some(_)) = (osr_level, self.osr.as_mut(), planned) {
+                    osr.steer(self.b, level);
+                }
                 self.epoch_check();
                 self.fuel_check();
                 self.control.push(Control {
@@ -970,15 +971,19 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
     }
 
     /// Calls native `code` with `callee_vmctx` when it is not null, else
-    /// the array entry of `funcref`.
+    /// the array entry of `funcref`, on a cold path.
     ///
     /// Tiered code, which is never written to a file, calls the process's
-    /// wasm-to-array trampoline of `ty` instead of null code, picked
-    /// without a branch: every call is one indirect call, and the caller
-    /// keeps no second call path, whose argument buffer and merge cost
-    /// registers in the hot loops of OSR entries (a `main` compiled before
-    /// its callees calls them this way for as long as it runs). Other
-    /// code has a cold path that makes the array call inline.
+    /// wasm-to-array trampoline of `ty` there, with the same arguments as
+    /// the native call: no argument buffer in the caller, whose stores and
+    /// loads made the hot loops of OSR entries spill (a `main` compiled
+    /// before its callees calls them this way for as long as it runs).
+    /// An earlier form picked target and context with two `select`s and
+    /// made one call; measured against it, this one ran the Lua workload's
+    /// tiered steady state 12% faster (its comparison functions, called
+    /// through the entry table, had taken 3x as long as in whole-module
+    /// code) and the C programs within noise. Other code makes the array
+    /// call inline.
     fn call_native_or_array(
         &mut self,
         code: Value,
@@ -987,13 +992,6 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
         args: &[Value],
         ty: &FuncType,
     ) -> Result<Vec<Value>> {
-        if self.env.tiered {
-            let tramp = crate::wasm_to_array_trampoline(ty)?;
-            let tramp = self.b.ins().iconst(PTR, tramp as i64);
-            let target = self.b.ins().select(code, code, tramp);
-            let ctx = self.b.ins().select(code, callee_vmctx, funcref);
-            return Ok(self.call_code(target, ctx, args, ty));
-        }
         let fast = self.b.create_block();
         let slow = self.b.create_block();
         let result_types: Vec<Type> = ty.results().iter().map(|t| clif_type(*t)).collect();
@@ -1006,7 +1004,13 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
         self.b.ins().jump(merge, &block_args(&rets));
 
         self.b.switch_to_block(slow);
-        let rets = self.array_call(funcref, args, ty);
+        let rets = if self.env.tiered {
+            let tramp = crate::wasm_to_array_trampoline(ty)?;
+            let tramp = self.b.ins().iconst(PTR, tramp as i64);
+            self.call_code(tramp, funcref, args, ty)
+        } else {
+            self.array_call(funcref, args, ty)
+        };
         self.b.ins().jump(merge, &block_args(&rets));
 
         self.b.switch_to_block(merge);

@@ -1,0 +1,197 @@
+//! On-stack replacement into loops nested in other loops.
+//!
+//! An OSR entry at an inner loop goes in through the headers of the loops
+//! around it (`jit/src/translate/osr.rs`), or, where an enclosing loop
+//! begins with values on the operand stack, straight into the innermost
+//! loops that allow it. Whichever loop a frame is in when its function
+//! gets hot, the entry must continue it exactly: finish the current
+//! iteration of each enclosing loop, then run the later ones.
+
+use std::sync::{Arc, Mutex};
+use strata::{Config, Engine, Instance, Module, Store, Tier, TierUpEvent};
+
+/// Passes over a buffer, all in one call: each pass writes a byte, hashes
+/// the buffer (`$k1`), runs a nested loop (`$rows`, `$cols`), and folds
+/// both into the hash. `param_passes` is the same with the pass number as
+/// the pass loop's parameter, so no entry can go in through that loop
+/// (its inner loops still begin with an empty stack).
+const PROGRAM: &str = r#"
+(module
+  (memory 1)
+  (func (export "passes") (param $n i32) (param $len i32) (result i64)
+    (local $p i32) (local $i i32) (local $j i32) (local $h i64) (local $x i32)
+    (loop $pass
+      (i32.store8
+        (i32.rem_u (i32.mul (local.get $p) (i32.const 7919)) (local.get $len))
+        (i32.wrap_i64 (local.get $h)))
+      (local.set $i (i32.const 0))
+      (loop $k1
+        (local.set $h (i64.mul (i64.xor (local.get $h) (i64.load8_u (local.get $i)))
+                               (i64.const 0x100000001b3)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $k1 (i32.lt_u (local.get $i) (local.get $len))))
+      (local.set $i (i32.const 0))
+      (loop $rows
+        (local.set $j (i32.const 0))
+        (loop $cols
+          (local.set $x (i32.add (local.get $x) (i32.mul (local.get $i) (local.get $j))))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br_if $cols (i32.lt_u (local.get $j) (i32.const 8))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $rows (i32.lt_u (local.get $i) (i32.const 8))))
+      (local.set $h (i64.add (local.get $h) (i64.extend_i32_u (local.get $x))))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br_if $pass (i32.lt_u (local.get $p) (local.get $n))))
+    (local.get $h))
+  (func (export "param_passes") (param $n i32) (param $len i32) (result i64)
+    (local $p i32) (local $i i32) (local $j i32) (local $h i64) (local $x i32)
+    (local.get $p)
+    (loop $pass (param i32)
+      (local.set $p)
+      (i32.store8
+        (i32.rem_u (i32.mul (local.get $p) (i32.const 7919)) (local.get $len))
+        (i32.wrap_i64 (local.get $h)))
+      (local.set $i (i32.const 0))
+      (loop $k1
+        (local.set $h (i64.mul (i64.xor (local.get $h) (i64.load8_u (local.get $i)))
+                               (i64.const 0x100000001b3)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $k1 (i32.lt_u (local.get $i) (local.get $len))))
+      (local.set $i (i32.const 0))
+      (loop $rows
+        (local.set $j (i32.const 0))
+        (loop $cols
+          (local.set $x (i32.add (local.get $x) (i32.mul (local.get $i) (local.get $j))))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br_if $cols (i32.lt_u (local.get $j) (i32.const 8))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $rows (i32.lt_u (local.get $i) (i32.const 8))))
+      (local.set $h (i64.add (local.get $h) (i64.extend_i32_u (local.get $x))))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (drop (br_if $pass (local.get $p) (i32.lt_u (local.get $p) (local.get $n)))))
+    (local.get $h))
+)
+"#;
+
+/// What `passes` computes.
+fn passes(n: u32, len: u32) -> u64 {
+    let mut buf = vec![0u8; len as usize];
+    let (mut h, mut x) = (0u64, 0u32);
+    for p in 0..n {
+        buf[(p.wrapping_mul(7919) % len) as usize] = h as u8;
+        for b in &buf {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x100000001b3);
+        }
+        for i in 0..8u32 {
+            for j in 0..8u32 {
+                x = x.wrapping_add(i * j);
+            }
+        }
+        h = h.wrapping_add(u64::from(x));
+    }
+    h
+}
+
+/// The byte offsets of each exported function's `loop` operators, in
+/// order: `$pass`, `$k1`, `$rows`, `$cols`.
+fn loop_offsets(wasm: &[u8]) -> Vec<Vec<u32>> {
+    let mut funcs = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        if let wasmparser::Payload::CodeSectionEntry(body) = payload.unwrap() {
+            let mut loops = Vec::new();
+            let mut ops = body.get_operators_reader().unwrap();
+            while !ops.eof() {
+                let pos = ops.original_position() as u32;
+                if let wasmparser::Operator::Loop { .. } = ops.read().unwrap() {
+                    loops.push(pos);
+                }
+            }
+            funcs.push(loops);
+        }
+    }
+    funcs
+}
+
+/// Runs `name(n, len)` once on a fresh tiered engine that compiles on the
+/// spot after `threshold` calls and loop iterations; its result and the
+/// loops OSR entries were made for.
+fn run(name: &str, n: u32, len: u32, threshold: u32) -> (u64, Vec<u32>) {
+    let events: Arc<Mutex<Vec<TierUpEvent>>> = Arc::default();
+    let log = events.clone();
+    let mut config = Config::new();
+    config
+        .tier(Tier::Auto)
+        .tier_up_threshold(threshold)
+        .tier_up_synchronous(true)
+        .on_tier_up(move |e| log.lock().unwrap().push(e.clone()));
+    let engine = Engine::new(&config).unwrap();
+    let module = Module::new(&engine, PROGRAM).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    let f = instance
+        .get_typed_func::<(i32, i32), i64>(&mut store, name)
+        .unwrap();
+    let result = f.call(&mut store, (n as i32, len as i32)).unwrap() as u64;
+    let entries = events
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            assert!(e.error.is_none(), "compile failed: {e:?}");
+            e.loop_offset
+        })
+        .collect::<Vec<_>>();
+    (result, entries.into_iter().flatten().collect())
+}
+
+#[test]
+fn entries_at_inner_loops_finish_the_enclosing_iterations() {
+    let wasm = wat::parse_str(PROGRAM).unwrap();
+    let loops = loop_offsets(&wasm);
+    let [pass, k1, _rows, cols] = loops[0][..] else {
+        panic!("{loops:?}")
+    };
+    // A long buffer: the budget runs out in `$k1`, one loop deep.
+    let (got, entries) = run("passes", 20, 500, 100);
+    assert_eq!(got, passes(20, 500));
+    assert_eq!(entries.first(), Some(&k1), "{entries:?}");
+    // A short one: in `$cols`, two loops deep.
+    let (got, entries) = run("passes", 20, 4, 40);
+    assert_eq!(got, passes(20, 4));
+    assert_eq!(entries.first(), Some(&cols), "{entries:?}");
+    // The first header: the pass loop itself.
+    let (got, entries) = run("passes", 20, 4, 1);
+    assert_eq!(got, passes(20, 4));
+    assert_eq!(entries.first(), Some(&pass), "{entries:?}");
+}
+
+#[test]
+fn an_enclosing_loop_with_parameters_is_not_gone_through() {
+    let wasm = wat::parse_str(PROGRAM).unwrap();
+    let loops = loop_offsets(&wasm);
+    let [_pass, k1, _rows, cols] = loops[1][..] else {
+        panic!("{loops:?}")
+    };
+    let (got, entries) = run("param_passes", 20, 500, 100);
+    assert_eq!(got, passes(20, 500));
+    assert_eq!(entries.first(), Some(&k1), "{entries:?}");
+    let (got, entries) = run("param_passes", 20, 4, 40);
+    assert_eq!(got, passes(20, 4));
+    assert_eq!(entries.first(), Some(&cols), "{entries:?}");
+}
+
+#[test]
+fn every_threshold_gives_the_same_result() {
+    for name in ["passes", "param_passes"] {
+        for threshold in [1, 2, 3, 7, 10, 33, 64, 65, 100, 250, 1000] {
+            for (n, len) in [(1, 1), (3, 9), (12, 64), (30, 300)] {
+                let (got, _) = run(name, n, len, threshold);
+                assert_eq!(
+                    got,
+                    passes(n, len),
+                    "{name}({n}, {len}) at threshold {threshold}"
+                );
+            }
+        }
+    }
+}
