@@ -5,7 +5,8 @@
 //! begins with values on the operand stack, straight into the innermost
 //! loops that allow it. Whichever loop a frame is in when its function
 //! gets hot, the entry must continue it exactly: finish the current
-//! iteration of each enclosing loop, then run the later ones.
+//! iteration of each enclosing loop, then run the later ones, and consume
+//! the fuel the interpreter would.
 
 use std::sync::{Arc, Mutex};
 use strata::{Config, Engine, Instance, Module, Store, Tier, TierUpEvent};
@@ -112,26 +113,31 @@ fn loop_offsets(wasm: &[u8]) -> Vec<Vec<u32>> {
     funcs
 }
 
-/// Runs `name(n, len)` once on a fresh tiered engine that compiles on the
-/// spot after `threshold` calls and loop iterations; its result and the
-/// loops OSR entries were made for.
-fn run(name: &str, n: u32, len: u32, threshold: u32) -> (u64, Vec<u32>) {
+/// Runs `name(n, len)` once on a fresh engine of `tier` (tiered: compiling
+/// on the spot after `threshold` calls and loop iterations), metered;
+/// its result, the fuel it consumed and the loops OSR entries were made
+/// for.
+fn run_on(tier: Tier, name: &str, n: u32, len: u32, threshold: u32) -> (u64, u64, Vec<u32>) {
+    const FUEL: u64 = 1 << 40;
     let events: Arc<Mutex<Vec<TierUpEvent>>> = Arc::default();
     let log = events.clone();
     let mut config = Config::new();
     config
-        .tier(Tier::Auto)
+        .tier(tier)
+        .consume_fuel(true)
         .tier_up_threshold(threshold)
         .tier_up_synchronous(true)
         .on_tier_up(move |e| log.lock().unwrap().push(e.clone()));
     let engine = Engine::new(&config).unwrap();
     let module = Module::new(&engine, PROGRAM).unwrap();
     let mut store = Store::new(&engine, ());
+    store.set_fuel(FUEL).unwrap();
     let instance = Instance::new(&mut store, &module, &[]).unwrap();
     let f = instance
         .get_typed_func::<(i32, i32), i64>(&mut store, name)
         .unwrap();
     let result = f.call(&mut store, (n as i32, len as i32)).unwrap() as u64;
+    let consumed = FUEL - store.get_fuel().unwrap();
     let entries = events
         .lock()
         .unwrap()
@@ -141,7 +147,20 @@ fn run(name: &str, n: u32, len: u32, threshold: u32) -> (u64, Vec<u32>) {
             e.loop_offset
         })
         .collect::<Vec<_>>();
-    (result, entries.into_iter().flatten().collect())
+    (result, consumed, entries.into_iter().flatten().collect())
+}
+
+/// [`run_on`] tiered, checking that it consumed the fuel the interpreter
+/// does (an entry must not pay again for what the frame ran, nor skip
+/// what it did not).
+fn run(name: &str, n: u32, len: u32, threshold: u32) -> (u64, Vec<u32>) {
+    let (result, consumed, entries) = run_on(Tier::Auto, name, n, len, threshold);
+    let (_, interpreted, _) = run_on(Tier::Interpreter, name, n, len, threshold);
+    assert_eq!(
+        consumed, interpreted,
+        "fuel of {name}({n}, {len}) at threshold {threshold}, entries {entries:?}"
+    );
+    (result, entries)
 }
 
 #[test]
