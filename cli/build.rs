@@ -11,9 +11,11 @@
 //! and the binary's peak resident memory about 300 KiB smaller on every
 //! program, which is what an interpreter's footprint is compared by.
 //!
-//! The option is used only after a probe binary built with it links and
-//! runs here: an older linker ignores it, and an older C library would
-//! refuse to load the result. Cross builds skip it (the probe cannot run).
+//! The option is used only after a probe binary built with it, with the
+//! same linker and flags as this build, links and runs here: a C library
+//! older than 2.36 would refuse to load the result (the probe fails to
+//! run, and the option is left out), and a linker that does not know it
+//! ignores it. Cross builds skip it (the probe cannot run).
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -22,6 +24,7 @@ const FLAG: &str = "-Wl,-z,pack-relative-relocs";
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-env-changed=RUSTC_LINKER");
     let var = |k: &str| std::env::var(k).unwrap_or_default();
     if var("CARGO_CFG_TARGET_OS") != "linux"
         || var("CARGO_CFG_TARGET_ENV") != "gnu"
@@ -42,10 +45,20 @@ fn probe() -> Option<()> {
     let bin = out.join("relr_probe");
     std::fs::write(&src, "fn main() {}\n").ok()?;
     let rustc = std::env::var_os("RUSTC")?;
-    let built = Command::new(rustc)
-        .arg(&src)
-        .arg("-o")
-        .arg(&bin)
+    let mut cmd = Command::new(rustc);
+    cmd.arg(&src).arg("-o").arg(&bin);
+    // Link as the real build will: its flags and its linker.
+    if let Ok(flags) = std::env::var("CARGO_ENCODED_RUSTFLAGS") {
+        cmd.args(flags.split('\x1f').filter(|f| !f.is_empty()));
+    }
+    if let Some(linker) = std::env::var_os("RUSTC_LINKER") {
+        cmd.arg("-C").arg({
+            let mut arg = std::ffi::OsString::from("linker=");
+            arg.push(linker);
+            arg
+        });
+    }
+    let built = cmd
         .args(["-C", &format!("link-arg={FLAG}")])
         .output()
         .ok()?;

@@ -149,6 +149,20 @@ fn compile_function(
     body: &FunctionBody<'_>,
     osr: Option<u32>,
 ) -> Result<CompiledCode, String> {
+    let func = function_ir(isa, env, func_index, body, osr)?;
+    let mut ctx = Context::for_function(func);
+    finish(&mut ctx, isa)
+}
+
+/// The Cranelift IR of a function (or, with `osr`, of its entry at that
+/// loop), before any optimization.
+fn function_ir(
+    isa: &OwnedTargetIsa,
+    env: &FuncEnv<'_>,
+    func_index: u32,
+    body: &FunctionBody<'_>,
+    osr: Option<u32>,
+) -> Result<ir::Function, String> {
     let ty = env.module.func_type(func_index);
     let sig = match osr {
         None => env::wasm_signature(ty),
@@ -160,8 +174,7 @@ fn compile_function(
     let mut b = FunctionBuilder::new(&mut func, &mut fctx);
     FuncTranslator::translate(&mut b, env, ty, body, osr)?;
     b.finalize(isa.frontend_config());
-    let mut ctx = Context::for_function(func);
-    finish(&mut ctx, isa)
+    Ok(func)
 }
 
 /// The array-call trampoline of defined function `defined_index`:
@@ -437,4 +450,104 @@ pub fn compile_module(
         .map(|i| compile_trampoline(isa, module.func_type(nimp + i as u32), i as u32))
         .collect::<Result<_, _>>()?;
     Ok((funcs, tramps))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cranelift_codegen::dominator_tree::DominatorTree;
+    use cranelift_codegen::flowgraph::ControlFlowGraph;
+    use cranelift_codegen::loop_analysis::LoopAnalysis;
+    use strata_environ::{FuncBodySink, ModuleEnvironment};
+
+    /// Passes over a buffer in one call: a kernel loop and a loop nest
+    /// inside the pass loop, and a loop before it.
+    const NESTED: &str = r#"
+      (module
+        (memory 1)
+        (func (param $n i32) (param $len i32) (result i64)
+          (local $p i32) (local $i i32) (local $j i32) (local $h i64)
+          (loop $fill
+            (i32.store8 (local.get $i) (local.get $i))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br_if $fill (i32.lt_u (local.get $i) (local.get $len))))
+          (loop $pass
+            (local.set $i (i32.const 0))
+            (loop $kernel
+              (local.set $h (i64.mul (i64.xor (local.get $h) (i64.load8_u (local.get $i)))
+                                     (i64.const 0x100000001b3)))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br_if $kernel (i32.lt_u (local.get $i) (local.get $len))))
+            (local.set $i (i32.const 0))
+            (loop $rows
+              (local.set $j (i32.const 0))
+              (loop $cols
+                (local.set $h (i64.add (local.get $h) (i64.extend_i32_u (local.get $j))))
+                (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                (br_if $cols (i32.lt_u (local.get $j) (i32.const 8))))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br_if $rows (i32.lt_u (local.get $i) (i32.const 8))))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br_if $pass (i32.lt_u (local.get $p) (local.get $n))))
+          (local.get $h)))
+    "#;
+
+    /// The depth of each loop Cranelift finds in function 0 of `wat`,
+    /// compiled whole or as the entry at its `osr`-th `loop` (sorted).
+    fn loop_depths(wat: &str, osr: Option<usize>) -> Vec<usize> {
+        let wasm = wat::parse_str(wat).unwrap();
+        let mut sink = crate::JitCompiler::new();
+        let info = ModuleEnvironment::new(strata_environ::supported_features())
+            .translate(&wasm, &mut sink)
+            .unwrap();
+        sink.finish_bodies(
+            strata_environ::ModuleBinary::Borrowed(&wasm),
+            strata_environ::supported_features(),
+        )
+        .unwrap();
+        let range = sink.bodies[0].clone();
+        let body = FunctionBody::new(BinaryReader::new(&wasm[range.clone()], range.start as u64));
+        let mut loops = Vec::new();
+        let mut ops = body.get_operators_reader().unwrap();
+        while !ops.eof() {
+            let pos = ops.original_position() as u32;
+            if let wasmparser::Operator::Loop { .. } = ops.read().unwrap() {
+                loops.push(pos);
+            }
+        }
+        let options = CompileOptions {
+            guarded: true,
+            guard_size: 0,
+            direct_calls: false,
+            epoch_checks: false,
+            fuel: false,
+            tiered: true,
+        };
+        let isa = crate::isa().unwrap();
+        let env = func_env(isa, &info, options);
+        let func = function_ir(isa, &env, 0, &body, osr.map(|i| loops[i])).unwrap();
+        let cfg = ControlFlowGraph::with_function(&func);
+        let domtree = DominatorTree::with_function(&func, &cfg);
+        let mut analysis = LoopAnalysis::new();
+        analysis.compute(&func, &cfg, &domtree);
+        let mut depths: Vec<usize> = analysis
+            .loops()
+            .map(|lp| std::iter::successors(Some(lp), |l| analysis.loop_parent(*l)).count())
+            .collect();
+        depths.sort_unstable();
+        depths
+    }
+
+    #[test]
+    fn an_osr_entry_keeps_the_loop_nest_of_the_function() {
+        // $fill, $pass; $kernel and $rows in $pass; $cols in $rows.
+        assert_eq!(loop_depths(NESTED, None), [1, 1, 2, 2, 3]);
+        // Entered at $pass: $fill is behind the entry.
+        assert_eq!(loop_depths(NESTED, Some(1)), [1, 2, 2, 3]);
+        // Entered at $kernel or $cols, inside $pass: the same nest. A
+        // jump straight to their headers would make one loop of $pass and
+        // the entered loop ([1, 2, 3] or [1, 2]).
+        assert_eq!(loop_depths(NESTED, Some(2)), [1, 2, 2, 3]);
+        assert_eq!(loop_depths(NESTED, Some(4)), [1, 2, 2, 3]);
+    }
 }

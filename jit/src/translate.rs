@@ -97,8 +97,8 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
     /// function has [`crate::env::wasm_signature`]`(ty)`.
     ///
     /// With `osr`, the function is an on-stack-replacement entry instead
-    /// (signature [`crate::env::osr_signature`]`(ty)`): it starts at the
-    /// header of the loop whose `loop` operator is at byte offset `osr` of
+    /// (signature [`crate::env::osr_signature`]`(ty)`): it continues a
+    /// frame at the header of the loop whose `loop` operator is at byte offset `osr` of
     /// the module, with every local loaded from the interpreter frame its
     /// third parameter points to (one 8-byte slot per local, two per
     /// `v128`, in order). The code before that loop is translated as
@@ -340,13 +340,14 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
                 // A loop an OSR entry goes in through has its header
                 // planned.
                 let qualifies = params.is_empty() && self.stack.is_empty();
-                let osr_level = self.osr.as_ref().and_then(|o| o.level(self.pos));
-                let planned = match (osr_level, self.osr.as_mut()) {
-                    (Some(level), Some(osr)) => osr.header(level, qualifies)?,
-                    _ => None,
-                };
+                let mut planned = None;
+                if let Some(osr) = self.osr.as_mut()
+                    && let Some(level) = osr.level(self.pos)
+                {
+                    planned = osr.plan_header(level, qualifies)?.map(|h| (level, h));
+                }
                 let header = match planned {
-                    Some(header) => header,
+                    Some((_, header)) => header,
                     None => self.new_block_with(&params),
                 };
                 let dest = self.new_block_with(&results);
@@ -354,7 +355,9 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
                 self.b.ins().jump(header, &args);
                 let height = self.stack.len() - params.len();
                 self.enter(header, height);
-                if let (Some(level), Some(osr), Some(_)) = (osr_level, self.osr.as_mut(), planned) {
+                if let Some((level, _)) = planned
+                    && let Some(osr) = self.osr.as_mut()
+                {
                     osr.steer(self.b, level);
                 }
                 self.epoch_check();
@@ -975,15 +978,12 @@ impl<'a, 'b, 'm> FuncTranslator<'a, 'b, 'm> {
     ///
     /// Tiered code, which is never written to a file, calls the process's
     /// wasm-to-array trampoline of `ty` there, with the same arguments as
-    /// the native call: no argument buffer in the caller, whose stores and
-    /// loads made the hot loops of OSR entries spill (a `main` compiled
-    /// before its callees calls them this way for as long as it runs).
-    /// An earlier form picked target and context with two `select`s and
-    /// made one call; measured against it, this one ran the Lua workload's
-    /// tiered steady state 12% faster (its comparison functions, called
-    /// through the entry table, had taken 3x as long as in whole-module
-    /// code) and the C programs within noise. Other code makes the array
-    /// call inline.
+    /// the native call: the caller keeps no argument buffer, whose stores
+    /// and loads made the hot loops of OSR entries spill (a `main`
+    /// compiled before its callees calls them this way for as long as it
+    /// runs). Picking target and context with `select`s and making one
+    /// call measured slower (the Lua workload's comparison functions took
+    /// three times as long). Other code makes the array call inline.
     fn call_native_or_array(
         &mut self,
         code: Value,

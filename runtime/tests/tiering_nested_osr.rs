@@ -6,7 +6,9 @@
 //! loops that allow it. Whichever loop a frame is in when its function
 //! gets hot, the entry must continue it exactly: finish the current
 //! iteration of each enclosing loop, then run the later ones, and consume
-//! the fuel the interpreter would.
+//! the fuel the interpreter would. (That the entry keeps the function's
+//! loop nest, which is what going in through the outer headers is for, is
+//! checked on the Cranelift IR in `jit/src/compile.rs`'s tests.)
 
 use std::sync::{Arc, Mutex};
 use strata::{Config, Engine, Instance, Module, Store, Tier, TierUpEvent};
@@ -15,7 +17,10 @@ use strata::{Config, Engine, Instance, Module, Store, Tier, TierUpEvent};
 /// the buffer (`$k1`), runs a nested loop (`$rows`, `$cols`), and folds
 /// both into the hash. `param_passes` is the same with the pass number as
 /// the pass loop's parameter, so no entry can go in through that loop
-/// (its inner loops still begin with an empty stack).
+/// (its inner loops still begin with an empty stack); `wrapped_passes`
+/// has such a loop (run once per pass) between the pass loop and the
+/// kernels, so an entry goes in below it, though the pass loop itself
+/// would allow it.
 const PROGRAM: &str = r#"
 (module
   (memory 1)
@@ -71,6 +76,34 @@ const PROGRAM: &str = r#"
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
       (drop (br_if $pass (local.get $p) (i32.lt_u (local.get $p) (local.get $n)))))
     (local.get $h))
+  (func (export "wrapped_passes") (param $n i32) (param $len i32) (result i64)
+    (local $p i32) (local $i i32) (local $j i32) (local $h i64) (local $x i32)
+    (loop $pass
+      (i32.store8
+        (i32.rem_u (i32.mul (local.get $p) (i32.const 7919)) (local.get $len))
+        (i32.wrap_i64 (local.get $h)))
+      (local.get $p)
+      (loop $wrap (param i32)
+        (drop)
+        (local.set $i (i32.const 0))
+        (loop $k1
+          (local.set $h (i64.mul (i64.xor (local.get $h) (i64.load8_u (local.get $i)))
+                                 (i64.const 0x100000001b3)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $k1 (i32.lt_u (local.get $i) (local.get $len))))
+        (local.set $i (i32.const 0))
+        (loop $rows
+          (local.set $j (i32.const 0))
+          (loop $cols
+            (local.set $x (i32.add (local.get $x) (i32.mul (local.get $i) (local.get $j))))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br_if $cols (i32.lt_u (local.get $j) (i32.const 8))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $rows (i32.lt_u (local.get $i) (i32.const 8)))))
+      (local.set $h (i64.add (local.get $h) (i64.extend_i32_u (local.get $x))))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br_if $pass (i32.lt_u (local.get $p) (local.get $n))))
+    (local.get $h))
 )
 "#;
 
@@ -94,7 +127,7 @@ fn passes(n: u32, len: u32) -> u64 {
 }
 
 /// The byte offsets of each exported function's `loop` operators, in
-/// order: `$pass`, `$k1`, `$rows`, `$cols`.
+/// order: `$pass`, (`$wrap`,) `$k1`, `$rows`, `$cols`.
 fn loop_offsets(wasm: &[u8]) -> Vec<Vec<u32>> {
     let mut funcs = Vec::new();
     for payload in wasmparser::Parser::new(0).parse_all(wasm) {
@@ -185,7 +218,7 @@ fn entries_at_inner_loops_finish_the_enclosing_iterations() {
 }
 
 #[test]
-fn an_enclosing_loop_with_parameters_is_not_gone_through() {
+fn an_enclosing_loop_with_parameters_is_entered_past() {
     let wasm = wat::parse_str(PROGRAM).unwrap();
     let loops = loop_offsets(&wasm);
     let [_pass, k1, _rows, cols] = loops[1][..] else {
@@ -200,8 +233,23 @@ fn an_enclosing_loop_with_parameters_is_not_gone_through() {
 }
 
 #[test]
+fn a_loop_with_parameters_between_stops_the_way_in() {
+    let wasm = wat::parse_str(PROGRAM).unwrap();
+    let loops = loop_offsets(&wasm);
+    let [_pass, _wrap, k1, _rows, cols] = loops[2][..] else {
+        panic!("{loops:?}")
+    };
+    let (got, entries) = run("wrapped_passes", 20, 500, 100);
+    assert_eq!(got, passes(20, 500));
+    assert_eq!(entries.first(), Some(&k1), "{entries:?}");
+    let (got, entries) = run("wrapped_passes", 20, 4, 40);
+    assert_eq!(got, passes(20, 4));
+    assert_eq!(entries.first(), Some(&cols), "{entries:?}");
+}
+
+#[test]
 fn every_threshold_gives_the_same_result() {
-    for name in ["passes", "param_passes"] {
+    for name in ["passes", "param_passes", "wrapped_passes"] {
         for threshold in [1, 2, 3, 7, 10, 33, 64, 65, 100, 250, 1000] {
             for (n, len) in [(1, 1), (3, 9), (12, 64), (30, 300)] {
                 let (got, _) = run(name, n, len, threshold);

@@ -42,7 +42,8 @@
 //! begins with an empty stack and takes no parameters, as the entered loop
 //! must. The entry goes in through the outermost loop from which every
 //! loop inwards qualifies; loops further out keep the entered one as a
-//! second way in, as above.
+//! second way in, as above (and those of them that qualify test a flag
+//! that is never set there).
 
 use super::Result;
 use cranelift_codegen::ir::{self, InstBuilder, types};
@@ -54,7 +55,8 @@ pub(super) struct OsrEntry {
     /// The `loop` operators' offsets: the loops enclosing the entered one,
     /// outermost first, then the entered one.
     chain: Vec<u32>,
-    /// Per loop of `chain`: its header, if it qualifies (no parameters).
+    /// Per loop of `chain`: its header, if it qualifies (it begins with an
+    /// empty operand stack and takes no parameters).
     headers: Vec<ir::Block>,
     /// Per enclosing loop: where its header goes while the flag is set
     /// (filled last, once it is known where the entry goes in).
@@ -62,12 +64,13 @@ pub(super) struct OsrEntry {
     /// Per enclosing loop that qualified: the block its iterations start
     /// in.
     cont: Vec<Option<ir::Block>>,
-    /// The outermost loop of `chain` the entry goes in through.
-    first: usize,
+    /// The level in `chain` of the outermost loop the entry goes in
+    /// through.
+    entry_level: usize,
     /// Set from the entry block until the entered loop's header.
     flag: Variable,
     /// Where the entry block goes: filled last, with a jump to the header
-    /// of `chain[first]`.
+    /// of `chain[entry_level]`.
     dispatch: ir::Block,
     /// The entered loop was translated.
     found: bool,
@@ -94,7 +97,7 @@ impl OsrEntry {
             resume: (0..n.saturating_sub(1)).map(|_| b.create_block()).collect(),
             cont: vec![None; n.saturating_sub(1)],
             chain,
-            first: 0,
+            entry_level: 0,
             flag,
             dispatch,
             found: false,
@@ -114,21 +117,25 @@ impl OsrEntry {
     }
 
     /// The header for the plan's loop at `level`, which begins with an
-    /// empty operand stack and no parameters if `qualifies`; `None` when it
-    /// needs a header of its own (it does not qualify: the entry goes in
-    /// further inside).
+    /// empty operand stack and takes no parameters if `qualifies`; `None`
+    /// when it needs a header of its own because it does not qualify, and
+    /// then the entry goes in further inside.
     ///
     /// # Errors
     ///
     /// When the entered loop does not qualify.
-    pub(super) fn header(&mut self, level: usize, qualifies: bool) -> Result<Option<ir::Block>> {
+    pub(super) fn plan_header(
+        &mut self,
+        level: usize,
+        qualifies: bool,
+    ) -> Result<Option<ir::Block>> {
         if qualifies {
             return Ok(Some(self.headers[level]));
         }
         if level + 1 == self.chain.len() {
-            return Err("an OSR loop must start with an empty stack".into());
+            return Err("an OSR loop must start with an empty stack and take no parameters".into());
         }
-        self.first = level + 1;
+        self.entry_level = level + 1;
         Ok(None)
     }
 
@@ -150,7 +157,7 @@ impl OsrEntry {
     }
 
     /// Fills the blocks the plan left open, once the body is translated
-    /// (the builder's current block is filled).
+    /// (the builder's current block is filled, or empty and unused).
     ///
     /// # Errors
     ///
@@ -160,14 +167,14 @@ impl OsrEntry {
             return Err("no reachable loop at the OSR offset".into());
         }
         b.switch_to_block(self.dispatch);
-        b.ins().jump(self.headers[self.first], &[]);
+        b.ins().jump(self.headers[self.entry_level], &[]);
         for (level, &resume) in self.resume.iter().enumerate() {
             // Only a header that tested the flag branches to its resume.
             let Some(cont) = self.cont[level] else {
                 continue;
             };
             b.switch_to_block(resume);
-            if level >= self.first {
+            if level >= self.entry_level {
                 b.ins().jump(self.headers[level + 1], &[]);
             } else {
                 // The flag is never set here: the entry goes in further
@@ -194,9 +201,7 @@ fn loops_to(body: &FunctionBody<'_>, at: u32) -> Result<Vec<u32>> {
                 return Ok(chain);
             }
             Operator::Loop { .. } => open.push(Some(pos)),
-            Operator::Block { .. } | Operator::If { .. } | Operator::TryTable { .. } => {
-                open.push(None)
-            }
+            Operator::Block { .. } | Operator::If { .. } => open.push(None),
             Operator::End => {
                 open.pop();
             }
