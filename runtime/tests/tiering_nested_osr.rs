@@ -13,20 +13,10 @@
 use std::sync::{Arc, Mutex};
 use strata::{Config, Engine, Instance, Module, Store, Tier, TierUpEvent};
 
-/// Passes over a buffer, all in one call: each pass writes a byte, hashes
-/// the buffer (`$k1`), runs a nested loop (`$rows`, `$cols`), and folds
-/// both into the hash. `param_passes` is the same with the pass number as
-/// the pass loop's parameter, so no entry can go in through that loop
-/// (its inner loops still begin with an empty stack); `wrapped_passes`
-/// has such a loop (run once per pass) between the pass loop and the
-/// kernels, so an entry goes in below it, though the pass loop itself
-/// would allow it.
-const PROGRAM: &str = r#"
-(module
-  (memory 1)
-  (func (export "passes") (param $n i32) (param $len i32) (result i64)
-    (local $p i32) (local $i i32) (local $j i32) (local $h i64) (local $x i32)
-    (loop $pass
+/// One pass's work: write a byte, hash the buffer (`$k1`), run a nested
+/// loop (`$rows`, `$cols`). The functions below wrap it in pass loops of
+/// different shapes.
+const KERNELS: &str = r#"
       (i32.store8
         (i32.rem_u (i32.mul (local.get $p) (i32.const 7919)) (local.get $len))
         (i32.wrap_i64 (local.get $h)))
@@ -45,67 +35,51 @@ const PROGRAM: &str = r#"
           (br_if $cols (i32.lt_u (local.get $j) (i32.const 8))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br_if $rows (i32.lt_u (local.get $i) (i32.const 8))))
-      (local.set $h (i64.add (local.get $h) (i64.extend_i32_u (local.get $x))))
-      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+"#;
+
+/// Passes over a buffer, all in one call, each running [`KERNELS`] and
+/// folding both into the hash. `passes` is a plain pass loop;
+/// `param_passes` has the pass number as the pass loop's parameter, so no
+/// entry can go in through that loop (its inner loops still begin with an
+/// empty stack); `wrapped_passes` has such a loop (run once per pass)
+/// between the pass loop and the kernels, so an entry goes in below it,
+/// though the pass loop itself would allow it.
+fn program() -> String {
+    let head = r#"(param $n i32) (param $len i32) (result i64)
+    (local $p i32) (local $i i32) (local $j i32) (local $h i64) (local $x i32)"#;
+    let fold = "(local.set $h (i64.add (local.get $h) (i64.extend_i32_u (local.get $x))))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))";
+    format!(
+        r#"
+(module
+  (memory 1)
+  (func (export "passes") {head}
+    (loop $pass
+      {KERNELS}
+      {fold}
       (br_if $pass (i32.lt_u (local.get $p) (local.get $n))))
     (local.get $h))
-  (func (export "param_passes") (param $n i32) (param $len i32) (result i64)
-    (local $p i32) (local $i i32) (local $j i32) (local $h i64) (local $x i32)
+  (func (export "param_passes") {head}
     (local.get $p)
     (loop $pass (param i32)
       (local.set $p)
-      (i32.store8
-        (i32.rem_u (i32.mul (local.get $p) (i32.const 7919)) (local.get $len))
-        (i32.wrap_i64 (local.get $h)))
-      (local.set $i (i32.const 0))
-      (loop $k1
-        (local.set $h (i64.mul (i64.xor (local.get $h) (i64.load8_u (local.get $i)))
-                               (i64.const 0x100000001b3)))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br_if $k1 (i32.lt_u (local.get $i) (local.get $len))))
-      (local.set $i (i32.const 0))
-      (loop $rows
-        (local.set $j (i32.const 0))
-        (loop $cols
-          (local.set $x (i32.add (local.get $x) (i32.mul (local.get $i) (local.get $j))))
-          (local.set $j (i32.add (local.get $j) (i32.const 1)))
-          (br_if $cols (i32.lt_u (local.get $j) (i32.const 8))))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br_if $rows (i32.lt_u (local.get $i) (i32.const 8))))
-      (local.set $h (i64.add (local.get $h) (i64.extend_i32_u (local.get $x))))
-      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      {KERNELS}
+      {fold}
       (drop (br_if $pass (local.get $p) (i32.lt_u (local.get $p) (local.get $n)))))
     (local.get $h))
-  (func (export "wrapped_passes") (param $n i32) (param $len i32) (result i64)
-    (local $p i32) (local $i i32) (local $j i32) (local $h i64) (local $x i32)
+  (func (export "wrapped_passes") {head}
     (loop $pass
-      (i32.store8
-        (i32.rem_u (i32.mul (local.get $p) (i32.const 7919)) (local.get $len))
-        (i32.wrap_i64 (local.get $h)))
       (local.get $p)
       (loop $wrap (param i32)
         (drop)
-        (local.set $i (i32.const 0))
-        (loop $k1
-          (local.set $h (i64.mul (i64.xor (local.get $h) (i64.load8_u (local.get $i)))
-                                 (i64.const 0x100000001b3)))
-          (local.set $i (i32.add (local.get $i) (i32.const 1)))
-          (br_if $k1 (i32.lt_u (local.get $i) (local.get $len))))
-        (local.set $i (i32.const 0))
-        (loop $rows
-          (local.set $j (i32.const 0))
-          (loop $cols
-            (local.set $x (i32.add (local.get $x) (i32.mul (local.get $i) (local.get $j))))
-            (local.set $j (i32.add (local.get $j) (i32.const 1)))
-            (br_if $cols (i32.lt_u (local.get $j) (i32.const 8))))
-          (local.set $i (i32.add (local.get $i) (i32.const 1)))
-          (br_if $rows (i32.lt_u (local.get $i) (i32.const 8)))))
-      (local.set $h (i64.add (local.get $h) (i64.extend_i32_u (local.get $x))))
-      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        {KERNELS})
+      {fold}
       (br_if $pass (i32.lt_u (local.get $p) (local.get $n))))
     (local.get $h))
 )
-"#;
+"#
+    )
+}
 
 /// What `passes` computes.
 fn passes(n: u32, len: u32) -> u64 {
@@ -126,11 +100,12 @@ fn passes(n: u32, len: u32) -> u64 {
     h
 }
 
-/// The byte offsets of each exported function's `loop` operators, in
-/// order: `$pass`, (`$wrap`,) `$k1`, `$rows`, `$cols`.
-fn loop_offsets(wasm: &[u8]) -> Vec<Vec<u32>> {
+/// The byte offsets of function `func`'s `loop` operators, in order:
+/// `$pass`, (`$wrap`,) `$k1`, `$rows`, `$cols`.
+fn loop_offsets(func: usize) -> Vec<u32> {
+    let wasm = wat::parse_str(program()).unwrap();
     let mut funcs = Vec::new();
-    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+    for payload in wasmparser::Parser::new(0).parse_all(&wasm) {
         if let wasmparser::Payload::CodeSectionEntry(body) = payload.unwrap() {
             let mut loops = Vec::new();
             let mut ops = body.get_operators_reader().unwrap();
@@ -143,7 +118,7 @@ fn loop_offsets(wasm: &[u8]) -> Vec<Vec<u32>> {
             funcs.push(loops);
         }
     }
-    funcs
+    funcs.swap_remove(func)
 }
 
 /// Runs `name(n, len)` once on a fresh engine of `tier` (tiered: compiling
@@ -162,7 +137,7 @@ fn run_on(tier: Tier, name: &str, n: u32, len: u32, threshold: u32) -> (u64, u64
         .tier_up_synchronous(true)
         .on_tier_up(move |e| log.lock().unwrap().push(e.clone()));
     let engine = Engine::new(&config).unwrap();
-    let module = Module::new(&engine, PROGRAM).unwrap();
+    let module = Module::new(&engine, program()).unwrap();
     let mut store = Store::new(&engine, ());
     store.set_fuel(FUEL).unwrap();
     let instance = Instance::new(&mut store, &module, &[]).unwrap();
@@ -196,55 +171,47 @@ fn run(name: &str, n: u32, len: u32, threshold: u32) -> (u64, Vec<u32>) {
     (result, entries)
 }
 
+/// [`run`], checking its result against the model; the loop its first
+/// OSR entry was made for.
+fn first_entry(name: &str, n: u32, len: u32, threshold: u32) -> Option<u32> {
+    let (got, entries) = run(name, n, len, threshold);
+    assert_eq!(
+        got,
+        passes(n, len),
+        "{name}({n}, {len}) at threshold {threshold}"
+    );
+    entries.first().copied()
+}
+
 #[test]
 fn entries_at_inner_loops_finish_the_enclosing_iterations() {
-    let wasm = wat::parse_str(PROGRAM).unwrap();
-    let loops = loop_offsets(&wasm);
-    let [pass, k1, _rows, cols] = loops[0][..] else {
-        panic!("{loops:?}")
+    let [pass, k1, _rows, cols] = loop_offsets(0)[..] else {
+        panic!("loops of passes")
     };
     // A long buffer: the budget runs out in `$k1`, one loop deep.
-    let (got, entries) = run("passes", 20, 500, 100);
-    assert_eq!(got, passes(20, 500));
-    assert_eq!(entries.first(), Some(&k1), "{entries:?}");
+    assert_eq!(first_entry("passes", 20, 500, 100), Some(k1));
     // A short one: in `$cols`, two loops deep.
-    let (got, entries) = run("passes", 20, 4, 40);
-    assert_eq!(got, passes(20, 4));
-    assert_eq!(entries.first(), Some(&cols), "{entries:?}");
+    assert_eq!(first_entry("passes", 20, 4, 40), Some(cols));
     // The first header: the pass loop itself.
-    let (got, entries) = run("passes", 20, 4, 1);
-    assert_eq!(got, passes(20, 4));
-    assert_eq!(entries.first(), Some(&pass), "{entries:?}");
+    assert_eq!(first_entry("passes", 20, 4, 1), Some(pass));
 }
 
 #[test]
 fn an_enclosing_loop_with_parameters_is_entered_past() {
-    let wasm = wat::parse_str(PROGRAM).unwrap();
-    let loops = loop_offsets(&wasm);
-    let [_pass, k1, _rows, cols] = loops[1][..] else {
-        panic!("{loops:?}")
+    let [_pass, k1, _rows, cols] = loop_offsets(1)[..] else {
+        panic!("loops of param_passes")
     };
-    let (got, entries) = run("param_passes", 20, 500, 100);
-    assert_eq!(got, passes(20, 500));
-    assert_eq!(entries.first(), Some(&k1), "{entries:?}");
-    let (got, entries) = run("param_passes", 20, 4, 40);
-    assert_eq!(got, passes(20, 4));
-    assert_eq!(entries.first(), Some(&cols), "{entries:?}");
+    assert_eq!(first_entry("param_passes", 20, 500, 100), Some(k1));
+    assert_eq!(first_entry("param_passes", 20, 4, 40), Some(cols));
 }
 
 #[test]
 fn a_loop_with_parameters_between_stops_the_way_in() {
-    let wasm = wat::parse_str(PROGRAM).unwrap();
-    let loops = loop_offsets(&wasm);
-    let [_pass, _wrap, k1, _rows, cols] = loops[2][..] else {
-        panic!("{loops:?}")
+    let [_pass, _wrap, k1, _rows, cols] = loop_offsets(2)[..] else {
+        panic!("loops of wrapped_passes")
     };
-    let (got, entries) = run("wrapped_passes", 20, 500, 100);
-    assert_eq!(got, passes(20, 500));
-    assert_eq!(entries.first(), Some(&k1), "{entries:?}");
-    let (got, entries) = run("wrapped_passes", 20, 4, 40);
-    assert_eq!(got, passes(20, 4));
-    assert_eq!(entries.first(), Some(&cols), "{entries:?}");
+    assert_eq!(first_entry("wrapped_passes", 20, 500, 100), Some(k1));
+    assert_eq!(first_entry("wrapped_passes", 20, 4, 40), Some(cols));
 }
 
 #[test]
@@ -252,12 +219,7 @@ fn every_threshold_gives_the_same_result() {
     for name in ["passes", "param_passes", "wrapped_passes"] {
         for threshold in [1, 2, 3, 7, 10, 33, 64, 65, 100, 250, 1000] {
             for (n, len) in [(1, 1), (3, 9), (12, 64), (30, 300)] {
-                let (got, _) = run(name, n, len, threshold);
-                assert_eq!(
-                    got,
-                    passes(n, len),
-                    "{name}({n}, {len}) at threshold {threshold}"
-                );
+                first_entry(name, n, len, threshold);
             }
         }
     }
